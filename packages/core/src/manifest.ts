@@ -1,0 +1,155 @@
+/**
+ * The service manifest: the one description of a service that both the CDK app (`infra/`) and the
+ * local runtime (`packages/local`) read. Adding a route, table, subscription or schedule here is
+ * all it takes for both worlds to get it.
+ *
+ * Manifests are plain data plus zod schemas (for OpenAPI); they must never import handler code,
+ * so that reading one stays cheap for the CDK app and the local runtime.
+ */
+import type { ZodMiniType } from 'zod/mini'
+
+/** Roles come from Cognito groups in the cloud and from dev tokens locally. */
+export const ROLES = ['admin', 'manager', 'sales', 'support', 'marketing', 'viewer'] as const
+export type Role = (typeof ROLES)[number]
+
+/** Common role sets, shared by manifests and handlers so both name the same list. */
+export const ANY_ROLE: readonly Role[] = ROLES
+export const WRITERS: readonly Role[] = ['admin', 'manager', 'sales', 'support', 'marketing']
+export const MANAGERS: readonly Role[] = ['admin', 'manager']
+export const ADMINS: readonly Role[] = ['admin']
+
+export type KeyType = 'S' | 'N'
+
+export interface IndexDef {
+  /** Index name, e.g. `gsi1`. */
+  name: string
+  partitionKey: string
+  sortKey?: string
+}
+
+export interface TableDef {
+  /** Partition key attribute (always a string `T#<tenantId>#...`). */
+  partitionKey: string
+  sortKey?: string
+  gsis?: readonly IndexDef[]
+  /** Attribute holding an epoch-seconds expiry, if items expire. */
+  ttl?: string
+  /**
+   * Whether the table's stream feeds the shared outbox publisher (`@relay/core/outbox`).
+   * Every table a handler writes outbox items to must set this.
+   */
+  outbox?: boolean
+}
+
+export interface FunctionDef {
+  /** Entry file relative to `services/<service>/src`, e.g. `handlers/create-contact.ts`; exports `handler`. */
+  entry: string
+  /** Default 256. */
+  memoryMb?: number
+  /** Default 10 for HTTP, 30 for events and schedules. */
+  timeoutSeconds?: number
+  /** Tables of this service the function may touch, with the access it needs. */
+  tables?: Readonly<Record<string, 'read' | 'write'>>
+  /** Whether the function publishes straight to the bus (most publish through the outbox instead). */
+  publishes?: boolean
+  /** Whether the function sends email through SES. */
+  sendsEmail?: boolean
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export interface RouteDef {
+  method: HttpMethod
+  /** API Gateway HTTP API path, e.g. `/contacts/{id}`. */
+  path: string
+  /** Key of `functions`. */
+  function: string
+  /** Roles allowed, or `public` for routes that need no token. */
+  roles: readonly Role[] | 'public'
+  /** One line for the OpenAPI document. */
+  summary: string
+  /** Request body schema (OpenAPI). */
+  body?: ZodMiniType
+  /** Query string schema (OpenAPI). */
+  query?: ZodMiniType
+  /** Success response schema and status (OpenAPI). */
+  response?: { status: number; schema?: ZodMiniType }
+}
+
+/**
+ * An EventBridge event pattern, checked by the local runtime's matcher when a manifest is loaded
+ * and copied verbatim into the CDK rule.
+ */
+export type EventPattern = Record<string, unknown>
+
+export interface SubscriptionDef {
+  /** Rule name suffix, unique within the service. */
+  name: string
+  pattern: EventPattern
+  /** Key of `functions`. */
+  function: string
+}
+
+export interface ScheduleDef {
+  /** Unique within the service. */
+  name: string
+  /** EventBridge Scheduler / rule expression: `rate(5 minutes)` or `cron(0 8 * * ? *)`. */
+  expression: string
+  /** Key of `functions`. */
+  function: string
+}
+
+export interface PublishedEventDef {
+  /** `<Entity>.<PastTense>`, e.g. `Contact.Created`. */
+  detailType: string
+  /** Schema of `detail.data` (JSON Schema for integrators is generated from it). */
+  schema?: ZodMiniType
+  version?: number
+  description?: string
+}
+
+export interface ServiceManifest {
+  /** Folder name under `services/`, kebab-case, e.g. `service-desk`. */
+  name: string
+  /** `crm.<name>`: the EventBridge source of everything this service publishes. */
+  source: string
+  /** Logical table name (e.g. `main`) → definition. */
+  tables: Readonly<Record<string, TableDef>>
+  /** Function name (kebab-case, unique within the service) → definition. */
+  functions: Readonly<Record<string, FunctionDef>>
+  routes: readonly RouteDef[]
+  subscriptions: readonly SubscriptionDef[]
+  schedules: readonly ScheduleDef[]
+  publishes: readonly PublishedEventDef[]
+}
+
+/** Identity helper that keeps literal types and checks the shape. */
+export function defineService<const M extends ServiceManifest>(manifest: M): M {
+  return manifest
+}
+
+/**
+ * Name of the environment variable that carries a table's physical name, e.g.
+ * `CONTACTS_MAIN_TABLE`. Service-qualified so the local runtime can run every service in one
+ * process with one environment.
+ */
+export function tableEnvVar(service: string, table: string): string {
+  return `${service}_${table}_TABLE`.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()
+}
+
+/** Physical table name for a stage: `crm-<stage>-<service>-<table>`. */
+export function physicalTableName(stage: string, service: string, table: string): string {
+  return `crm-${stage}-${service}-${table}`
+}
+
+/** Environment variable names shared by every function. */
+export const ENV = {
+  stage: 'STAGE',
+  eventBusName: 'EVENT_BUS_NAME',
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  eventsEndpoint: 'EVENTS_ENDPOINT',
+  sesEndpoint: 'SES_ENDPOINT',
+  mailFrom: 'MAIL_FROM',
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const
