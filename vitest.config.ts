@@ -6,6 +6,7 @@ export default defineConfig({
     // One DynamoDB Local for the whole run; its endpoint reaches every worker through the environment.
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,

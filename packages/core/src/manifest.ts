@@ -72,6 +72,11 @@ export interface RouteDef {
   body?: ZodMiniType
   /** Query string schema (OpenAPI). */
   query?: ZodMiniType
+  /**
+   * A valid request body. It becomes the OpenAPI example, and the manifest-driven tests use it to
+   * create the records that the routes below this path act on.
+   */
+  example?: unknown
   /** Success response schema and status (OpenAPI). */
   response?: { status: number; schema?: ZodMiniType }
 }

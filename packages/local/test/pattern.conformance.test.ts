@@ -33,7 +33,7 @@ describe('EventBridge conformance vectors', () => {
   }
 
   it('complex_multi_key_event', () => {
-    // Prepare: the pattern repeats "location"; EventBridge keeps the last occurrence, as JSON.parse does.
+    // Prepare: the pattern repeats "location"; parsePattern folds repeated keys as event-ruler does.
     const event = JSON.parse(readFileSync(dir + 'complex_multi_key_event.json', 'utf8'))
     const pattern = parsePattern(readFileSync(dir + 'complex_multi_key_event_pattern.json', 'utf8'))
 

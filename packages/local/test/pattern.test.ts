@@ -49,13 +49,91 @@ describe('pattern matcher beyond the conformance vectors', () => {
     ).toBe(true)
   })
 
-  it('keeps the last occurrence of a repeated key, as EventBridge does', () => {
+  it('keeps the last list of a repeated field, as EventBridge does', () => {
     // Prepare
     const pattern = parsePattern('{"detail": {"state": ["open"], "state": ["closed"]}}')
 
     // Act + Assess
     expect(matches(pattern, event({ state: 'closed' }))).toBe(true)
     expect(matches(pattern, event({ state: 'open' }))).toBe(false)
+  })
+
+  it('merges a repeated object key instead of dropping the first object', () => {
+    // Prepare: JSON.parse would keep only {"b": ...}; event-ruler reads both.
+    const pattern = parsePattern('{"detail": {"a": ["x"]}, "detail": {"b": ["y"]}}')
+
+    // Act + Assess
+    expect(pattern).toEqual({ detail: { a: ['x'], b: ['y'] } })
+    expect(matches(pattern, event({ a: 'x', b: 'y' }))).toBe(true)
+    expect(matches(pattern, event({ b: 'y' }))).toBe(false)
+  })
+
+  it('makes a repeated $or a further condition: both must hold', () => {
+    // Prepare
+    const pattern = parsePattern(
+      '{"detail": {"$or": [{"a": [1]}, {"b": [1]}], "$or": [{"c": [1]}, {"d": [1]}]}}',
+    )
+
+    // Act + Assess
+    expect(matches(pattern, event({ b: 1, c: 1 }))).toBe(true)
+    expect(matches(pattern, event({ a: 1, d: 1 }))).toBe(true)
+    expect(matches(pattern, event({ a: 1, b: 1 }))).toBe(false)
+    expect(matches(pattern, event({ c: 1, d: 1 }))).toBe(false)
+  })
+
+  it.each([
+    ['{"a": ["x"]', 'unclosed object'],
+    ['{"a": ["x"]} x', 'trailing text'],
+    ["{'a': ['x']}", 'single quotes'],
+    ['{"a": [01]}', 'leading zero'],
+    ['{"a": ["\\q"]}', 'bad escape'],
+    [`${'['.repeat(200)}${']'.repeat(200)}`, 'absurd nesting'],
+  ])('rejects malformed JSON text %j (%s) with InvalidPatternError', (text) => {
+    expect(() => parsePattern(text)).toThrow(InvalidPatternError)
+  })
+
+  it('reads a field named __proto__ as a field, not a prototype', () => {
+    // Prepare
+    const pattern = parsePattern('{"detail": {"__proto__": ["x"]}}')
+
+    // Act + Assess
+    expect(Object.keys(pattern.detail as object)).toEqual(['__proto__'])
+    expect(matches(pattern, event(JSON.parse('{"__proto__": "x"}')))).toBe(true)
+    expect(matches(pattern, event({ other: 'x' }))).toBe(false)
+  })
+
+  it('compares numbers to six decimals within +-5e9, as event-ruler does', () => {
+    // Prepare
+    const range = compilePattern({ detail: { n: [{ numeric: ['>', 0.1234567, '<', 1] }] } })
+    const exact = compilePattern({ detail: { n: [300] } })
+
+    // Act + Assess
+    expect(range(event({ n: 0.1234569 }))).toBe(false)
+    expect(range(event({ n: 0.123458 }))).toBe(true)
+    expect(exact(event({ n: 3.0e2 }))).toBe(true)
+    expect(exact(event({ n: 300.0000001 }))).toBe(true)
+    expect(exact(event({ n: 300.000001 }))).toBe(false)
+    expect(matches({ detail: { n: [{ 'anything-but': 1.0000001 }] } }, event({ n: 1 }))).toBe(false)
+  })
+
+  it('accepts ordinary wildcard sets within the complexity limit', () => {
+    for (const pattern of [
+      { a: [{ wildcard: '*.bif' }, { wildcard: '*.tiff' }, { wildcard: '*.tif' }, { wildcard: '*.svs' }] },
+      { a: [{ wildcard: 'arn:aws:events:*:*:event-bus/*' }] },
+      { a: [{ 'anything-but': { wildcard: ['*/init/*', '*/dir/*', '*/lib/*'] } }] },
+    ]) {
+      expect(() => validatePattern(pattern)).not.toThrow()
+    }
+  })
+
+  it('matches an exact IP address in any spelling of that address', () => {
+    // Prepare
+    const match = compilePattern({ detail: { ip: ['2001:db8::1', '10.0.0.1'] } })
+
+    // Act + Assess
+    expect(match(event({ ip: '2001:0db8:0000:0000:0000:0000:0000:0001' }))).toBe(true)
+    expect(match(event({ ip: '10.0.0.1' }))).toBe(true)
+    expect(match(event({ ip: '2001:db8::2' }))).toBe(false)
   })
 
   it('lets a field in an $or branch replace the same field outside it, as event-ruler does', () => {
@@ -93,7 +171,6 @@ describe('pattern matcher beyond the conformance vectors', () => {
     [{ a: [{ prefix: 'x', suffix: 'y' }] }, 'two operators in one object'],
     [{ a: [{ numeric: ['>', 5, '<', 1] }] }, 'inverted numeric range'],
     [{ a: [{ numeric: ['=', 1e10] }] }, 'number beyond 5e9'],
-    [{ a: [{ numeric: ['<', 0.1234567] }] }, 'more than 6 decimals'],
     [{ a: [{ 'anything-but': [1, 'x'] }] }, 'mixed anything-but list'],
     [{ a: [{ 'anything-but': [] }] }, 'empty anything-but list'],
     [{ a: [{ 'anything-but': true }] }, 'boolean anything-but'],
@@ -101,9 +178,16 @@ describe('pattern matcher beyond the conformance vectors', () => {
     [{ a: [{ cidr: '10.0.0.0/32' }] }, 'IPv4 mask of 32'],
     [{ a: [{ cidr: '10.0.0.0' }] }, 'CIDR without mask'],
     [{ a: [{ exists: 'yes' }] }, 'non-boolean exists'],
+    [{ a: [{ wildcard: '*a*a*a*a*a*' }] }, 'too complex: repeating sequence after wildcards'],
     [
-      { a: [{ wildcard: '*.bif' }, { wildcard: '*.tiff' }, { wildcard: '*.tif' }, { wildcard: '*.svs' }] },
-      'too complex',
+      {
+        a: ['png', 'jpg', 'gif', 'bmp', 'tif', 'svg', 'ico', 'raw'].map((ext) => ({ wildcard: `*.${ext}` })),
+      },
+      'too complex: eight alternatives sharing a leading wildcard',
+    ],
+    [
+      { $or: [{ a: [{ wildcard: '*:*:*' }] }, { a: [{ wildcard: '*:*:*:*' }] }] },
+      'too complex: one field across $or branches',
     ],
   ])('rejects %j (%s)', (pattern: unknown) => {
     expect(() => validatePattern(pattern)).toThrow(InvalidPatternError)

@@ -38,6 +38,7 @@ type Cond =
   | { readonly k: 'wildcard'; readonly w: WildcardToken[] }
   | {
       readonly k: 'numeric'
+      /** Quantized bounds (see `quantize`); infinite when the side is open-ended. */
       readonly lo: number
       readonly loOpen: boolean
       readonly hi: number
@@ -46,6 +47,7 @@ type Cond =
   | { readonly k: 'exists' }
   | { readonly k: 'absent' }
   | { readonly k: 'cidr'; readonly lo: Uint8Array; readonly hi: Uint8Array }
+  /** `numbers` holds quantized values. */
   | { readonly k: 'notValues'; readonly strings: ReadonlySet<string>; readonly numbers: ReadonlySet<number> }
   | { readonly k: 'notPrefix'; readonly list: readonly string[] }
   | { readonly k: 'notSuffix'; readonly list: readonly string[] }
@@ -70,8 +72,15 @@ interface Compiled {
 
 /** event-ruler compares numbers as fixed-point values in this range with six decimals. */
 const NUMBER_LIMIT = 5e9
-/** event-ruler's limit on wildcard prefixes that can be live at once within one field. */
+/**
+ * event-ruler's ComparableNumber: `(long) (1e6 * (5e9 + n))`. Digits past the sixth decimal are dropped,
+ * not rejected, so `0.1234567` and `0.1234568` compare equal, as they do in AWS.
+ */
+const quantize = (n: number): number => Math.trunc(1e6 * (NUMBER_LIMIT + n))
+/** Most wildcard prefixes EventBridge lets be live at once within one field ("Rule is too complex"). */
 const WILDCARD_COMPLEXITY_LIMIT = 10
+/** Bounds the complexity search on pathological inputs; real patterns need a few dozen steps. */
+const WILDCARD_COMPLEXITY_STEPS = 5000
 /** Our own guard against `$or` nesting that multiplies into an unreasonable number of branches. */
 const MAX_BRANCHES = 1024
 const OR = '$or'
@@ -107,10 +116,10 @@ function compile(pattern: unknown): Compiled {
   if (!isPlainObject(pattern)) fail('', `the pattern must be a JSON object, got ${describe(pattern)}`)
   let branches: Branch[] = [new Map()]
   branches = compileObject(pattern as Record<string, unknown>, [], '', branches, false)
+  checkWildcardComplexity(branches)
   const prefixes = new Set<string>()
   for (const branch of branches) {
     for (const field of branch.values()) {
-      checkWildcardComplexity(field)
       let at = field.path.indexOf('.')
       while (at !== -1) {
         prefixes.add(field.path.slice(0, at))
@@ -125,7 +134,7 @@ function compile(pattern: unknown): Compiled {
 /**
  * Walks one pattern object. `keys` is the field path so far (joined with `.` as the event's keys are),
  * `where` the human-readable location for errors. Later keys override earlier ones on the same path
- * within a branch, as event-ruler does (which is also why a repeated JSON key means "last one wins").
+ * within a branch, as event-ruler does (`parsePattern` folds repeated JSON keys the same way).
  */
 function compileObject(
   obj: Record<string, unknown>,
@@ -178,7 +187,12 @@ function compileField(path: string, values: unknown[], where: string): Field {
   const conds: Cond[] = []
   values.forEach((v, i) => {
     const at = `${where}[${i}]`
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') conds.push({ k: 'exact', v })
+    if (typeof v === 'string') {
+      conds.push({ k: 'exact', v })
+      // event-ruler turns an exact IP address into a one-address range, so `::1` also matches `0:0::0:1`.
+      const ip = parseIp(v)
+      if (ip) conds.push({ k: 'cidr', lo: ip, hi: ip })
+    } else if (v === null || typeof v === 'boolean') conds.push({ k: 'exact', v })
     else if (typeof v === 'number') conds.push({ k: 'exact', v: finite(v, at) })
     else if (isPlainObject(v)) conds.push(compileOperator(v, at))
     else
@@ -247,7 +261,6 @@ function comparable(n: unknown, where: string): number {
   if (typeof n !== 'number' || !Number.isFinite(n)) fail(where, `expected a number, got ${describe(n)}`)
   const x = n as number
   if (x < -NUMBER_LIMIT || x > NUMBER_LIMIT) fail(where, `numbers must be between -5e9 and 5e9, got ${x}`)
-  if (Number(x.toFixed(6)) !== x) fail(where, `numbers may have at most 6 decimals, got ${x}`)
   return x
 }
 
@@ -291,7 +304,8 @@ function compileNumeric(arg: unknown, where: string): Cond {
       fail(opAt(0), `unrecognized numeric operator ${JSON.stringify(first)}`)
   }
   if (terms.length > rest) fail(where, 'too many terms in numeric expression')
-  return { k: 'numeric', lo, loOpen, hi, hiOpen }
+  const q = (n: number) => (Number.isFinite(n) ? quantize(n) : n)
+  return { k: 'numeric', lo: q(lo), loOpen, hi: q(hi), hiOpen }
 }
 
 function compileAnythingBut(arg: unknown, where: string): Cond {
@@ -326,7 +340,7 @@ function compileAnythingBut(arg: unknown, where: string): Cond {
   list.forEach((v, i) => {
     const at = Array.isArray(arg) ? `${where}[${i}]` : where
     if (typeof v === 'string') strings.add(v)
-    else if (typeof v === 'number') numbers.add(comparable(v, at))
+    else if (typeof v === 'number') numbers.add(quantize(comparable(v, at)))
     else fail(at, `anything-but values must be strings or numbers, got ${describe(v)}`)
   })
   if (strings.size > 0 && numbers.size > 0)
@@ -383,60 +397,150 @@ function wildcardMatches(tokens: readonly WildcardToken[], s: string): boolean {
   return t === tokens.length
 }
 
+/** A byte of a wildcard pattern's UTF-8 form, or STAR for `*`. */
+const STAR = 256
+
+interface ByteState {
+  readonly literal: Map<number, number[]>
+  /** The state a `*` loops in; a star state lists itself. */
+  readonly any: number[]
+  /** The wildcard patterns this state leads to: its weight in the complexity count. */
+  readonly patterns: Set<string>
+  /** Children along the determinate prefix (before any `*`), shared between patterns as in event-ruler. */
+  readonly prefix: Map<number, number>
+  star: number
+}
+
+const utf8 = new TextEncoder()
+
+/** A pattern as event-ruler stores it: the value's UTF-8 bytes between JSON quotes. */
+function wildcardBytes(tokens: readonly WildcardToken[]): number[] {
+  const out = [0x22]
+  for (const t of tokens) {
+    if (t === null) out.push(STAR)
+    else out.push(...utf8.encode(t))
+  }
+  out.push(0x22)
+  return out
+}
+
 /**
- * EventBridge rejects wildcard sets that can keep too many partial matches alive at once ("Rule is too
- * complex"). We estimate that the way event-ruler does in spirit: run the field's wildcard patterns as
- * one NFA over every distinct input character and take the most states that can be live together.
+ * EventBridge rejects a field whose wildcard patterns can keep too many partial matches alive at once
+ * ("Rule is too complex"). This mirrors event-ruler's MachineComplexityEvaluator: build the field's byte
+ * machine the way event-ruler does (patterns share their determinate prefix and first `*` state, and
+ * diverge after it), then explore every set of states some input can reach and weigh each set by the
+ * patterns reachable from it, counting a `*` state one step ahead too. Above 10 is rejected.
  */
-function checkWildcardComplexity(field: Field): void {
-  const patterns: (readonly WildcardToken[])[] = []
-  for (const c of field.conds) {
-    if (c.k === 'wildcard') patterns.push(c.w)
-    else if (c.k === 'notWildcard') patterns.push(...c.list)
+function wildcardComplexity(patterns: readonly { id: string; bytes: readonly number[] }[]): number {
+  const states: ByteState[] = []
+  const add = (): number =>
+    states.push({ literal: new Map(), any: [], patterns: new Set(), prefix: new Map(), star: 0 }) - 1
+  add()
+  const finals = new Map<string, number>()
+  const alphabet = new Set<number>()
+  for (const { id, bytes } of patterns) {
+    let cur = 0
+    let prev = 0
+    let determinate = true
+    bytes.forEach((tok, i) => {
+      const last = i === bytes.length - 1
+      const shared = determinate
+      if (tok === STAR) determinate = false
+      const here = states[cur]!
+      let next = last
+        ? (finals.get(id) ?? 0)
+        : !shared
+          ? 0
+          : tok === STAR
+            ? here.star
+            : (here.prefix.get(tok) ?? 0)
+      const created = next === 0
+      if (created) {
+        next = add()
+        if (last) finals.set(id, next)
+        else if (shared && tok === STAR) here.star = next
+        else if (shared) here.prefix.set(tok, next)
+      }
+      const there = states[next]!
+      if (tok === STAR) {
+        if (there.any.length === 0) {
+          here.any.push(next)
+          there.any.push(next)
+        }
+      } else if (last || created) {
+        alphabet.add(tok)
+        const link = (from: ByteState) => {
+          const list = from.literal.get(tok)
+          if (list) list.push(next)
+          else from.literal.set(tok, [next])
+        }
+        link(here)
+        // `*` also matches nothing, so the state before it steps straight to what follows it.
+        if (i > 0 && bytes[i - 1] === STAR) link(states[prev]!)
+      }
+      there.patterns.add(id)
+      prev = cur
+      cur = next
+    })
   }
-  if (patterns.length === 0) return
-  const alphabet = new Set<string>()
-  for (const p of patterns) for (const t of p) if (t !== null) alphabet.add(t)
-  const other = '\u0000other'
-  const inputs = [...alphabet, other]
-  // A state is [pattern index, position]; a `*` at a position lets that position loop on any input.
-  const closure = (states: Set<string>): Set<string> => {
-    const out = new Set<string>()
-    const stack = [...states]
-    while (stack.length > 0) {
-      const key = stack.pop()!
-      if (out.has(key)) continue
-      out.add(key)
-      const [p, pos] = key.split(':').map(Number) as [number, number]
-      if (patterns[p]![pos] === null) stack.push(`${p}:${pos + 1}`)
-    }
-    return out
-  }
-  const start = closure(new Set(patterns.map((_, p) => `${p}:0`)))
+  const inputs = [...alphabet, -1]
   const seen = new Set<string>()
-  const queue = [start]
-  let explored = 0
-  while (queue.length > 0 && explored < 2000) {
-    const active = queue.shift()!
-    const id = [...active].sort().join(',')
-    if (seen.has(id)) continue
-    seen.add(id)
-    explored++
-    if (active.size > WILDCARD_COMPLEXITY_LIMIT) {
+  const pending: number[][] = [[0]]
+  let worst = 0
+  let steps = 0
+  while (pending.length > 0 && steps++ < WILDCARD_COMPLEXITY_STEPS) {
+    const active = pending.pop()!
+    for (const b of inputs) {
+      const next = new Set<number>()
+      for (const id of active) {
+        const st = states[id]!
+        for (const t of st.any) next.add(t)
+        for (const t of st.literal.get(b) ?? []) next.add(t)
+      }
+      if (next.size === 0) continue
+      let weight = 0
+      for (const id of next) {
+        const st = states[id]!
+        weight += st.patterns.size
+        for (const t of st.any) if (!next.has(t)) weight += states[t]!.patterns.size
+      }
+      if (weight > WILDCARD_COMPLEXITY_LIMIT) return weight
+      worst = Math.max(worst, weight)
+      const ids = [...next].sort((x, y) => x - y)
+      const key = ids.join(',')
+      if (!seen.has(key)) {
+        seen.add(key)
+        pending.push(ids)
+      }
+    }
+  }
+  return worst
+}
+
+/** Checks each field's wildcard patterns, pooled across `$or` branches as event-ruler pools them per field. */
+function checkWildcardComplexity(branches: readonly Branch[]): void {
+  const byPath = new Map<string, Map<string, { id: string; bytes: number[] }>>()
+  for (const branch of branches) {
+    for (const field of branch.values()) {
+      for (const c of field.conds) {
+        const list = c.k === 'wildcard' ? [c.w] : c.k === 'notWildcard' ? c.list : []
+        // A negated list is one pattern with several byte paths; each plain wildcard is its own.
+        const group = c.k === 'notWildcard' ? `!${JSON.stringify(c.list)}` : ''
+        for (const tokens of list) {
+          const id = group || JSON.stringify(tokens)
+          const patterns = byPath.get(field.path) ?? new Map<string, { id: string; bytes: number[] }>()
+          byPath.set(field.path, patterns)
+          patterns.set(JSON.stringify([id, tokens]), { id, bytes: wildcardBytes(tokens) })
+        }
+      }
+    }
+  }
+  for (const [path, patterns] of byPath) {
+    if (wildcardComplexity([...patterns.values()]) > WILDCARD_COMPLEXITY_LIMIT) {
       fail(
-        field.path,
+        path,
         'rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character',
       )
-    }
-    for (const ch of inputs) {
-      const next = new Set<string>()
-      for (const key of active) {
-        const [p, pos] = key.split(':').map(Number) as [number, number]
-        const tok = patterns[p]![pos]
-        if (tok === null) next.add(key)
-        else if (tok === ch) next.add(`${p}:${pos + 1}`)
-      }
-      if (next.size > 0) queue.push(closure(next))
     }
   }
 }
@@ -535,13 +639,20 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /** Case folding for the ignore-case operators (Unicode lower case, as Java's toLowerCase). */
 const fold = (s: string): string => s.toLowerCase()
 
-const isComparableNumber = (v: Scalar): v is number =>
+const isComparableNumber = (v: unknown): v is number =>
   typeof v === 'number' && v >= -NUMBER_LIMIT && v <= NUMBER_LIMIT
 
 function condMatches(c: Cond, v: Scalar): boolean {
   switch (c.k) {
     case 'exact':
-      return v === c.v
+      // A number pattern also matches numerically (event-ruler adds a numericEquals beside the literal).
+      return (
+        v === c.v ||
+        (typeof c.v === 'number' &&
+          isComparableNumber(v) &&
+          isComparableNumber(c.v) &&
+          quantize(v) === quantize(c.v))
+      )
     case 'exists':
       return true
     case 'absent':
@@ -554,8 +665,11 @@ function condMatches(c: Cond, v: Scalar): boolean {
       return typeof v === 'string' && fold(v) === fold(c.s)
     case 'wildcard':
       return typeof v === 'string' && wildcardMatches(c.w, v)
-    case 'numeric':
-      return isComparableNumber(v) && (c.loOpen ? v > c.lo : v >= c.lo) && (c.hiOpen ? v < c.hi : v <= c.hi)
+    case 'numeric': {
+      if (!isComparableNumber(v)) return false
+      const q = quantize(v)
+      return (c.loOpen ? q > c.lo : q >= c.lo) && (c.hiOpen ? q < c.hi : q <= c.hi)
+    }
     case 'cidr': {
       if (typeof v !== 'string') return false
       const ip = parseIp(v)
@@ -569,7 +683,7 @@ function condMatches(c: Cond, v: Scalar): boolean {
     // anything-but excludes only values of the excluded kind: null, booleans and the other type pass.
     case 'notValues':
       if (typeof v === 'string') return !c.strings.has(v)
-      if (typeof v === 'number') return !c.numbers.has(v)
+      if (typeof v === 'number') return !isComparableNumber(v) || !c.numbers.has(quantize(v))
       return true
     case 'notPrefix':
       return typeof v !== 'string' || !c.list.some((p) => v.startsWith(p))
@@ -713,15 +827,152 @@ export function compilePattern(pattern: unknown): (event: unknown) => boolean {
 
 /**
  * Parses and validates a pattern given as JSON text (as in an EventBridge rule or CloudFormation).
- * A key repeated in one object keeps its last value, which is what EventBridge does too.
+ * event-ruler reads the text as a stream, so a repeated key does not discard what came before: a
+ * repeated object merges into the earlier one, a repeated `$or` applies on top of the earlier one
+ * (both must hold), and a repeated field list replaces the earlier list.
  */
 export function parsePattern(json: string): EventPattern {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(json)
-  } catch (err) {
-    throw new InvalidPatternError('', `not valid JSON (${(err as Error).message})`)
-  }
+  const parsed = new JsonReader(json).document()
   validatePattern(parsed)
   return parsed
+}
+
+const isObjectList = (v: unknown): v is Record<string, unknown>[] =>
+  Array.isArray(v) && v.length > 0 && v.every(isPlainObject)
+
+/** Sets a key without ever touching the prototype (a pattern may name a field `__proto__`). */
+function define(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
+function deepCopy(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(deepCopy)
+  if (!isPlainObject(v)) return v
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(v)) define(out, k, deepCopy(x))
+  return out
+}
+
+function mergeKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  const before = obj[key]
+  if (!Object.hasOwn(obj, key)) {
+    define(obj, key, value)
+  } else if (isPlainObject(before) && isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) mergeKey(before, k, v)
+  } else if (key === OR && isObjectList(before) && isObjectList(value)) {
+    // (A or B) and (C or D), written as A-with-(C or D) or B-with-(C or D).
+    define(
+      obj,
+      key,
+      before.map((alt) => {
+        const copy = deepCopy(alt) as Record<string, unknown>
+        mergeKey(copy, OR, deepCopy(value))
+        return copy
+      }),
+    )
+  } else {
+    define(obj, key, value)
+  }
+}
+
+/** Keeps hostile input from overflowing the stack; real patterns nest a handful of levels. */
+const MAX_JSON_DEPTH = 100
+const JSON_SPACE = /[ \t\n\r]*/y
+const JSON_SCALAR = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y
+/** Finds the string's end; JSON.parse then checks its escapes and control characters. */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/y
+
+/** A strict JSON reader (RFC 8259) whose objects fold repeated keys with `mergeKey`. */
+class JsonReader {
+  private at = 0
+  private depth = 0
+
+  constructor(private readonly text: string) {}
+
+  document(): unknown {
+    const value = this.value()
+    this.space()
+    if (this.at < this.text.length) this.bad('unexpected text after the JSON value')
+    return value
+  }
+
+  private bad(why: string): never {
+    throw new InvalidPatternError('', `not valid JSON at offset ${this.at}: ${why}`)
+  }
+
+  /** Matches a sticky regular expression at the cursor and moves past the match. */
+  private match(re: RegExp): RegExpExecArray | null {
+    re.lastIndex = this.at
+    const m = re.exec(this.text)
+    if (m) this.at = re.lastIndex
+    return m
+  }
+
+  private space(): void {
+    this.match(JSON_SPACE)
+  }
+
+  private value(): unknown {
+    this.space()
+    const c = this.text[this.at]
+    if (c === '{' || c === '[') {
+      if (++this.depth > MAX_JSON_DEPTH) this.bad(`nested deeper than ${MAX_JSON_DEPTH} levels`)
+      const v = c === '{' ? this.object() : this.array()
+      this.depth--
+      return v
+    }
+    if (c === '"') return this.string()
+    const m = this.match(JSON_SCALAR)
+    if (!m) return this.bad('expected a value')
+    return m[0] === 'true' ? true : m[0] === 'false' ? false : m[0] === 'null' ? null : Number(m[0])
+  }
+
+  private object(): Record<string, unknown> {
+    const obj: Record<string, unknown> = {}
+    this.at++
+    this.space()
+    if (this.text[this.at] === '}') {
+      this.at++
+      return obj
+    }
+    for (;;) {
+      this.space()
+      if (this.text[this.at] !== '"') this.bad('expected a key')
+      const key = this.string()
+      this.space()
+      if (this.text[this.at++] !== ':') this.bad('expected ":"')
+      mergeKey(obj, key, this.value())
+      this.space()
+      const c = this.text[this.at++]
+      if (c === '}') return obj
+      if (c !== ',') this.bad('expected "," or "}"')
+    }
+  }
+
+  private array(): unknown[] {
+    const list: unknown[] = []
+    this.at++
+    this.space()
+    if (this.text[this.at] === ']') {
+      this.at++
+      return list
+    }
+    for (;;) {
+      list.push(this.value())
+      this.space()
+      const c = this.text[this.at++]
+      if (c === ']') return list
+      if (c !== ',') this.bad('expected "," or "]"')
+    }
+  }
+
+  private string(): string {
+    const m = this.match(JSON_STRING)
+    if (!m) return this.bad('unterminated string')
+    try {
+      return JSON.parse(m[0]) as string
+    } catch {
+      return this.bad('malformed string')
+    }
+  }
 }

@@ -1,0 +1,167 @@
+/**
+ * The stage's shared platform: the event bus (+ archive for replay), the Cognito user pool whose
+ * groups are the roles, the HTTP API with its JWT authorizer, stage throttling and access logs, and
+ * the SNS topic every alarm notifies. Service stacks reference these across stacks.
+ */
+import { ROLES } from '@relay/core/manifest'
+import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib'
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
+import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch'
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions'
+import * as cognito from 'aws-cdk-lib/aws-cognito'
+import * as events from 'aws-cdk-lib/aws-events'
+import * as logs from 'aws-cdk-lib/aws-logs'
+import * as sns from 'aws-cdk-lib/aws-sns'
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions'
+import type { Construct } from 'constructs'
+import type { StageConfig } from './stages.js'
+
+export interface SharedStackProps extends StackProps {
+  stage: StageConfig
+  /** Optional address subscribed to the alarm topic. */
+  alarmEmail?: string
+}
+
+export class SharedStack extends Stack {
+  readonly stage: StageConfig
+  readonly bus: events.EventBus
+  readonly userPool: cognito.UserPool
+  readonly userPoolClient: cognito.UserPoolClient
+  readonly api: HttpApi
+  readonly authorizer: HttpJwtAuthorizer
+  /** Present when the stage has alarms. */
+  readonly alarmTopic?: sns.Topic
+
+  constructor(scope: Construct, id: string, props: SharedStackProps) {
+    super(scope, id, props)
+    const { stage } = props
+    this.stage = stage
+    const prefix = `crm-${stage.name}`
+
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: prefix })
+    this.bus.archive('Archive', {
+      archiveName: `${prefix}-archive`,
+      description: `Every event on ${prefix}, kept for replay`,
+      eventPattern: { account: [Stack.of(this).account] },
+      retention: Duration.days(stage.archiveRetentionDays),
+    })
+
+    this.userPool = new cognito.UserPool(this, 'UserPool', {
+      userPoolName: `${prefix}-users`,
+      // Tenants are assigned by an administrator; self sign-up would let anyone pick a tenant.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      // Immutable so that nobody, not even the user through the client, can move themselves to another tenant.
+      customAttributes: { tenantId: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: false }) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      deletionProtection: stage.deletionProtection,
+      removalPolicy: stage.removalPolicy,
+    })
+    for (const role of ROLES) {
+      this.userPool.addGroup(`Group-${role}`, { groupName: role, description: `Relay CRM role ${role}` })
+    }
+    this.userPoolClient = this.userPool.addClient('WebClient', {
+      userPoolClientName: `${prefix}-web`,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes('tenantId'),
+      // custom:tenantId deliberately absent: the tenant claim must only ever be set by an administrator.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, fullname: true }),
+    })
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason:
+        'MFA is optional by product decision (DESIGN §6); TOTP is offered and tenants can require it per user.',
+    })
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        'Threat protection needs the Cognito Plus feature plan (billed per active user); sign-in uses SRP, a strong password policy and optional TOTP.',
+    })
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      logGroupName: `/aws/http-api/${prefix}`,
+      retention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
+    })
+    this.authorizer = new HttpJwtAuthorizer(
+      'CognitoJwt',
+      `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`,
+      { jwtAudience: [this.userPoolClient.userPoolClientId], authorizerName: `${prefix}-cognito` },
+    )
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: `${prefix}-api`,
+      description: `Relay CRM HTTP API (${stage.name})`,
+      // The stage is created below so that it carries throttling and access logs.
+      createDefaultStage: false,
+    })
+    const apiStage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: stage.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            sub: '$context.authorizer.claims.sub',
+          }),
+        ),
+      },
+    })
+
+    if (stage.alarms) {
+      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { topicName: `${prefix}-alarms`, enforceSSL: true })
+      if (props.alarmEmail)
+        this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail))
+      const action = new cwActions.SnsAction(this.alarmTopic)
+      const api5xx = new cloudwatch.Alarm(this, 'Api5xxAlarm', {
+        alarmName: `${prefix}-api-5xx`,
+        alarmDescription: 'The HTTP API returned server errors',
+        metric: apiStage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 5,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      })
+      // HTTP APIs report throttled requests as 429s within 4xx; a burst of them means the stage limit is too low.
+      const api4xx = new cloudwatch.Alarm(this, 'ApiThrottleAlarm', {
+        alarmName: `${prefix}-api-4xx-throttles`,
+        alarmDescription: 'Many 4xx responses (includes 429 throttling at the stage limit)',
+        metric: apiStage.metricClientError({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: stage.throttle.rateLimit * 60,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      })
+      for (const alarm of [api5xx, api4xx]) alarm.addAlarmAction(action)
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+
+/** One invalid input field. `field` is a dotted path: `emails.0.address`, `body`, `query.limit`, `params.id`. */
+export interface FieldError {
+  field: string
+  message: string
+  code: string
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+}
+
+/** The standard reason phrase of an HTTP status (RFC 9110), or `Error`. */
+export function statusTitle(status: number): string {
+  return TITLES[status] ?? 'Error'
+}
+
+/**
+ * An error that becomes an `application/problem+json` response (RFC 9457) when thrown from a handler
+ * built with `createHttp`.
+ *
+ * @example
+ * throw new HttpError(404, 'Not Found', 'No contact with this id')
+ */
+export class HttpError extends Error {
+  readonly status: number
+  readonly title: string
+  readonly detail?: string
+  readonly errors?: FieldError[]
+  /** Extra members merged into the problem body (e.g. `{ currentVersion: 3 }`). */
+  readonly extra?: Record<string, unknown>
+
+  constructor(
+    status: number,
+    title?: string,
+    detail?: string,
+    errors?: FieldError[],
+    extra?: Record<string, unknown>,
+  ) {
+    super(detail ?? title ?? statusTitle(status))
+    this.name = 'HttpError'
+    this.status = status
+    this.title = title ?? statusTitle(status)
+    if (detail !== undefined) this.detail = detail
+    if (errors !== undefined) this.errors = errors
+    if (extra !== undefined) this.extra = extra
+  }
+}
+
+/** 400 naming each bad field. */
+export function badRequest(errors: FieldError[], detail = 'The request is invalid.'): HttpError {
+  return new HttpError(400, undefined, detail, errors)
+}
+
+/** 404. Also what another tenant's record looks like (never 403). */
+export function notFound(detail = 'The resource does not exist.'): HttpError {
+  return new HttpError(404, undefined, detail)
+}
+
+/** 409, e.g. a uniqueness guard or a stale write without If-Match. */
+export function conflict(detail: string, extra?: Record<string, unknown>): HttpError {
+  return new HttpError(409, undefined, detail, undefined, extra)
+}
+
+/** 412: the If-Match version is not the current one. */
+export function preconditionFailed(
+  detail = 'The resource was changed since it was read (If-Match does not match).',
+): HttpError {
+  return new HttpError(412, undefined, detail)
+}
+
+/** 403: authenticated but the role may not do this. */
+export function forbidden(): HttpError {
+  return new HttpError(403, undefined, 'Your role does not allow this operation.')
+}
+
+/** 401: no valid identity (tenant and subject) in the token. */
+export function unauthorized(): HttpError {
+  return new HttpError(401, undefined, 'A valid token with a tenant and a subject is required.')
+}
+
+/** 413: the body is over the route's limit. */
+export function payloadTooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, undefined, `The request body is larger than ${maxBytes} bytes.`, undefined, {
+    maxBytes,
+  })
+}
+
+/** 422: understood but cannot be processed as asked (e.g. an Idempotency-Key reused for another request). */
+export function unprocessable(detail: string): HttpError {
+  return new HttpError(422, undefined, detail)
+}
+
+/**
+ * The `application/problem+json` response of an error (RFC 9457).
+ *
+ * `type` is `about:blank` (the title is then the status phrase); `errors` and `extra` members are
+ * added when present.
+ */
+export function problem(
+  err: HttpError,
+  instance: string,
+  correlationId: string,
+): APIGatewayProxyStructuredResultV2 {
+  const body: Record<string, unknown> = {
+    type: 'about:blank',
+    title: err.title,
+    status: err.status,
+    detail: err.detail ?? err.title,
+    instance,
+    correlationId,
+  }
+  if (err.errors?.length) body.errors = err.errors
+  if (err.extra) {
+    // extra must not overwrite the standard members
+    for (const [k, v] of Object.entries(err.extra)) if (!(k in body)) body[k] = v
+  }
+  return {
+    statusCode: err.status,
+    headers: { 'content-type': 'application/problem+json', 'x-correlation-id': correlationId },
+    body: JSON.stringify(body),
+  }
+}

@@ -1,0 +1,124 @@
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb'
+import { documentClient } from './ddb.js'
+import { newId, nowIso } from './ids.js'
+import { tenantKey } from './keys.js'
+
+/** The `detail` of every domain event on the bus. */
+export interface EventEnvelope<D = unknown> {
+  /** Event id (ULID): consumers dedupe on it. */
+  id: string
+  tenantId: string
+  occurredAt: string
+  /** Schema version of `data`. */
+  version: number
+  correlationId: string
+  data: D
+}
+
+/** A domain event: EventBridge `source` (`crm.<service>`), `detail-type` (`Entity.PastTense`) and envelope. */
+export interface DomainEvent<D = unknown> {
+  source: string
+  detailType: string
+  detail: EventEnvelope<D>
+}
+
+/** One item of a TransactWriteItems call (lib-dynamodb shape). */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number]
+
+/** DynamoDB's limit of items per TransactWriteItems. */
+export const MAX_TRANSACT_ITEMS = 100
+/** PutEvents' limit for one entry (and one request). */
+export const MAX_EVENT_ENTRY_BYTES = 256 * 1024
+const OUTBOX_TTL_SECONDS = 3 * 24 * 3600
+
+/**
+ * A new domain event with a fresh id and the current time.
+ *
+ * @example
+ * const event = newEvent({ source: 'crm.contacts', detailType: 'Contact.Created', tenantId, data: contact, correlationId })
+ */
+export function newEvent<D>(a: {
+  source: string
+  detailType: string
+  tenantId: string
+  data: D
+  correlationId: string
+  version?: number
+}): DomainEvent<D> {
+  return {
+    source: a.source,
+    detailType: a.detailType,
+    detail: {
+      id: newId(),
+      tenantId: a.tenantId,
+      occurredAt: nowIso(),
+      version: a.version ?? 1,
+      correlationId: a.correlationId,
+      data: a.data,
+    },
+  }
+}
+
+/**
+ * Size of the event as PutEvents counts it (Time + Source + DetailType + Detail, UTF-8).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
+ */
+export function eventEntrySize(source: string, detailType: string, detailJson: string): number {
+  return 14 + Buffer.byteLength(source) + Buffer.byteLength(detailType) + Buffer.byteLength(detailJson)
+}
+
+/**
+ * The TransactWriteItems Put of one outbox item; the table's stream carries it to the outbox publisher.
+ * Outbox items expire after 3 days (TTL attribute `ttl`).
+ */
+export function outboxPut(tableName: string, event: DomainEvent): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        pk: tenantKey(event.detail.tenantId, 'OUTBOX', event.detail.id),
+        sk: 'OUTBOX',
+        kind: 'outbox',
+        source: event.source,
+        detailType: event.detailType,
+        detail: event.detail,
+        ttl: Math.floor(Date.now() / 1000) + OUTBOX_TTL_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }
+}
+
+/**
+ * Writes `items` and one outbox item per event in ONE TransactWriteItems: the entity change and
+ * the events announcing it are committed together or not at all (no lost events).
+ *
+ * Throws (before any write) when the total exceeds 100 items or an event exceeds 256 KB, which
+ * PutEvents could never publish.
+ *
+ * @example
+ * await transactWithEvents(table, [{ Put: { TableName: table, Item: contact, ConditionExpression: 'attribute_not_exists(pk)' } }], [
+ *   newEvent({ source: 'crm.contacts', detailType: 'Contact.Created', tenantId, data: contact, correlationId }),
+ * ])
+ */
+export async function transactWithEvents(
+  tableName: string,
+  items: TransactItem[],
+  events: DomainEvent[],
+): Promise<void> {
+  const all = [...items]
+  for (const event of events) {
+    const size = eventEntrySize(event.source, event.detailType, JSON.stringify(event.detail))
+    if (size > MAX_EVENT_ENTRY_BYTES) {
+      throw new Error(
+        `Event ${event.detailType} is ${size} bytes; PutEvents accepts at most ${MAX_EVENT_ENTRY_BYTES}`,
+      )
+    }
+    all.push(outboxPut(tableName, event))
+  }
+  if (all.length === 0) return
+  if (all.length > MAX_TRANSACT_ITEMS) {
+    throw new Error(`A transaction holds at most ${MAX_TRANSACT_ITEMS} items; got ${all.length}`)
+  }
+  await documentClient().send(new TransactWriteCommand({ TransactItems: all }))
+}

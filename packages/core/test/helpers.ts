@@ -1,0 +1,46 @@
+/** Builders of hand-made Lambda events for the core tests (bases in ./fixtures). */
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import httpEventFixture from './fixtures/http-event.json' with { type: 'json' }
+
+export interface HttpEventInput {
+  method?: string
+  path?: string
+  body?: unknown
+  headers?: Record<string, string>
+  query?: Record<string, string>
+  params?: Record<string, string>
+  /** JWT claims; `null` → no authorizer at all. */
+  claims?: Record<string, unknown> | null
+}
+
+/** An API Gateway HTTP API (payload 2.0) event: tenant `acme`, user `user-1`, groups `[admin sales]` unless overridden. */
+export function httpEvent(input: HttpEventInput = {}): APIGatewayProxyEventV2 {
+  const base = structuredClone(httpEventFixture) as unknown as APIGatewayProxyEventV2 & {
+    requestContext: { authorizer?: { jwt: { claims: Record<string, unknown> } } }
+  }
+  const method = input.method ?? 'POST'
+  const path = input.path ?? '/contacts'
+  base.rawPath = path
+  base.requestContext.http.method = method
+  base.requestContext.http.path = path
+  base.headers = { ...base.headers, ...input.headers }
+  if (input.body !== undefined)
+    base.body = typeof input.body === 'string' ? input.body : JSON.stringify(input.body)
+  if (input.query) base.queryStringParameters = input.query
+  if (input.params) base.pathParameters = input.params
+  if (input.claims === null) delete base.requestContext.authorizer
+  else if (input.claims) base.requestContext.authorizer = { jwt: { claims: input.claims } }
+  return base
+}
+
+/** A minimal Lambda context. */
+export const context = {
+  functionName: 'test',
+  awsRequestId: 'aws-req-1',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context
+
+/** The parsed JSON body of a structured result. */
+export function bodyOf(result: { body?: string }): Record<string, unknown> {
+  return JSON.parse(result.body ?? 'null') as Record<string, unknown>
+}

@@ -1,0 +1,327 @@
+/**
+ * The local runtime (DESIGN.md §5): DynamoDB Local + every manifest table, the stream → outbox
+ * publisher mapping, an EventBridge-compatible bus, an SES-compatible mail outbox, the scheduler
+ * and the API gateway, all in one Node process, with data under one folder.
+ */
+import { once } from 'node:events'
+import { mkdir, readdir, rm } from 'node:fs/promises'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
+import { physicalTableName, tableEnvVar } from '@relay/core/manifest'
+import { createEventsServer, LocalBus } from './bus.js'
+import { loadDemo } from './demo.js'
+import {
+  createTables,
+  type DynamoDbLocal,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDynamoDbClient,
+  startDynamoDbLocal,
+} from './dynamodb.js'
+import { createGateway, type LocalAnswer } from './gateway.js'
+import { createInvoker, type LocalService } from './invoke.js'
+import { defaultDataDir } from './paths.js'
+import { Scheduler } from './scheduler.js'
+import { createSesServer, MailOutbox } from './ses.js'
+import { type StreamHandler, StreamPoller } from './streams.js'
+import { mintDevToken, verifyDevToken } from './tokens.js'
+
+export interface StartLocalOptions {
+  /** Gateway port; 0 = any free port. Default: env PORT or 3000. */
+  port?: number
+  /** Default 'local'. */
+  stage?: string
+  /** Default `<repo>/.relay`. */
+  dataDir?: string
+  /** Reuse a running DynamoDB Local instead of starting one. */
+  dynamodbEndpoint?: string
+  /** Start DynamoDB Local in memory (nothing kept on disk). */
+  inMemory?: boolean
+  /** Load demo data through the gateway once started. */
+  demo?: boolean
+  /** Start empty: wipes the data folder (and this stage's tables on a reused DynamoDB). */
+  reset?: boolean
+  /** No request or delivery logs. */
+  quiet?: boolean
+  /** Services to run; default every service of services/index.ts. */
+  services?: readonly LocalService[]
+  /** Arm schedule timers (default true); triggering by hand works either way. */
+  schedules?: boolean
+  /** Waits before each bus delivery retry (tries = length + 1); default [250, 1000, 4000] ms. */
+  retryDelaysMs?: readonly number[]
+  /** What receives stream batches; default `@relay/core/outbox-publisher`'s handler. */
+  streamHandler?: StreamHandler
+  /** Where log lines go (default console.log). */
+  log?(line: string): void
+}
+
+export interface LocalRuntime {
+  /** Base URL of the gateway, e.g. `http://127.0.0.1:3000`. */
+  url: string
+  stage: string
+  dataDir: string
+  dynamodbEndpoint: string
+  eventsEndpoint: string
+  sesEndpoint: string
+  services: readonly LocalService[]
+  /** Emits 'published', 'delivered', 'dead-lettered'; `deadLetters()`, `redrive()`, `events()`, `idle()`. */
+  bus: LocalBus
+  /** The mail outbox: `list()`, `get(id)`, event 'sent'. */
+  mail: MailOutbox
+  scheduler: Scheduler
+  /** A dev token for a tenant and roles (user defaults to `u-<tenant>`). */
+  token(tenant: string, roles: readonly string[], user?: string): Promise<string>
+  /** Runs a schedule now; resolves with the function's result. */
+  triggerSchedule(service: string, name: string): Promise<unknown>
+  /** Stops everything this runtime started. */
+  stop(): Promise<void>
+}
+
+async function loadServices(): Promise<readonly LocalService[]> {
+  // Imported lazily so tests with their own manifests never load the real services.
+  const spec = '../../../services/index.js'
+  const mod = (await import(spec)) as { services: readonly LocalService[] }
+  return mod.services
+}
+
+async function loadPublisher(log: (line: string) => void): Promise<StreamHandler | undefined> {
+  const spec = '@relay/core/outbox-publisher'
+  try {
+    const mod = (await import(spec)) as { handler?: StreamHandler }
+    if (typeof mod.handler === 'function') return mod.handler
+    log(`warning: ${spec} exports no handler; outbox events will not be published`)
+  } catch (err) {
+    log(`warning: cannot load ${spec} (${(err as Error).message}); outbox events will not be published`)
+  }
+  return undefined
+}
+
+async function listen(server: Server, port: number): Promise<number> {
+  server.listen(port, '127.0.0.1')
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))])
+  return (server.address() as AddressInfo).port
+}
+
+async function close(server: Server): Promise<void> {
+  if (!server.listening) return
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeAllConnections()
+  await closed
+}
+
+/** Empties the data folder but keeps the dev-token secret, so tokens already handed out still work. */
+async function resetDataDir(dataDir: string): Promise<void> {
+  let entries: string[] = []
+  try {
+    entries = await readdir(dataDir)
+  } catch {
+    return
+  }
+  await Promise.all(
+    entries
+      .filter((e) => e !== 'dev-secret')
+      .map((e) => rm(join(dataDir, e), { recursive: true, force: true })),
+  )
+}
+
+/**
+ * Starts the whole local runtime.
+ *
+ * @example
+ * const rt = await startLocal({ port: 0, stage: 'test', dataDir, dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT, quiet: true })
+ * const token = await rt.token('acme', ['admin'])
+ * await fetch(`${rt.url}/contacts`, { headers: { authorization: `Bearer ${token}` } })
+ * await rt.stop()
+ */
+export async function startLocal(options: StartLocalOptions = {}): Promise<LocalRuntime> {
+  const stage = options.stage ?? 'local'
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(stage))
+    throw new Error(`Invalid stage "${stage}" (lower-case letters, digits, -)`)
+  const dataDir = options.dataDir ?? defaultDataDir
+  const rawLog = options.log ?? ((line: string) => console.log(line))
+  const log = options.quiet ? () => {} : rawLog
+  const warn = rawLog
+  const services = options.services ?? (await loadServices())
+
+  if (options.reset) await resetDataDir(dataDir)
+  await mkdir(dataDir, { recursive: true })
+
+  // Manifests are checked before anything starts: a bad pattern or schedule fails right here.
+  const invoker = createInvoker(stage, services)
+  const bus = new LocalBus({
+    services,
+    invoker,
+    dataDir,
+    ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+    log,
+  })
+  const busName = `crm-${stage}`
+  const scheduler = new Scheduler({ stage, services, invoker, log })
+  await bus.load()
+  const mail = new MailOutbox(dataDir)
+
+  const cleanups: (() => Promise<void> | void)[] = []
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup()
+      } catch (err) {
+        warn(`stop: ${(err as Error).message}`)
+      }
+    }
+  }
+
+  try {
+    let ddb: DynamoDbLocal | undefined
+    let dynamodbEndpoint = options.dynamodbEndpoint
+    if (!dynamodbEndpoint) {
+      ddb = await startDynamoDbLocal({
+        inMemory: options.inMemory ?? false,
+        dbPath: join(dataDir, 'dynamodb'),
+      })
+      dynamodbEndpoint = ddb.endpoint
+      cleanups.push(() => ddb?.stop())
+    } else if (options.reset) {
+      const client = localDynamoDbClient(dynamodbEndpoint)
+      await Promise.all(
+        services.flatMap(({ manifest }) =>
+          Object.keys(manifest.tables).map((t) =>
+            client
+              .send(new DeleteTableCommand({ TableName: physicalTableName(stage, manifest.name, t) }))
+              .catch(() => {}),
+          ),
+        ),
+      )
+      client.destroy()
+    }
+
+    const busServer = createEventsServer(bus)
+    const eventsEndpoint = `http://127.0.0.1:${await listen(busServer, 0)}`
+    cleanups.push(() => close(busServer))
+    cleanups.push(() => bus.close())
+    const sesServer = createSesServer(mail, log)
+    const sesEndpoint = `http://127.0.0.1:${await listen(sesServer, 0)}`
+    cleanups.push(() => close(sesServer))
+
+    // The handlers' world: same variables as in Lambda, pointing at local endpoints.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      EVENTS_ENDPOINT: eventsEndpoint,
+      SES_ENDPOINT: sesEndpoint,
+      EVENT_BUS_NAME: busName,
+      STAGE: stage,
+      MAIL_FROM: process.env.MAIL_FROM ?? 'Relay CRM <no-reply@relay.local>',
+    })
+    for (const { manifest } of services) {
+      for (const table of Object.keys(manifest.tables)) {
+        process.env[tableEnvVar(manifest.name, table)] = physicalTableName(stage, manifest.name, table)
+      }
+    }
+
+    await createTables(stage, services, { endpoint: dynamodbEndpoint })
+
+    const outboxTables = services.flatMap(({ manifest }) =>
+      Object.entries(manifest.tables)
+        .filter(([, def]) => def.outbox)
+        .map(([t]) => physicalTableName(stage, manifest.name, t)),
+    )
+    const streamHandler =
+      options.streamHandler ?? (outboxTables.length ? await loadPublisher(warn) : undefined)
+    if (streamHandler && outboxTables.length) {
+      const poller = new StreamPoller({
+        endpoint: dynamodbEndpoint,
+        tables: outboxTables,
+        handler: streamHandler,
+        dataDir,
+        log,
+      })
+      await poller.start()
+      cleanups.push(() => poller.stop())
+    }
+
+    if (options.schedules !== false) scheduler.start()
+    cleanups.push(() => scheduler.stop())
+
+    const token = (tenant: string, roles: readonly string[], user?: string) =>
+      mintDevToken({ tenant, roles, ...(user ? { user } : {}) }, { dataDir })
+
+    const local = async (req: {
+      method: string
+      path: string
+      body: string
+    }): Promise<LocalAnswer | undefined> => {
+      const parts = req.path.split('/').filter(Boolean).slice(1).map(decodeURIComponent)
+      const [area, a, b] = parts
+      if (req.method === 'GET' && area === 'outbox' && parts.length === 1)
+        return { status: 200, body: { items: await mail.list() } }
+      if (req.method === 'GET' && area === 'outbox' && a && parts.length === 2) {
+        const message = await mail.get(a)
+        return message ? { status: 200, body: message } : { status: 404, body: { message: 'Not Found' } }
+      }
+      if (req.method === 'GET' && area === 'dead-letters' && parts.length === 1)
+        return { status: 200, body: { items: bus.deadLetters() } }
+      if (req.method === 'POST' && area === 'dead-letters' && a === 'redrive' && parts.length === 2) {
+        let ids: string[] | undefined
+        try {
+          const parsed = req.body ? (JSON.parse(req.body) as { ids?: unknown }) : {}
+          if (Array.isArray(parsed.ids)) ids = parsed.ids.map(String)
+        } catch {
+          return { status: 400, body: { message: 'Body must be JSON like {"ids": ["..."]} or empty' } }
+        }
+        return { status: 200, body: { redriven: await bus.redrive(ids) } }
+      }
+      if (req.method === 'GET' && area === 'events' && parts.length === 1)
+        return { status: 200, body: { items: bus.events() } }
+      if (req.method === 'GET' && area === 'schedules' && parts.length === 1)
+        return { status: 200, body: { items: scheduler.list() } }
+      if (req.method === 'POST' && area === 'schedules' && a && b && parts.length === 3) {
+        if (!scheduler.list().some((s) => s.service === a && s.name === b)) return undefined
+        try {
+          const result = await scheduler.trigger(a, b)
+          return { status: 200, body: { triggered: `${a}/${b}`, result: result ?? null } }
+        } catch (err) {
+          return { status: 500, body: { triggered: `${a}/${b}`, error: (err as Error).message } }
+        }
+      }
+      return undefined
+    }
+
+    const gateway = createGateway({
+      stage,
+      services,
+      invoker,
+      verify: (t) => verifyDevToken(t, { dataDir }),
+      local,
+      log,
+    })
+    const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000)
+    const url = `http://127.0.0.1:${await listen(gateway, port)}`
+    cleanups.push(() => close(gateway))
+
+    const runtime: LocalRuntime = {
+      url,
+      stage,
+      dataDir,
+      dynamodbEndpoint,
+      eventsEndpoint,
+      sesEndpoint,
+      services,
+      bus,
+      mail,
+      scheduler,
+      token,
+      triggerSchedule: (service, name) => scheduler.trigger(service, name),
+      stop,
+    }
+    if (options.demo) await loadDemo(runtime, rawLog)
+    return runtime
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * Local event-source mapping for DynamoDB streams: polls the stream of every outbox table and hands
+ * batches to the outbox publisher as Lambda would (`DynamoDBStreamEvent`, partial batch failures
+ * retried). The last processed sequence number per shard is checkpointed in the data folder, so a
+ * restart resumes where it stopped and a crash between write and publish loses nothing.
+ */
+import { join } from 'node:path'
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type Shard,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams'
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from './dynamodb.js'
+import { readJson, writeJsonAtomic } from './persist.js'
+
+/** Lambda-style handler; a `DynamoDBBatchResponse` result reports partial failures. */
+export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>
+
+export interface StreamPollerOptions {
+  endpoint: string
+  /** Physical names of the tables to follow. */
+  tables: readonly string[]
+  /** The function the records go to (the outbox publisher). */
+  handler: StreamHandler
+  /** Folder for `stream-checkpoints.json`. */
+  dataDir: string
+  /** Poll interval (default 100 ms). */
+  intervalMs?: number
+  /** Records per batch (default 100, like Lambda). */
+  batchSize?: number
+  log?(line: string): void
+}
+
+interface ShardState {
+  streamArn: string
+  shardId: string
+  iterator?: string
+  /** Records fetched but not yet accepted by the handler (retried first). */
+  pending: DynamoDBRecord[]
+  failures: number
+  retryAt: number
+  closed: boolean
+}
+
+type Checkpoints = Record<string, string>
+
+/** Converts an SDK stream record to the Lambda event record (timestamps as epoch seconds). */
+export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const { ApproximateCreationDateTime, ...rest } = record.dynamodb ?? {}
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? LOCAL_REGION,
+    dynamodb: {
+      ...(rest as NonNullable<DynamoDBRecord['dynamodb']>),
+      ...(ApproximateCreationDateTime
+        ? { ApproximateCreationDateTime: Math.floor(new Date(ApproximateCreationDateTime).getTime() / 1000) }
+        : {}),
+    },
+    eventSourceARN: streamArn,
+  } as DynamoDBRecord
+}
+
+export class StreamPoller {
+  private readonly streams: DynamoDBStreamsClient
+  private readonly ddb: DynamoDBClient
+  private readonly shards = new Map<string, ShardState>()
+  /** Shards fully read (closed and drained): never reopened. */
+  private readonly finished = new Set<string>()
+  private checkpoints: Checkpoints = {}
+  private readonly file: string
+  private timer?: NodeJS.Timeout
+  private running?: Promise<void>
+  private stopped = false
+  private lastDiscovery = 0
+  private readonly log: (line: string) => void
+
+  constructor(private readonly options: StreamPollerOptions) {
+    this.streams = new DynamoDBStreamsClient({
+      endpoint: options.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    })
+    this.ddb = localDynamoDbClient(options.endpoint)
+    this.file = join(options.dataDir, 'stream-checkpoints.json')
+    this.log = options.log ?? (() => {})
+  }
+
+  /** Loads checkpoints, discovers shards and starts polling. */
+  async start(): Promise<void> {
+    this.checkpoints = await readJson<Checkpoints>(this.file, {})
+    await this.discover()
+    this.loop()
+  }
+
+  /** Runs one poll of every shard now (also what the timer does); exposed for tests. */
+  async pollOnce(): Promise<void> {
+    if (Date.now() - this.lastDiscovery > 2000) await this.discover()
+    await Promise.all([...this.shards.values()].map((s) => this.pollShard(s)))
+  }
+
+  /** Stops polling after the batch in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.timer)
+    await this.running
+    this.streams.destroy()
+    this.ddb.destroy()
+  }
+
+  private loop(): void {
+    if (this.stopped) return
+    this.timer = setTimeout(() => {
+      this.running = this.pollOnce()
+        .catch((err) => this.log(`stream poller: ${(err as Error).message}`))
+        .finally(() => this.loop())
+    }, this.options.intervalMs ?? 100)
+  }
+
+  private async discover(): Promise<void> {
+    this.lastDiscovery = Date.now()
+    for (const table of this.options.tables) {
+      const described = await this.ddb.send(new DescribeTableCommand({ TableName: table }))
+      const streamArn = described.Table?.LatestStreamArn
+      if (!streamArn) continue
+      const shards: Shard[] = []
+      let start: string | undefined
+      do {
+        const page = await this.streams.send(
+          new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+        )
+        shards.push(...(page.StreamDescription?.Shards ?? []))
+        start = page.StreamDescription?.LastEvaluatedShardId
+      } while (start)
+      const known = new Set(shards.map((s) => s.ShardId))
+      for (const shard of shards) {
+        const id = shard.ShardId!
+        if (this.shards.has(id) || this.finished.has(id)) continue
+        // Children wait until their parent is drained, so records stay in order.
+        const parent = shard.ParentShardId
+        if (parent && known.has(parent) && !this.finished.has(parent)) {
+          this.addShard(streamArn, parent)
+          continue
+        }
+        this.addShard(streamArn, id)
+      }
+    }
+  }
+
+  private addShard(streamArn: string, shardId: string): void {
+    if (this.shards.has(shardId) || this.finished.has(shardId)) return
+    this.shards.set(shardId, { streamArn, shardId, pending: [], failures: 0, retryAt: 0, closed: false })
+  }
+
+  private async iteratorFor(state: ShardState): Promise<string | undefined> {
+    const checkpoint = this.checkpoints[state.shardId]
+    try {
+      const out = await this.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: state.streamArn,
+          ShardId: state.shardId,
+          ...(checkpoint
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
+      )
+      return out.ShardIterator
+    } catch (err) {
+      if (!checkpoint) throw err
+      // The checkpointed record was trimmed: start from the oldest record still there.
+      const out = await this.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: state.streamArn,
+          ShardId: state.shardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+      return out.ShardIterator
+    }
+  }
+
+  private async pollShard(state: ShardState): Promise<void> {
+    if (this.stopped || Date.now() < state.retryAt) return
+    if (state.pending.length === 0 && !state.closed) {
+      state.iterator ??= await this.iteratorFor(state)
+      if (!state.iterator) {
+        state.closed = true
+      } else {
+        let out: GetRecordsCommandOutput
+        try {
+          out = await this.streams.send(
+            new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.options.batchSize ?? 100 }),
+          )
+        } catch (err) {
+          // An expired or unusable iterator: take a fresh one (from the checkpoint) on the next poll.
+          this.log(
+            `stream poller: ${state.streamArn} ${state.shardId}: ${(err as Error).name}: ${(err as Error).message}`,
+          )
+          state.iterator = undefined
+          state.failures++
+          state.retryAt = Date.now() + Math.min(5000, 100 * 2 ** state.failures)
+          return
+        }
+        state.failures = 0
+        state.iterator = out.NextShardIterator
+        if (!state.iterator) state.closed = true
+        state.pending = (out.Records ?? []).map((r) => toLambdaRecord(r, state.streamArn))
+      }
+    }
+    if (state.pending.length > 0) await this.deliver(state)
+    if (state.closed && state.pending.length === 0) {
+      this.shards.delete(state.shardId)
+      this.finished.add(state.shardId)
+    }
+  }
+
+  private async deliver(state: ShardState): Promise<void> {
+    const batch = state.pending
+    let failedIndex = -1
+    try {
+      const response = (await this.options.handler({ Records: batch })) as DynamoDBBatchResponse | undefined
+      const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier))
+      if (failed.size) failedIndex = batch.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''))
+      if (failed.size && failedIndex < 0) failedIndex = 0
+    } catch (err) {
+      this.log(`outbox publisher threw: ${(err as Error).message}; retrying the batch`)
+      failedIndex = 0
+    }
+    // Like Lambda with ReportBatchItemFailures: everything before the first failure is done.
+    const doneUpTo = failedIndex < 0 ? batch.length : failedIndex
+    const last = batch[doneUpTo - 1]?.dynamodb?.SequenceNumber
+    if (last) {
+      this.checkpoints[state.shardId] = last
+      await writeJsonAtomic(this.file, this.checkpoints)
+    }
+    state.pending = batch.slice(doneUpTo)
+    if (state.pending.length) {
+      state.failures++
+      state.retryAt = Date.now() + Math.min(5000, 100 * 2 ** state.failures)
+    } else {
+      state.failures = 0
+      state.retryAt = 0
+    }
+  }
+}

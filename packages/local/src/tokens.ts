@@ -1,0 +1,107 @@
+/**
+ * Development tokens: HS256 JWTs shaped like the Cognito ID tokens the cloud authorizer accepts
+ * (`sub`, `custom:tenantId`, `cognito:groups`). The secret is generated once into the data folder
+ * (or taken from `RELAY_DEV_SECRET`), so tokens survive a restart.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose'
+import { defaultDataDir } from './paths.js'
+
+export const DEV_ISSUER = 'relay-local'
+const AUDIENCE = 'relay'
+const LIFETIME = '12h'
+
+export interface DevTokenRequest {
+  tenant: string
+  roles: readonly string[]
+  /** Defaults to `u-<tenant>`. */
+  user?: string
+  /** Where the secret lives; default `<repo>/.relay` (or env `RELAY_DEV_SECRET`). */
+  dataDir?: string
+}
+
+export interface DevClaims {
+  sub: string
+  'custom:tenantId': string
+  'cognito:groups': string[]
+  iss: string
+  iat: number
+  exp: number
+  [claim: string]: unknown
+}
+
+export interface DevTokenOptions {
+  /** Where the secret lives (file `dev-secret`); default `<repo>/.relay`. */
+  dataDir?: string
+}
+
+const secrets = new Map<string, Promise<Uint8Array>>()
+
+/** The signing secret: env `RELAY_DEV_SECRET`, else `<dataDir>/dev-secret`, created on first use. */
+export function devSecret(dataDir = defaultDataDir): Promise<Uint8Array> {
+  const fromEnv = process.env.RELAY_DEV_SECRET
+  if (fromEnv) return Promise.resolve(new TextEncoder().encode(fromEnv))
+  let secret = secrets.get(dataDir)
+  if (!secret) {
+    secret = loadOrCreateSecret(dataDir)
+    secrets.set(dataDir, secret)
+    secret.catch(() => secrets.delete(dataDir))
+  }
+  return secret
+}
+
+async function loadOrCreateSecret(dataDir: string): Promise<Uint8Array> {
+  const file = join(dataDir, 'dev-secret')
+  await mkdir(dataDir, { recursive: true })
+  try {
+    // 'wx': if two processes race, exactly one writes and both then read the winner's secret.
+    await writeFile(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+  return new TextEncoder().encode((await readFile(file, 'utf8')).trim())
+}
+
+/**
+ * Mints a development token valid 12 hours.
+ *
+ * @example
+ * const token = await mintDevToken({ tenant: 'demo', roles: ['admin'], dataDir: '.relay' })
+ * await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+ */
+export async function mintDevToken(request: DevTokenRequest, options: DevTokenOptions = {}): Promise<string> {
+  if (!request.tenant) throw new Error('mintDevToken: tenant is required')
+  return new SignJWT({
+    'custom:tenantId': request.tenant,
+    'cognito:groups': [...request.roles],
+    token_use: 'id',
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(request.user ?? `u-${request.tenant}`)
+    .setIssuer(DEV_ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(LIFETIME)
+    .sign(await devSecret(request.dataDir ?? options.dataDir))
+}
+
+/** Verifies signature, issuer and expiry; returns the claims, or `undefined` for any invalid token. */
+export async function verifyDevToken(
+  token: string,
+  options: DevTokenOptions = {},
+): Promise<DevClaims | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, await devSecret(options.dataDir), {
+      issuer: DEV_ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    })
+    if (typeof payload.sub !== 'string' || typeof payload['custom:tenantId'] !== 'string') return undefined
+    return payload as DevClaims
+  } catch (err) {
+    if (err instanceof joseErrors.JOSEError) return undefined
+    throw err
+  }
+}

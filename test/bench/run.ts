@@ -1,0 +1,207 @@
+/**
+ * `npm run bench`: figures, not tests. Every figure is printed beside a floor measured in the same
+ * run on the same machine (an empty bundle, a raw DynamoDB Local GetItem), because ratios survive a
+ * noisy 2-core machine better than absolute times.
+ *
+ * Flags: --quick (fewer samples), --skip-bundles.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import { localDynamoDbClient, startDynamoDbLocal } from '@relay/local/dynamodb'
+import { startLocal } from '@relay/local/runtime'
+import { measureBundles } from './bundles.js'
+import { startCountingProxy } from './ddb-proxy.js'
+import { fmtKb, fmtMs, percentile, ratio, table } from './stats.js'
+
+const quick = process.argv.includes('--quick')
+const samples = quick ? 50 : 300
+const warmup = 20
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t = performance.now()
+  const value = await fn()
+  return [performance.now() - t, value]
+}
+
+async function main(): Promise<void> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR'
+  console.log(`Relay CRM benchmark — node ${process.version}, ${samples} samples per figure\n`)
+
+  if (!process.argv.includes('--skip-bundles')) {
+    const { floor, functions } = await measureBundles(quick ? 3 : 7)
+    console.log(
+      'Bundles (esbuild, ESM, minified, as the CDK app builds them); cold import = median fresh-process import',
+    )
+    console.log(
+      table(
+        ['function', 'size', 'cold import', '× empty size', '× empty import'],
+        [floor, ...functions].map((f) => [
+          f.fn,
+          fmtKb(f.bytes),
+          fmtMs(f.coldMs),
+          ratio(f.bytes, floor.bytes),
+          ratio(f.coldMs, floor.coldMs),
+        ]),
+      ),
+    )
+    console.log()
+  }
+
+  const ddb = await startDynamoDbLocal({ inMemory: true })
+  const proxy = await startCountingProxy(ddb.endpoint)
+  const dataDir = mkdtempSync(join(tmpdir(), 'relay-bench-'))
+  const runtime = await startLocal({
+    port: 0,
+    stage: 'bench',
+    dataDir,
+    dynamodbEndpoint: proxy.endpoint,
+    quiet: true,
+  })
+  try {
+    // Floor: a raw GetItem against DynamoDB Local, straight, no proxy, no gateway.
+    const raw = localDynamoDbClient(ddb.endpoint)
+    await raw.send(
+      new CreateTableCommand({
+        TableName: 'bench-floor',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    )
+    await raw.send(new PutItemCommand({ TableName: 'bench-floor', Item: { pk: { S: 'k' }, v: { S: 'x' } } }))
+    const floorTimes: number[] = []
+    for (let i = 0; i < warmup + samples; i++) {
+      const [ms] = await timed(() =>
+        raw.send(new GetItemCommand({ TableName: 'bench-floor', Key: { pk: { S: 'k' } } })),
+      )
+      if (i >= warmup) floorTimes.push(ms)
+    }
+    const floorP50 = percentile(floorTimes, 50)
+
+    const token = await runtime.token('bench', ['admin'], 'u-bench')
+    const call = async (
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) => {
+      const res = await fetch(new URL(path, runtime.url), {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await res.text()
+      if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${text}`)
+      return { res, json: text ? JSON.parse(text) : undefined }
+    }
+
+    // Event lag: Contact.Created committed (POST answered) → delivered to analytics' subscriber.
+    const answeredAt = new Map<string, number>()
+    const lags: number[] = []
+    runtime.bus.on('delivered', ({ event, at }) => {
+      const data = (event.detail as { data?: { id?: string } } | undefined)?.data
+      const t = data?.id ? answeredAt.get(data.id) : undefined
+      if (event['detail-type'] === 'Contact.Created' && t !== undefined) lags.push(at - t)
+    })
+
+    let n = 0
+    const newContact = () => ({
+      firstName: `Bench ${n}`,
+      lastName: 'Tŷ Gwyn',
+      emails: [{ address: `bench-${n++}@example.com` }],
+      tags: ['bench'],
+    })
+
+    type Route = { name: string; run: () => Promise<unknown> }
+    const ids: string[] = []
+    const create = async () => {
+      const { json } = await call('POST', '/contacts', newContact())
+      answeredAt.set(json.id, performance.timeOrigin + performance.now())
+      ids.push(json.id)
+    }
+    for (let i = 0; i < 30; i++) await create()
+    const anId = () => ids[Math.floor(Math.random() * ids.length)]!
+    const routes: Route[] = [
+      { name: 'GET /health', run: () => call('GET', '/health') },
+      { name: 'POST /contacts', run: create },
+      { name: 'GET /contacts/{id}', run: () => call('GET', `/contacts/${anId()}`) },
+      {
+        name: 'PATCH /contacts/{id}',
+        run: () => call('PATCH', `/contacts/${anId()}`, { tags: ['bench', `t${n++}`] }),
+      },
+      { name: 'GET /contacts?limit=25', run: () => call('GET', '/contacts?limit=25') },
+      { name: 'GET /analytics/summary', run: () => call('GET', '/analytics/summary') },
+      {
+        name: 'DELETE /contacts/{id}',
+        run: async () => call('DELETE', `/contacts/${ids.pop() ?? anId()}`),
+      },
+    ]
+
+    const rows: string[][] = []
+    for (const route of routes) {
+      for (let i = 0; i < warmup; i++) await route.run()
+      // DynamoDB calls of one request, counted with nothing else in flight.
+      await new Promise((r) => setTimeout(r, 400))
+      proxy.reset()
+      await route.run()
+      const calls = proxy.tableCalls()
+      const times: number[] = []
+      for (let i = 0; i < samples; i++) {
+        if (route.name === 'DELETE /contacts/{id}' && ids.length < 2)
+          for (let j = 0; j < 20; j++) await create()
+        const [ms] = await timed(route.run)
+        times.push(ms)
+      }
+      const p50 = percentile(times, 50)
+      rows.push([route.name, fmtMs(p50), fmtMs(percentile(times, 99)), ratio(p50, floorP50), String(calls)])
+    }
+    console.log(
+      `Warm latency through the local gateway (floor: raw DynamoDB Local GetItem p50 ${fmtMs(floorP50)}, p99 ${fmtMs(percentile(floorTimes, 99))})`,
+    )
+    console.log(table(['route', 'p50', 'p99', '× GetItem p50', 'DynamoDB calls'], rows))
+    console.log()
+
+    await new Promise((r) => setTimeout(r, 1500))
+    console.log(
+      `Event delivery lag (POST /contacts answered → Contact.Created delivered to analytics), n=${lags.length}: ` +
+        `p50 ${fmtMs(percentile(lags, 50))}, p99 ${fmtMs(percentile(lags, 99))}`,
+    )
+
+    // Gateway throughput: closed loop, 16 concurrent clients, fixed duration.
+    const durationMs = quick ? 2_000 : 5_000
+    for (const path of ['/health', `/contacts/${anId()}`]) {
+      let done = 0
+      const end = performance.now() + durationMs
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (performance.now() < end) {
+            await call('GET', path)
+            done++
+          }
+        }),
+      )
+      console.log(
+        `Gateway throughput GET ${path.replace(/[0-9A-Z]{26}/, '{id}')}: ${Math.round(done / (durationMs / 1000))} req/s (16 clients)`,
+      )
+    }
+  } finally {
+    await runtime.stop()
+    await proxy.close()
+    await ddb.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,253 @@
+/**
+ * Checks that hold for ANY manifest: the synthesized service stack contains exactly what the
+ * manifest declares. Used on the test fixture and on every registered service.
+ */
+import { physicalTableName, type ServiceManifest, tableEnvVar } from '@relay/core/manifest'
+import type { Template } from 'aws-cdk-lib/assertions'
+import { expect } from 'vitest'
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }
+type Resources = Record<string, Resource>
+
+export function resources(t: Template): Resources {
+  const raw =
+    (t.toJSON() as { Resources?: Record<string, Partial<Resource> & { Type: string }> }).Resources ?? {}
+  // Properties normalised to {} so that callers can read them without optional chaining.
+  return Object.fromEntries(
+    Object.entries(raw).map(([id, r]) => [id, { ...r, Properties: r.Properties ?? {} }]),
+  )
+}
+
+export function ofType(t: Template, type: string): [string, Resource][] {
+  return Object.entries(resources(t)).filter(([, r]) => r.Type === type)
+}
+
+/** Every logical id a CloudFormation value refers to (Ref / Fn::GetAtt), and whether it imports anything. */
+export function references(value: unknown, out: { ids: Set<string>; imports: unknown[]; strings: string[] }) {
+  if (Array.isArray(value)) {
+    for (const v of value) references(v, out)
+  } else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>
+    if (typeof o.Ref === 'string') out.ids.add(o.Ref)
+    if (Array.isArray(o['Fn::GetAtt'])) out.ids.add(String(o['Fn::GetAtt'][0]))
+    if ('Fn::ImportValue' in o) out.imports.push(o['Fn::ImportValue'])
+    for (const v of Object.values(o)) references(v, out)
+  } else if (typeof value === 'string') {
+    out.strings.push(value)
+  }
+  return out
+}
+
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+]
+
+/** Logical id of the Lambda function whose FunctionName is `name`. */
+export function functionByName(t: Template, name: string): [string, Resource] {
+  const found = ofType(t, 'AWS::Lambda::Function').find(([, r]) => r.Properties.FunctionName === name)
+  if (!found) throw new Error(`No function named ${name}`)
+  return found
+}
+
+/** Every statement of every IAM policy attached to the function's role. */
+export function statementsOf(t: Template, fnLogicalId: string): Record<string, unknown>[] {
+  const fn = resources(t)[fnLogicalId]!
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]
+  return ofType(t, 'AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement)
+}
+
+/**
+ * Table access of one function as the policy grants it: logical table id → 'read' | 'write'.
+ * Fails the test if a statement names a table that is not a table of this stack (another service's).
+ */
+export function tableAccess(t: Template, fnLogicalId: string): Map<string, 'read' | 'write'> {
+  const all = resources(t)
+  const access = new Map<string, 'read' | 'write'>()
+  for (const st of statementsOf(t, fnLogicalId)) {
+    const refs = references(st.Resource, { ids: new Set(), imports: [], strings: [] })
+    const actions = ([] as string[]).concat(st.Action as string | string[])
+    const dynamo = actions.filter((a) => a.startsWith('dynamodb:'))
+    // Tables of other services could only appear as imports or literal ARNs: neither may carry DynamoDB actions.
+    if (dynamo.length > 0 && !(actions.length === 1 && actions[0] === 'dynamodb:ListStreams')) {
+      expect(refs.imports, `${fnLogicalId}: DynamoDB statement imports a value`).toEqual([])
+      for (const s of refs.strings)
+        expect(s, `${fnLogicalId}: literal ARN in DynamoDB statement`).not.toMatch(/:table\//)
+    }
+    for (const id of refs.ids) {
+      const r = all[id]
+      if (r?.Type !== 'AWS::DynamoDB::Table') continue
+      const level = dynamo.some((a) => WRITE_ACTIONS.includes(a)) ? 'write' : 'read'
+      if (access.get(id) !== 'write') access.set(id, level)
+    }
+    for (const s of refs.strings) expect(s, `${fnLogicalId}: literal table ARN`).not.toMatch(/:table\//)
+  }
+  return access
+}
+
+/** Logical id of each manifest table, by logical table name. */
+export function tableIds(t: Template, stage: string, m: ServiceManifest): Map<string, string> {
+  const ids = new Map<string, string>()
+  for (const name of Object.keys(m.tables)) {
+    const found = ofType(t, 'AWS::DynamoDB::Table').find(
+      ([, r]) => r.Properties.TableName === physicalTableName(stage, m.name, name),
+    )
+    expect(found, `table ${name} of ${m.name}`).toBeDefined()
+    ids.set(name, found![0])
+  }
+  return ids
+}
+
+/** Asserts that the service stack template holds exactly what the manifest declares. */
+export function assertServiceMatchesManifest(t: Template, stage: string, m: ServiceManifest): void {
+  // Tables: keys, GSIs, TTL, stream, billing, PITR, encryption.
+  expect(ofType(t, 'AWS::DynamoDB::Table')).toHaveLength(Object.keys(m.tables).length)
+  const ids = tableIds(t, stage, m)
+  for (const [name, def] of Object.entries(m.tables)) {
+    const p = resources(t)[ids.get(name)!]!.Properties
+    expect(p.KeySchema).toEqual([
+      { AttributeName: def.partitionKey, KeyType: 'HASH' },
+      ...(def.sortKey ? [{ AttributeName: def.sortKey, KeyType: 'RANGE' }] : []),
+    ])
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST')
+    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true })
+    expect(p.SSESpecification).toEqual({ SSEEnabled: true })
+    expect(p.TimeToLiveSpecification).toEqual(def.ttl ? { AttributeName: def.ttl, Enabled: true } : undefined)
+    expect(p.StreamSpecification).toEqual(def.outbox ? { StreamViewType: 'NEW_AND_OLD_IMAGES' } : undefined)
+    expect(p.GlobalSecondaryIndexes ?? []).toEqual(
+      (def.gsis ?? []).map((g) => ({
+        IndexName: g.name,
+        KeySchema: [
+          { AttributeName: g.partitionKey, KeyType: 'HASH' },
+          ...(g.sortKey ? [{ AttributeName: g.sortKey, KeyType: 'RANGE' }] : []),
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    )
+    for (const attr of p.AttributeDefinitions as { AttributeType: string }[])
+      expect(attr.AttributeType).toBe('S')
+  }
+
+  // Functions: one per manifest function (+ one outbox publisher per outbox table), grants and env.
+  const outboxTables = Object.entries(m.tables).filter(([, d]) => d.outbox)
+  expect(ofType(t, 'AWS::Lambda::Function')).toHaveLength(
+    Object.keys(m.functions).length + outboxTables.length,
+  )
+  for (const [name, def] of Object.entries(m.functions)) {
+    const [fnId, fn] = functionByName(t, `crm-${stage}-${m.name}-${name}`)
+    const granted = def.tables ?? Object.fromEntries(Object.keys(m.tables).map((k) => [k, 'write']))
+    const expected = new Map(Object.entries(granted).map(([table, level]) => [ids.get(table)!, level]))
+    expect(tableAccess(t, fnId), `table grants of ${m.name}/${name}`).toEqual(expected)
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+    expect(
+      Object.keys(env)
+        .filter((k) => k.endsWith('_TABLE'))
+        .sort(),
+    ).toEqual(
+      Object.keys(granted)
+        .map((table) => tableEnvVar(m.name, table))
+        .sort(),
+    )
+    for (const table of Object.keys(granted)) {
+      expect(env[tableEnvVar(m.name, table)]).toBe(physicalTableName(stage, m.name, table))
+    }
+    expect(env).toMatchObject({ STAGE: stage, POWERTOOLS_SERVICE_NAME: m.name })
+    expect(env.EVENT_BUS_NAME).toBeDefined()
+    expect(env.MAIL_FROM).toBeDefined()
+    if (def.memoryMb) expect(fn.Properties.MemorySize).toBe(def.memoryMb)
+    if (def.timeoutSeconds) expect(fn.Properties.Timeout).toBe(def.timeoutSeconds)
+    const actions = statementsOf(t, fnId).flatMap((s) =>
+      ([] as string[]).concat(s.Action as string | string[]),
+    )
+    expect(actions.includes('events:PutEvents'), `${name} PutEvents`).toBe(Boolean(def.publishes))
+    expect(actions.includes('ses:SendEmail'), `${name} SendEmail`).toBe(Boolean(def.sendsEmail))
+  }
+
+  // Routes: exact RouteKey and auth type, nothing more.
+  const routes = ofType(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties)
+  expect(routes.map((r) => r.RouteKey).sort()).toEqual(m.routes.map((r) => `${r.method} ${r.path}`).sort())
+  for (const route of m.routes) {
+    const r = routes.find((x) => x.RouteKey === `${route.method} ${route.path}`)!
+    expect(r.AuthorizationType, `${r.RouteKey} auth`).toBe(route.roles === 'public' ? 'NONE' : 'JWT')
+    if (route.roles !== 'public') expect(r.AuthorizerId).toBeDefined()
+  }
+
+  // Subscriptions and schedules: exact pattern / expression, a target with a DLQ and a retry policy.
+  const rules = ofType(t, 'AWS::Events::Rule').map(([, r]) => r.Properties)
+  expect(rules).toHaveLength(m.subscriptions.length + m.schedules.length)
+  const queues = new Set(ofType(t, 'AWS::SQS::Queue').map(([id]) => id))
+  const targetOf = (rule: Record<string, unknown>, fnName: string) => {
+    const targets = rule.Targets as Record<string, unknown>[]
+    expect(targets).toHaveLength(1)
+    const [fnId] = functionByName(t, `crm-${stage}-${m.name}-${fnName}`)
+    expect(targets[0]!.Arn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] })
+    const dlq = (targets[0]!.DeadLetterConfig as { Arn: { 'Fn::GetAtt': [string, string] } }).Arn[
+      'Fn::GetAtt'
+    ][0]
+    expect(queues.has(dlq), 'DLQ is a queue of this stack').toBe(true)
+    expect(targets[0]!.RetryPolicy).toBeDefined()
+  }
+  for (const sub of m.subscriptions) {
+    const rule = rules.find((r) => r.Description === `${m.name}: ${sub.name} → ${sub.function}`)
+    expect(rule, `rule of subscription ${sub.name}`).toBeDefined()
+    expect(rule!.EventPattern).toStrictEqual(sub.pattern)
+    expect(rule!.EventBusName).toBeDefined()
+    expect(rule!.ScheduleExpression).toBeUndefined()
+    targetOf(rule!, sub.function)
+  }
+  for (const schedule of m.schedules) {
+    const rule = rules.find(
+      (r) => r.ScheduleExpression === schedule.expression && String(r.Description).includes(schedule.name),
+    )
+    expect(rule, `rule of schedule ${schedule.name}`).toBeDefined()
+    // Scheduled rules live on the default bus.
+    expect(rule!.EventBusName).toBeUndefined()
+    targetOf(rule!, schedule.function)
+  }
+
+  // Every queue enforces TLS.
+  const policies = ofType(t, 'AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties))
+  for (const q of queues) {
+    const policy = policies.find((p) => p.includes(`"${q}"`) && p.includes('"aws:SecureTransport":"false"'))
+    expect(policy, `queue ${q} enforces SSL`).toBeDefined()
+  }
+
+  // Outbox publishers: one per outbox table, filtered to INSERTs of outbox items.
+  const mappings = ofType(t, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties)
+  expect(mappings).toHaveLength(outboxTables.length)
+  for (const [name] of outboxTables) {
+    const mapping = mappings.find((p) => JSON.stringify(p.EventSourceArn).includes(`"${ids.get(name)}"`))
+    expect(mapping, `outbox mapping of ${name}`).toBeDefined()
+    expect(mapping).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      StartingPosition: 'TRIM_HORIZON',
+    })
+    expect(mapping!.MaximumRetryAttempts).toBeGreaterThan(0)
+    expect(mapping!.DestinationConfig).toBeDefined()
+    const filters = (mapping!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters
+    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['outbox'] } } } },
+    ])
+    const [pubId] = functionByName(t, `crm-${stage}-${m.name}-${name}-outbox`)
+    const actions = statementsOf(t, pubId).flatMap((s) =>
+      ([] as string[]).concat(s.Action as string | string[]),
+    )
+    expect(actions).toContain('events:PutEvents')
+    expect(
+      actions.filter((a) => [...WRITE_ACTIONS, 'dynamodb:GetItem', 'dynamodb:Query'].includes(a)),
+    ).toEqual([])
+  }
+}
+
+/** Every Lambda function of a template runs nodejs22.x on arm64. */
+export function assertRuntime(t: Template): void {
+  for (const [id, fn] of ofType(t, 'AWS::Lambda::Function')) {
+    expect(fn.Properties.Runtime, id).toBe('nodejs22.x')
+    expect(fn.Properties.Architectures, id).toEqual(['arm64'])
+  }
+}

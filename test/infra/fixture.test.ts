@@ -1,0 +1,201 @@
+/**
+ * The CDK app built from a small fixture manifest (routes, public route, two tables, outbox,
+ * subscriptions with content filters and `$or`, a schedule, email, direct publishing), in dev and prod.
+ */
+import { ROLES } from '@relay/core/manifest'
+import { Match } from 'aws-cdk-lib/assertions'
+import { describe, expect, it } from 'vitest'
+import {
+  assertRuntime,
+  assertServiceMatchesManifest,
+  functionByName,
+  ofType,
+  resources,
+  statementsOf,
+  tableAccess,
+  tableIds,
+} from './assertions.js'
+import { manifest as orders } from './fixtures/orders/src/service.js'
+import { build, fixtureOutboxPublisher, fixtureServices } from './helpers.js'
+
+const dev = build('dev', fixtureServices, { outboxPublisherEntry: fixtureOutboxPublisher })
+const prod = build('prod', fixtureServices, { outboxPublisherEntry: fixtureOutboxPublisher })
+
+describe.each([
+  ['dev', dev],
+  ['prod', prod],
+])('fixture service in %s', (stage, built) => {
+  it('names the stacks crm-<stage>-...', () => {
+    // Assess
+    expect([built.shared, ...built.services].map((s) => s.stackName)).toEqual([
+      `crm-${stage}-shared`,
+      `crm-${stage}-orders`,
+    ])
+  })
+
+  it('turns the manifest into tables, functions, routes, rules and outbox publishers', () => {
+    // Act
+    const t = built.template(`crm-${stage}-orders`)
+    // Assess
+    assertServiceMatchesManifest(t, stage, orders)
+  })
+
+  it('runs every function on nodejs22.x / arm64 with the ESM bundle handler', () => {
+    for (const name of [`crm-${stage}-shared`, `crm-${stage}-orders`]) assertRuntime(built.template(name))
+    for (const [, fn] of ofType(built.template(`crm-${stage}-orders`), 'AWS::Lambda::Function')) {
+      expect(fn.Properties.Handler).toBe('index.handler')
+    }
+  })
+
+  it('grants each function exactly the tables of its FunctionDef', () => {
+    // Prepare
+    const t = built.template(`crm-${stage}-orders`)
+    const ids = tableIds(t, stage, orders)
+    const access = (fn: string) => tableAccess(t, functionByName(t, `crm-${stage}-orders-${fn}`)[0])
+    // Assess
+    expect(access('get-order')).toEqual(new Map([[ids.get('main'), 'read']]))
+    expect(access('create-order')).toEqual(new Map([[ids.get('main'), 'write']]))
+    expect(access('ping')).toEqual(new Map())
+    // No `tables` → read/write on every table of its own service.
+    expect(access('on-contact-created')).toEqual(
+      new Map([
+        [ids.get('main'), 'write'],
+        [ids.get('audit'), 'write'],
+      ]),
+    )
+    expect(access('nightly-report')).toEqual(
+      new Map([
+        [ids.get('main'), 'read'],
+        [ids.get('audit'), 'write'],
+      ]),
+    )
+  })
+
+  it('keeps Scan away from functions that serve routes', () => {
+    const t = built.template(`crm-${stage}-orders`)
+    const policyText = (fn: string) =>
+      JSON.stringify(statementsOf(t, functionByName(t, `crm-${stage}-orders-${fn}`)[0]))
+    expect(policyText('get-order')).not.toContain('dynamodb:Scan')
+    expect(policyText('nightly-report')).toContain('dynamodb:Scan')
+  })
+
+  it('creates the bus with an archive, and wires the user pool, API and JWT authorizer', () => {
+    // Prepare
+    const t = built.template(`crm-${stage}-shared`)
+    // Assess
+    t.hasResourceProperties('AWS::Events::EventBus', { Name: `crm-${stage}` })
+    t.resourceCountIs('AWS::Events::Archive', 1)
+    expect(ofType(t, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName)).toEqual([
+      ...ROLES,
+    ])
+    t.hasResourceProperties('AWS::Cognito::UserPool', {
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'tenantId', AttributeDataType: 'String', Mutable: false }),
+      ]),
+      MfaConfiguration: 'OPTIONAL',
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    })
+    const client = ofType(t, 'AWS::Cognito::UserPoolClient')[0]![1].Properties
+    expect(client.ReadAttributes).toContain('custom:tenantId')
+    expect(client.WriteAttributes).not.toContain('custom:tenantId')
+    t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: Match.stringLikeRegexp('UserPoolWebClient') }],
+        Issuer: {
+          'Fn::Join': ['', ['https://cognito-idp.eu-west-1.amazonaws.com/', { Ref: Match.anyValue() }]],
+        },
+      },
+    })
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: built.shared.stage.throttle.rateLimit,
+        ThrottlingBurstLimit: built.shared.stage.throttle.burstLimit,
+      },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    })
+  })
+
+  it('gives every function a log group with the stage retention', () => {
+    const t = built.template(`crm-${stage}-orders`)
+    const groups = ofType(t, 'AWS::Logs::LogGroup')
+    expect(groups).toHaveLength(ofType(t, 'AWS::Lambda::Function').length)
+    for (const [, g] of groups) expect(g.Properties.RetentionInDays).toBe(built.shared.stage.logRetention)
+  })
+})
+
+describe('stage differences', () => {
+  it('prod retains and protects tables and the user pool; dev destroys them', () => {
+    // Prepare
+    const devT = dev.template('crm-dev-orders')
+    const prodT = prod.template('crm-prod-orders')
+    // Assess
+    for (const [, table] of ofType(prodT, 'AWS::DynamoDB::Table')) {
+      expect(table.DeletionPolicy).toBe('Retain')
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true)
+    }
+    for (const [, table] of ofType(devT, 'AWS::DynamoDB::Table')) {
+      expect(table.DeletionPolicy).toBe('Delete')
+      expect(table.Properties.DeletionProtectionEnabled).toBe(false)
+    }
+    const pool = (t: ReturnType<typeof dev.template>) => ofType(t, 'AWS::Cognito::UserPool')[0]![1]
+    expect(pool(prod.template('crm-prod-shared')).DeletionPolicy).toBe('Retain')
+    expect(pool(prod.template('crm-prod-shared')).Properties.DeletionProtection).toBe('ACTIVE')
+    expect(pool(dev.template('crm-dev-shared')).DeletionPolicy).toBe('Delete')
+  })
+
+  it('prod alarms on API 5xx, throttles, every DLQ and every function; dev has none', () => {
+    // Prepare
+    const t = prod.template('crm-prod-orders')
+    const alarms = ofType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties)
+    const dimensionsOf = (a: Record<string, unknown>) => JSON.stringify(a.Dimensions)
+    // Assess
+    for (const [queueId] of ofType(t, 'AWS::SQS::Queue')) {
+      expect(
+        alarms.some(
+          (a) =>
+            a.MetricName === 'ApproximateNumberOfMessagesVisible' && dimensionsOf(a).includes(`"${queueId}"`),
+        ),
+        `DLQ ${queueId} alarm`,
+      ).toBe(true)
+    }
+    for (const [fnId] of ofType(t, 'AWS::Lambda::Function')) {
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(
+          alarms.some((a) => a.MetricName === metric && dimensionsOf(a).includes(`"${fnId}"`)),
+          `${fnId} ${metric}`,
+        ).toBe(true)
+      }
+    }
+    for (const a of alarms) expect(a.AlarmActions).toHaveLength(1)
+    const shared = prod.template('crm-prod-shared')
+    shared.resourceCountIs('AWS::SNS::Topic', 1)
+    shared.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway' })
+    shared.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '4xx', Namespace: 'AWS/ApiGateway' })
+    dev.template('crm-dev-orders').resourceCountIs('AWS::CloudWatch::Alarm', 0)
+    dev.template('crm-dev-shared').resourceCountIs('AWS::CloudWatch::Alarm', 0)
+    dev.template('crm-dev-shared').resourceCountIs('AWS::SNS::Topic', 0)
+  })
+
+  it('prod keeps RETAIN on every stateful resource it creates', () => {
+    for (const name of ['crm-prod-shared', 'crm-prod-orders']) {
+      for (const [id, r] of Object.entries(resources(prod.template(name)))) {
+        if (['AWS::DynamoDB::Table', 'AWS::Cognito::UserPool', 'AWS::Logs::LogGroup'].includes(r.Type)) {
+          expect(r.DeletionPolicy, id).toBe('Retain')
+        }
+      }
+    }
+  })
+})

@@ -1,0 +1,59 @@
+/** Manifest mistakes fail synthesis with a message that names the service and the mistake. */
+import type { ServiceManifest } from '@relay/core/manifest'
+import { App } from 'aws-cdk-lib'
+import { describe, expect, it } from 'vitest'
+import { buildCrmApp, type ServiceEntry } from '../../infra/lib/crm-app.js'
+import { resolveStage } from '../../infra/lib/stages.js'
+import { fixtureOutboxPublisher, fixtureServices } from './helpers.js'
+
+const orders = fixtureServices[0]!
+
+function buildWith(services: ServiceEntry[]) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })
+  return () =>
+    buildCrmApp(app, { stage: resolveStage('dev'), services, outboxPublisherEntry: fixtureOutboxPublisher })
+}
+
+function variant(patch: Partial<ServiceManifest>, name = orders.manifest.name): ServiceEntry {
+  return { root: orders.root, manifest: { ...orders.manifest, name, ...patch } }
+}
+
+describe('manifest validation', () => {
+  it('rejects a function asking for a table its service does not declare', () => {
+    const m = variant({
+      functions: {
+        ...orders.manifest.functions,
+        spy: { entry: 'handlers/ping.ts', tables: { contacts: 'read' } },
+      },
+    })
+    expect(buildWith([m])).toThrow('Service manifest orders: function "spy" asks for table "contacts"')
+  })
+
+  it('rejects a route naming an unknown function', () => {
+    const m = variant({
+      routes: [{ method: 'GET', path: '/x', function: 'nope', roles: 'public', summary: 'x' }],
+    })
+    expect(buildWith([m])).toThrow('route GET /x names unknown function "nope"')
+  })
+
+  it('rejects the same route declared by two services', () => {
+    const other = variant({ tables: {}, subscriptions: [], schedules: [] }, 'billing')
+    expect(buildWith([orders, other])).toThrow('Route POST /orders is declared by both orders and billing')
+  })
+
+  it('gives a manifest with no table and no function no stack (CloudFormation rejects empty templates)', () => {
+    // Prepare
+    const empty = variant(
+      { tables: {}, functions: {}, routes: [], subscriptions: [], schedules: [] },
+      'empty',
+    )
+    // Act
+    const stacks = buildWith([orders, empty])()
+    // Assess
+    expect(stacks.services.map((s) => s.stackName)).toEqual(['crm-dev-orders'])
+  })
+
+  it('rejects an unknown stage before building anything', () => {
+    expect(() => resolveStage('production')).toThrow(/Unknown stage/)
+  })
+})
