@@ -5,7 +5,7 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { z } from 'zod/mini'
+import * as z from 'zod/mini'
 import { documentClient, isConditionalCheckFailed, queryPage } from '../src/ddb.js'
 import { newEvent, transactWithEvents } from '../src/events.js'
 import { createHttp } from '../src/http.js'

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { z } from 'zod/mini'
+import * as z from 'zod/mini'
 import { HttpError, notFound } from '../src/errors.js'
 import { createHttp, type HttpRequest } from '../src/http.js'
 import { MANAGERS, WRITERS } from '../src/manifest.js'

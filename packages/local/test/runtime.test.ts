@@ -36,7 +36,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-// biome-ignore lint/suspicious/noExplicitAny: the tests read arbitrary JSON answers
 const json = (res: Response): Promise<any> => res.json()
 
 const awsConfig = () => ({

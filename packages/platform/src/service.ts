@@ -5,8 +5,20 @@ export const manifest = defineService({
   name: 'platform',
   source: 'crm.platform',
   tables: {},
-  functions: {},
-  routes: [],
+  functions: {
+    health: { entry: 'handlers/health.ts', memoryMb: 128 },
+    openapi: { entry: 'handlers/openapi.ts' },
+  },
+  routes: [
+    { method: 'GET', path: '/health', function: 'health', roles: 'public', summary: 'Liveness and version' },
+    {
+      method: 'GET',
+      path: '/openapi.json',
+      function: 'openapi',
+      roles: 'public',
+      summary: 'This OpenAPI 3.1 document, with the event catalogue under x-events',
+    },
+  ],
   subscriptions: [],
   schedules: [],
   publishes: [],

@@ -1,0 +1,126 @@
+/**
+ * The store against DynamoDB Local (the test run's globalSetup starts it and sets DYNAMODB_ENDPOINT):
+ * real transactions, conditions, the GSI listing and cursors. Tables come from the manifest.
+ */
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
+import { newId } from '@relay/core/ids'
+import { tableEnvVar } from '@relay/core/manifest'
+import { tableInput } from '@relay/local/dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { applyPatch, buildContact, diffContacts } from '../src/domain/contact.js'
+import { manifest } from '../src/service.js'
+import { getContact, insertContact, listContacts, removeContact, replaceContact } from '../src/store.js'
+
+const STAGE = `it${newId().slice(-8).toLowerCase()}`
+const NOW = '2025-01-01T00:00:00.000Z'
+
+const contact = (firstName: string) => buildContact({ firstName }, { id: newId(), ownerId: 'u-1', now: NOW })
+
+describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('contacts store on DynamoDB Local', () => {
+  let raw: DynamoDBClient
+  let table: string
+
+  beforeAll(async () => {
+    raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
+    const input = tableInput(STAGE, manifest.name, 'main', manifest.tables.main)
+    table = input.TableName!
+    await raw.send(new CreateTableCommand(input))
+    process.env[tableEnvVar('contacts', 'main')] = table
+  })
+  afterAll(async () => {
+    await raw?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined)
+    raw?.destroy()
+  })
+
+  // A test may Scan its own throw-away table; request paths never do.
+  const outboxTypes = async (id: string) => {
+    const out = await documentClient().send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: 'kind = :k',
+        ExpressionAttributeValues: { ':k': 'outbox' },
+      }),
+    )
+    return (out.Items ?? []).filter((i) => i.detail?.data?.id === id).map((i) => i.detailType as string)
+  }
+
+  it('creates a contact with its Contact.Created outbox item, readable only in its tenant', async () => {
+    // Prepare
+    const c = contact('Siân')
+    // Act
+    await insertContact('acme', c, 'corr-1')
+    // Assess
+    expect(await getContact('acme', c.id)).toEqual(c)
+    expect(await getContact('globex', c.id)).toBeUndefined()
+    expect(await outboxTypes(c.id)).toEqual(['Contact.Created'])
+  })
+
+  it('refuses to create the same id twice', async () => {
+    const c = contact('Twice')
+    await insertContact('acme', c, 'corr')
+    const err = await insertContact('acme', c, 'corr').catch((e: unknown) => e)
+    expect(isConditionalCheckFailed(err)).toBe(true)
+  })
+
+  it('replaces only at the expected version, writing no event when refused', async () => {
+    // Prepare
+    const c = contact('Ann')
+    await insertContact('acme', c, 'corr')
+    const next = applyPatch(c, { companyName: 'Acme' }, NOW)
+    // Act
+    const stale = await replaceContact('acme', next, 7, diffContacts(c, next), 'corr').catch(
+      (e: unknown) => e,
+    )
+    await replaceContact('acme', next, 1, diffContacts(c, next), 'corr')
+    // Assess
+    expect(isConditionalCheckFailed(stale)).toBe(true)
+    expect(await getContact('acme', c.id)).toMatchObject({ version: 2, companyName: 'Acme' })
+    expect((await outboxTypes(c.id)).sort()).toEqual(['Contact.Created', 'Contact.Updated'])
+  })
+
+  it("cannot replace another tenant's contact", async () => {
+    const c = contact('Mine')
+    await insertContact('acme', c, 'corr')
+    const next = applyPatch(c, { companyName: 'Theirs' }, NOW)
+    const err = await replaceContact('globex', next, 1, diffContacts(c, next), 'corr').catch(
+      (e: unknown) => e,
+    )
+    expect(isConditionalCheckFailed(err)).toBe(true)
+    expect(await getContact('globex', c.id)).toBeUndefined()
+  })
+
+  it('deletes only at the expected version', async () => {
+    const c = contact('Gone')
+    await insertContact('acme', c, 'corr')
+    const stale = await removeContact('acme', c.id, 2, 'corr').catch((e: unknown) => e)
+    expect(isConditionalCheckFailed(stale)).toBe(true)
+    await removeContact('acme', c.id, 1, 'corr')
+    expect(await getContact('acme', c.id)).toBeUndefined()
+    expect((await outboxTypes(c.id)).sort()).toEqual(['Contact.Created', 'Contact.Deleted'])
+  })
+
+  it('lists a tenant newest first, page by page, and never another tenant', async () => {
+    // Prepare
+    const tenant = `list-${newId().slice(-6)}`
+    const made = []
+    for (const name of ['One', 'Two', 'Three']) {
+      const c = contact(name)
+      await insertContact(tenant, c, 'corr')
+      made.push(c)
+    }
+    await insertContact(`${tenant}-other`, contact('Other'), 'corr')
+    // Act
+    const first = await listContacts(tenant, { limit: 2 })
+    const second = await listContacts(tenant, { limit: 2, cursor: first.nextCursor })
+    // Assess
+    expect(first.items.map((c) => c.firstName)).toEqual(['Three', 'Two'])
+    expect(first.nextCursor).toBeTruthy()
+    expect(second.items.map((c) => c.firstName)).toEqual(['One'])
+    expect(second.nextCursor).toBeUndefined()
+    await expect(listContacts(`${tenant}-other`, { cursor: first.nextCursor })).rejects.toMatchObject({
+      status: 400,
+    })
+  })
+})
