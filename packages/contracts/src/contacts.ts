@@ -17,7 +17,56 @@ export const CONTACT_LIMITS = {
   tag: 50,
   ownerId: 128,
   phone: 32,
+  addresses: 5,
+  addressLine: 200,
+  jobTitle: 100,
+  source: 100,
+  companies: 10,
+  customFields: 50,
+  customText: 2000,
 } as const
+
+/** Lifecycle of a contact, in the order a relationship usually moves; `churned` leaves it. */
+export const LIFECYCLE_STAGES = [
+  'subscriber',
+  'lead',
+  'qualified',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'churned',
+] as const
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number]
+
+/** Tier: A past/repeat buyers, B subscribers, C web/walk-in and everyone else. */
+export const TIERS = ['A', 'B', 'C'] as const
+export type Tier = (typeof TIERS)[number]
+
+/** Where a contact came in through. */
+export const CONTACT_CHANNELS = [
+  'web',
+  'walk_in',
+  'phone',
+  'email',
+  'social',
+  'referral',
+  'event',
+  'import',
+  'other',
+] as const
+
+/** Consent channels and what can be recorded for each (GDPR Art. 6 legal bases). */
+export const CONSENT_CHANNELS = ['email', 'sms', 'phone'] as const
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number]
+export const CONSENT_STATUSES = ['granted', 'denied', 'withdrawn'] as const
+export const LEGAL_BASES = [
+  'consent',
+  'contract',
+  'legal_obligation',
+  'vital_interests',
+  'public_task',
+  'legitimate_interests',
+] as const
 
 /** EventBridge source of every contacts event. */
 export const CONTACTS_SOURCE = 'crm.contacts'
@@ -27,6 +76,9 @@ export const CONTACT_EVENT = {
   created: 'Contact.Created',
   updated: 'Contact.Updated',
   deleted: 'Contact.Deleted',
+  consentChanged: 'Contact.ConsentChanged',
+  merged: 'Contact.Merged',
+  erased: 'Contact.Erased',
 } as const
 
 // Digits with the usual separators, an optional leading +, and an optional extension.
@@ -66,6 +118,57 @@ const Emails = z.array(EmailInput).check(
 
 const Phones = z.array(PhoneInput).check(z.maxLength(CONTACT_LIMITS.phones))
 
+/** ISO 3166-1 alpha-2 region, e.g. `TH`, `GB` (upper-cased). */
+export const RegionCode = z
+  .string()
+  .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'Must be a 2-letter region code'))
+
+const AddressLine = nameText(CONTACT_LIMITS.addressLine)
+const AddressInput = z.strictObject({
+  label: z.optional(Label),
+  line1: z.optional(AddressLine),
+  line2: z.optional(AddressLine),
+  city: z.optional(AddressLine),
+  region: z.optional(AddressLine),
+  postalCode: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(20))),
+  country: z.optional(RegionCode),
+})
+const Addresses = z.array(AddressInput).check(z.maxLength(CONTACT_LIMITS.addresses))
+
+const CompanyLinkInput = z.strictObject({
+  companyId: Id,
+  role: z.optional(nameText(CONTACT_LIMITS.jobTitle)),
+})
+const CompanyLinks = z.array(CompanyLinkInput).check(
+  z.maxLength(CONTACT_LIMITS.companies),
+  z.refine((list) => !isArray(list) || new Set(list.map((c) => c?.companyId)).size === list.length, {
+    message: 'A company can be linked once',
+  }),
+)
+
+/** Custom field keys: lower camel/snake case, as `/settings/contact-fields` defines them. */
+export const CustomFieldKey = z
+  .string()
+  .check(z.regex(/^[a-z][a-zA-Z0-9_]{0,39}$/, 'Must be a field key such as vatNumber'))
+const CustomValue = z.union([
+  z.string().check(z.maxLength(CONTACT_LIMITS.customText)),
+  z.number(),
+  z.boolean(),
+  z.array(z.string().check(z.maxLength(200))).check(z.maxLength(50)),
+])
+/** Values are checked against the tenant's field definitions by the service (400 naming `customFields.<key>`). */
+const CustomFields = z.record(CustomFieldKey, CustomValue).check(
+  z.refine((v) => !v || typeof v !== 'object' || Object.keys(v).length <= CONTACT_LIMITS.customFields, {
+    message: `At most ${CONTACT_LIMITS.customFields} custom fields`,
+  }),
+)
+const CustomFieldsPatch = z.record(CustomFieldKey, z.nullable(CustomValue))
+
+const Lifecycle = z.enum(LIFECYCLE_STAGES)
+const TierInput = z.enum(TIERS)
+const Channel = z.enum(CONTACT_CHANNELS)
+const Source = nameText(CONTACT_LIMITS.source)
+
 const Tags = z.array(nameText(CONTACT_LIMITS.tag)).check(
   z.maxLength(CONTACT_LIMITS.tags),
   // 'VIP' and 'vip' are the same tag to a person filtering by it.
@@ -94,6 +197,17 @@ export const CreateContact = z
     companyName: z.optional(nameText(CONTACT_LIMITS.companyName)),
     tags: z.optional(Tags),
     ownerId: z.optional(OwnerId),
+    addresses: z.optional(Addresses),
+    jobTitle: z.optional(nameText(CONTACT_LIMITS.jobTitle)),
+    source: z.optional(Source),
+    channel: z.optional(Channel),
+    lifecycleStage: z.optional(Lifecycle),
+    /** Overrides the computed tier. */
+    tier: z.optional(TierInput),
+    companies: z.optional(CompanyLinks),
+    customFields: z.optional(CustomFields),
+    /** Region for phone numbers written without `+<country code>`; else the tenant's setting. Not stored. */
+    defaultRegion: z.optional(RegionCode),
   })
   .check(
     z.refine(hasName, {
@@ -117,6 +231,17 @@ export const UpdateContact = z
     companyName: z.optional(z.nullable(nameText(CONTACT_LIMITS.companyName))),
     tags: z.optional(Tags),
     ownerId: z.optional(OwnerId),
+    addresses: z.optional(Addresses),
+    jobTitle: z.optional(z.nullable(nameText(CONTACT_LIMITS.jobTitle))),
+    source: z.optional(z.nullable(Source)),
+    channel: z.optional(z.nullable(Channel)),
+    lifecycleStage: z.optional(Lifecycle),
+    /** A tier overrides the computed one; `null` goes back to the computed tier. */
+    tier: z.optional(z.nullable(TierInput)),
+    companies: z.optional(CompanyLinks),
+    /** Merge-patch of the custom fields: `null` removes a key. */
+    customFields: z.optional(CustomFieldsPatch),
+    defaultRegion: z.optional(RegionCode),
   })
   .check(
     z.refine((v) => v !== null && typeof v === 'object' && Object.keys(v).length > 0, {
@@ -125,8 +250,21 @@ export const UpdateContact = z
   )
 export type UpdateContact = z.infer<typeof UpdateContact>
 
-/** GET /contacts query: newest first. */
-export const ListContactsQuery = PaginationQuery
+/**
+ * GET /contacts query: newest first. `q` matches prefixes of names, emails and phones, ignoring
+ * case, accents and width (Thai is split into words); the other filters must all hold.
+ */
+export const ListContactsQuery = z.strictObject({
+  ...PaginationQuery.shape,
+  q: z.optional(z.string().check(z.trim(), z.minLength(2), z.maxLength(100))),
+  tag: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(CONTACT_LIMITS.tag))),
+  owner: z.optional(OwnerId),
+  lifecycleStage: z.optional(Lifecycle),
+  companyId: z.optional(Id),
+  updatedSince: z.optional(z.iso.datetime()),
+  /** `-createdAt` (default, newest first) or `createdAt`. With `q` the order is by matched word. */
+  sort: z.optional(z.enum(['-createdAt', 'createdAt'])),
+})
 export type ListContactsQuery = z.infer<typeof ListContactsQuery>
 
 /** Path parameters of /contacts/{id}. */
@@ -141,7 +279,12 @@ export const ContactEmail = z.object({
 })
 export type ContactEmail = z.infer<typeof ContactEmail>
 
-export const ContactPhone = z.object({ number: z.string(), label: z.optional(z.string()) })
+/** A phone as stored: `number` in E.164 (`+66212345678`), the extension apart. */
+export const ContactPhone = z.object({
+  number: z.string(),
+  extension: z.optional(z.string()),
+  label: z.optional(z.string()),
+})
 export type ContactPhone = z.infer<typeof ContactPhone>
 
 /** A contact as the API returns it (and as `Contact.Created` carries it). */
@@ -156,6 +299,20 @@ export const Contact = z.object({
   companyName: z.optional(z.string()),
   tags: z.array(z.string()),
   ownerId: z.string(),
+  addresses: z.optional(z.array(z.looseObject({}))),
+  jobTitle: z.optional(z.string()),
+  source: z.optional(z.string()),
+  channel: z.optional(z.string()),
+  lifecycleStage: z.optional(z.enum(LIFECYCLE_STAGES)),
+  /** The tier in force: `tierOverride` when set, else computed from purchases and lifecycle. */
+  tier: z.optional(z.enum(TIERS)),
+  tierOverride: z.optional(z.enum(TIERS)),
+  purchaseCount: z.optional(z.number()),
+  lastPurchaseAt: z.optional(z.string()),
+  companies: z.optional(z.array(z.object({ companyId: z.string(), role: z.optional(z.string()) }))),
+  customFields: z.optional(z.record(z.string(), z.unknown())),
+  /** Per channel: the last consent recorded. */
+  consent: z.optional(z.record(z.string(), z.looseObject({}))),
   /** Optimistic-concurrency version; the ETag is `"<version>"`. */
   version: z.number(),
   createdAt: Timestamp,
@@ -176,6 +333,17 @@ export const CONTACT_MUTABLE_FIELDS = [
   'companyName',
   'tags',
   'ownerId',
+  'addresses',
+  'jobTitle',
+  'source',
+  'channel',
+  'lifecycleStage',
+  'tier',
+  'tierOverride',
+  'purchaseCount',
+  'companies',
+  'customFields',
+  'consent',
 ] as const
 export type ContactMutableField = (typeof CONTACT_MUTABLE_FIELDS)[number]
 
@@ -201,3 +369,98 @@ export type ContactUpdatedV1 = z.infer<typeof ContactUpdatedV1>
 /** `Contact.Deleted` v1 data; `version` is the last version the contact had. */
 export const ContactDeletedV1 = z.object({ id: z.string(), version: z.optional(z.number()) })
 export type ContactDeletedV1 = z.infer<typeof ContactDeletedV1>
+
+/** One consent record of a channel. */
+export const ConsentRecord = z.object({
+  status: z.enum(CONSENT_STATUSES),
+  at: Timestamp,
+  source: z.string(),
+  legalBasis: z.enum(LEGAL_BASES),
+})
+export type ConsentRecord = z.infer<typeof ConsentRecord>
+
+/** POST /contacts/{id}/consent body: records the consent of one channel. `at` defaults to now. */
+export const RecordConsent = z.strictObject({
+  channel: z.enum(CONSENT_CHANNELS),
+  status: z.enum(CONSENT_STATUSES),
+  source: nameText(CONTACT_LIMITS.source),
+  legalBasis: z.enum(LEGAL_BASES),
+  at: z.optional(Timestamp),
+})
+export type RecordConsent = z.infer<typeof RecordConsent>
+
+/** `Contact.ConsentChanged` v1 data. */
+export const ContactConsentChangedV1 = z.object({
+  id: z.string(),
+  version: z.number(),
+  channel: z.enum(CONSENT_CHANNELS),
+  before: z.optional(ConsentRecord),
+  after: ConsentRecord,
+})
+export type ContactConsentChangedV1 = z.infer<typeof ContactConsentChangedV1>
+
+/** Field types a tenant can define for its contacts. */
+export const CONTACT_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select', 'multiselect'] as const
+
+/** One custom field definition. `options` are required for select and multiselect. */
+export const ContactFieldDef = z
+  .strictObject({
+    key: CustomFieldKey,
+    label: nameText(100),
+    type: z.enum(CONTACT_FIELD_TYPES),
+    options: z.optional(z.array(nameText(100)).check(z.minLength(1), z.maxLength(100))),
+    required: z.optional(z.boolean()),
+  })
+  .check(
+    z.refine((d) => !(d?.type === 'select' || d?.type === 'multiselect') || Boolean(d.options?.length), {
+      message: 'select and multiselect fields need options',
+      path: ['options'],
+    }),
+  )
+export type ContactFieldDef = z.infer<typeof ContactFieldDef>
+
+/** PUT /settings/contact-fields body: the whole set of definitions (and the default phone region). */
+export const PutContactFields = z.strictObject({
+  fields: z.array(ContactFieldDef).check(
+    z.maxLength(CONTACT_LIMITS.customFields),
+    z.refine((list) => !isArray(list) || new Set(list.map((d) => d?.key)).size === list.length, {
+      message: 'Field keys must be unique',
+    }),
+  ),
+  /** Region for phone numbers written without `+<country code>` (e.g. `TH`). */
+  defaultRegion: z.optional(RegionCode),
+})
+export type PutContactFields = z.infer<typeof PutContactFields>
+
+/** GET /settings/contact-fields response. `version` 0 until the first PUT. */
+export const ContactFields = z.object({
+  fields: z.array(ContactFieldDef),
+  defaultRegion: z.optional(z.string()),
+  version: z.number(),
+  updatedAt: z.optional(z.string()),
+})
+export type ContactFields = z.infer<typeof ContactFields>
+
+/** POST /contacts/{id}/merge body: the contact merged into `{id}` (and then deleted). */
+export const MergeContacts = z.strictObject({ sourceId: Id })
+export type MergeContacts = z.infer<typeof MergeContacts>
+
+/** `Contact.Merged` v1 data: `id` absorbed `sourceId` (which is gone); `changes` as in `Contact.Updated`. */
+export const ContactMergedV1 = z.object({
+  id: z.string(),
+  version: z.number(),
+  sourceId: z.string(),
+  changes: z.record(z.string(), Change),
+})
+export type ContactMergedV1 = z.infer<typeof ContactMergedV1>
+
+/** `Contact.Erased` v1 data: the contact and its history were erased; projections must drop what they keep of it. */
+export const ContactErasedV1 = z.object({ id: z.string(), version: z.number() })
+export type ContactErasedV1 = z.infer<typeof ContactErasedV1>
+
+/** DELETE /contacts/{id} query: `erase=true` also erases its timeline (right to erasure). */
+export const DeleteContactQuery = z.strictObject({ erase: z.optional(z.enum(['true', 'false'])) })
+
+/** A likely duplicate pair: the two contacts and what they share (`name`, `phone`). */
+export const DuplicatePair = z.object({ contacts: z.array(Contact), reasons: z.array(z.string()) })
+export const DuplicatePage = page(DuplicatePair)

@@ -15,7 +15,9 @@ import {
   ContactDeletedV1,
   ContactUpdatedV1,
 } from './contacts.js'
+import { CONTACTS_EXTRA_EVENTS } from './contacts-events.js'
 import { openObjects } from './json-schema.js'
+import { PIPELINE_EVENTS } from './pipeline-events.js'
 
 /** One event type of the catalogue. */
 export interface EventContract {
@@ -56,7 +58,13 @@ export const ContactDeleted = {
 } as const satisfies EventContract
 
 /** Every event whose contract lives in this package. */
-export const EVENT_CATALOGUE: readonly EventContract[] = [ContactCreated, ContactUpdated, ContactDeleted]
+export const EVENT_CATALOGUE: readonly EventContract[] = [
+  ContactCreated,
+  ContactUpdated,
+  ContactDeleted,
+  ...CONTACTS_EXTRA_EVENTS,
+  ...PIPELINE_EVENTS,
+]
 
 /** Schema of `detail`: the envelope every event shares, around its `data`. */
 export function envelopeSchema(contract: Pick<EventContract, 'data' | 'version'>) {

@@ -57,8 +57,9 @@ const canceled = () =>
   })
 
 describe('POST /contacts', () => {
-  it('writes the contact and its Contact.Created outbox item in ONE transaction and answers 201', async () => {
+  it('writes the contact, its email guard, tokens and Contact.Created in ONE transaction and answers 201', async () => {
     // Prepare
+    ddb.on(GetCommand).resolves({})
     ddb.on(TransactWriteCommand).resolves({})
     const event = httpEvent({
       method: 'POST',
@@ -78,7 +79,6 @@ describe('POST /contacts', () => {
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1)
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0)
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!
-    expect(items).toHaveLength(2)
     expect(items[0]!.Put).toMatchObject({
       TableName: TABLE,
       Item: {
@@ -89,7 +89,15 @@ describe('POST /contacts', () => {
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     })
-    expect(items[1]!.Put).toMatchObject({
+    // One contact per email: the guard is claimed in the same transaction, never read first.
+    expect(items.find((i) => i.Put?.Item?.kind === 'email')?.Put).toMatchObject({
+      Item: { pk: 'T#acme#EMAIL#gwyn@example.com', sk: 'EMAIL', contactId: res.body.id },
+      ConditionExpression: 'attribute_not_exists(pk) OR contactId = :me',
+    })
+    expect(items.filter((i) => i.Put?.Item?.kind === 'token').map((i) => i.Put?.Item?.pk)).toEqual(
+      expect.arrayContaining(['T#acme#TOK#gw']),
+    )
+    expect(items.at(-1)!.Put).toMatchObject({
       TableName: TABLE,
       Item: {
         kind: 'outbox',
@@ -201,7 +209,7 @@ describe('PATCH /contacts/{id}', () => {
       Item: { version: 3, companyName: 'Acme' },
       ExpressionAttributeValues: { ':expected': 2 },
     })
-    expect(items[1]!.Put!.Item).toMatchObject({
+    expect(items.at(-1)!.Put!.Item).toMatchObject({
       detailType: 'Contact.Updated',
       detail: { data: { id: ID, version: 3, changes: { companyName: { after: 'Acme' } } } },
     })
@@ -273,7 +281,12 @@ describe('DELETE /contacts/{id}', () => {
       Key: { pk: `T#acme#CONTACT#${ID}`, sk: 'CONTACT' },
       ExpressionAttributeValues: { ':expected': 4 },
     })
-    expect(items[1]!.Put!.Item).toMatchObject({ detailType: 'Contact.Deleted', detail: { data: { id: ID } } })
+    expect(items.at(-1)!.Put!.Item).toMatchObject({
+      detailType: 'Contact.Deleted',
+      detail: { data: { id: ID } },
+    })
+    // The email guard goes with it, so the address is free again.
+    expect(items.map((i) => i.Delete?.Key?.pk)).toContain('T#acme#EMAIL#ann@example.com')
   })
 
   it('answers 404 when the condition fails because the contact is gone', async () => {

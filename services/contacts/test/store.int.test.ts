@@ -70,10 +70,14 @@ describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('contacts store on DynamoDB Loca
     await insertContact('acme', c, 'corr')
     const next = applyPatch(c, { companyName: 'Acme' }, NOW)
     // Act
-    const stale = await replaceContact('acme', next, 7, diffContacts(c, next), 'corr').catch(
-      (e: unknown) => e,
-    )
-    await replaceContact('acme', next, 1, diffContacts(c, next), 'corr')
+    const stale = await replaceContact(
+      'acme',
+      { ...c, version: 7 },
+      next,
+      diffContacts(c, next),
+      'corr',
+    ).catch((e: unknown) => e)
+    await replaceContact('acme', c, next, diffContacts(c, next), 'corr')
     // Assess
     expect(isConditionalCheckFailed(stale)).toBe(true)
     expect(await getContact('acme', c.id)).toMatchObject({ version: 2, companyName: 'Acme' })
@@ -84,7 +88,7 @@ describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('contacts store on DynamoDB Loca
     const c = contact('Mine')
     await insertContact('acme', c, 'corr')
     const next = applyPatch(c, { companyName: 'Theirs' }, NOW)
-    const err = await replaceContact('globex', next, 1, diffContacts(c, next), 'corr').catch(
+    const err = await replaceContact('globex', c, next, diffContacts(c, next), 'corr').catch(
       (e: unknown) => e,
     )
     expect(isConditionalCheckFailed(err)).toBe(true)
@@ -94,9 +98,9 @@ describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('contacts store on DynamoDB Loca
   it('deletes only at the expected version', async () => {
     const c = contact('Gone')
     await insertContact('acme', c, 'corr')
-    const stale = await removeContact('acme', c.id, 2, 'corr').catch((e: unknown) => e)
+    const stale = await removeContact('acme', { ...c, version: 2 }, 'corr').catch((e: unknown) => e)
     expect(isConditionalCheckFailed(stale)).toBe(true)
-    await removeContact('acme', c.id, 1, 'corr')
+    await removeContact('acme', c, 'corr')
     expect(await getContact('acme', c.id)).toBeUndefined()
     expect((await outboxTypes(c.id)).sort()).toEqual(['Contact.Created', 'Contact.Deleted'])
   })

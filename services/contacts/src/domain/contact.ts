@@ -3,14 +3,21 @@
  * input, applying a merge-patch, and the field-by-field diff that `Contact.Updated` carries.
  */
 import type {
+  ConsentRecord,
   Contact,
   ContactEmail,
+  ContactFieldDef,
   ContactMutableField,
   ContactPhone,
   CreateContact,
+  RecordConsent,
   UpdateContact,
 } from '@relay/contracts/contacts'
 import { CONTACT_MUTABLE_FIELDS } from '@relay/contracts/contacts'
+import { type CustomValue, customFieldProblems, patchCustomFields } from './custom-fields.js'
+import { isRefusal, toE164 } from './phone.js'
+import { fold } from './search.js'
+import { computeTier } from './tier.js'
 
 /**
  * Text as stored: NFC (one form for text typed with combining marks or precomposed characters),
@@ -34,13 +41,7 @@ export function normaliseText(text: string): string {
  * foldText('Ｓíân') // 'sian'
  */
 export function foldText(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .normalize('NFC')
-    .toLowerCase()
-    .trim()
-    .replace(/\s+/gu, ' ')
+  return fold(text)
 }
 
 /** The name built from first and last name ('' when both are absent). */
@@ -65,12 +66,70 @@ export function normaliseEmails(emails: readonly EmailInput[] | undefined): Cont
   }))
 }
 
-/** Phones as stored: trimmed numbers, normalised labels. */
-export function normalisePhones(phones: readonly PhoneInput[] | undefined): ContactPhone[] {
-  return (phones ?? []).map((p) => ({
-    number: p.number.trim(),
-    ...(p.label ? { label: normaliseText(p.label) } : {}),
-  }))
+/**
+ * Phones as stored: E.164 (read with `region` when written without a country code), extension
+ * apart, labels normalised. A number that does not parse is kept trimmed: callers check
+ * {@link phoneProblems} first.
+ */
+export function normalisePhones(phones: readonly PhoneInput[] | undefined, region?: string): ContactPhone[] {
+  return (phones ?? []).map((p) => {
+    const e164 = toE164(p.number, region)
+    return {
+      ...(isRefusal(e164) ? { number: p.number.trim() } : e164),
+      ...(p.label ? { label: normaliseText(p.label) } : {}),
+    }
+  })
+}
+
+/** One problem per phone that is not a valid number (field `phones.<i>.number`). */
+export function phoneProblems(phones: readonly PhoneInput[] | undefined, region?: string): ContactProblem[] {
+  const out: ContactProblem[] = []
+  ;(phones ?? []).forEach((p, i) => {
+    const e164 = toE164(p.number, region)
+    if (isRefusal(e164)) out.push({ field: `phones.${i}.number`, code: e164.code, message: e164.message })
+  })
+  return out
+}
+
+/** Emails that fold to the same address (e.g. full-width letters) count as one: field `emails`. */
+export function emailProblems(emails: readonly EmailInput[] | undefined): ContactProblem[] {
+  const folded = (emails ?? []).map((e) => fold(e.address))
+  return new Set(folded).size === folded.length
+    ? []
+    : [{ field: 'emails', code: 'duplicate_email', message: 'Email addresses must be unique' }]
+}
+
+/** What a contact write needs to know of the tenant and request. */
+export interface WriteContext {
+  /** Default region for phones without a country code (the request's, else the tenant's). */
+  region?: string | undefined
+  /** The tenant's custom field definitions. */
+  fieldDefs: readonly ContactFieldDef[]
+}
+
+/**
+ * Problems of a create or patch body that only the service can see (phones need a region, custom
+ * fields the tenant's definitions). Required custom fields are checked on create, and on a patch
+ * that touches `customFields`.
+ */
+export function inputProblems(
+  input: CreateContact | UpdateContact,
+  ctx: WriteContext,
+  current?: Contact,
+): ContactProblem[] {
+  const problems = [...phoneProblems(input.phones, ctx.region), ...emailProblems(input.emails)]
+  if (current === undefined) {
+    problems.push(
+      ...customFieldProblems(ctx.fieldDefs, (input.customFields ?? {}) as Record<string, CustomValue>, true),
+    )
+  } else if (input.customFields !== undefined) {
+    const merged = patchCustomFields(
+      (current.customFields ?? {}) as Record<string, CustomValue>,
+      input.customFields as Record<string, CustomValue | null>,
+    )
+    problems.push(...customFieldProblems(ctx.fieldDefs, merged, true))
+  }
+  return problems
 }
 
 /** Tags as stored: normalised, first spelling of each (case-insensitive) tag kept, order kept. */
@@ -98,25 +157,73 @@ const optionalText = (value: string | null | undefined): string | undefined =>
  */
 export function buildContact(
   input: CreateContact,
-  ctx: { id: string; ownerId: string; now: string },
+  ctx: { id: string; ownerId: string; now: string; region?: string | undefined },
 ): Contact {
   const firstName = optionalText(input.firstName)
   const lastName = optionalText(input.lastName)
   const companyName = optionalText(input.companyName)
-  return {
+  const jobTitle = optionalText(input.jobTitle)
+  const source = optionalText(input.source)
+  const lifecycleStage = input.lifecycleStage ?? 'lead'
+  return withTier({
     id: ctx.id,
     ...(firstName ? { firstName } : {}),
     ...(lastName ? { lastName } : {}),
     displayName: optionalText(input.displayName) ?? displayNameOf(firstName, lastName),
     emails: normaliseEmails(input.emails),
-    phones: normalisePhones(input.phones),
+    phones: normalisePhones(input.phones, ctx.region),
     ...(companyName ? { companyName } : {}),
     tags: normaliseTags(input.tags),
     ownerId: input.ownerId?.trim() || ctx.ownerId,
+    addresses: input.addresses ?? [],
+    ...(jobTitle ? { jobTitle } : {}),
+    ...(source ? { source } : {}),
+    ...(input.channel ? { channel: input.channel } : {}),
+    lifecycleStage,
+    ...(input.tier ? { tierOverride: input.tier } : {}),
+    purchaseCount: 0,
+    companies: (input.companies ?? []).map(normaliseLink),
+    customFields: input.customFields ?? {},
+    consent: {},
     version: 1,
     createdAt: ctx.now,
     updatedAt: ctx.now,
-  }
+  })
+}
+
+const normaliseLink = (l: { companyId: string; role?: string | undefined }) => ({
+  companyId: l.companyId,
+  ...(l.role ? { role: normaliseText(l.role) } : {}),
+})
+
+/**
+ * A contact stored before the fields of issue #3 existed, with their defaults (lead, no purchases,
+ * empty lists): what was stored stays valid, and a no-op patch stays a no-op.
+ */
+export function withDefaults(c: Contact): Contact {
+  return withTier({
+    ...c,
+    addresses: c.addresses ?? [],
+    lifecycleStage: c.lifecycleStage ?? 'lead',
+    purchaseCount: c.purchaseCount ?? 0,
+    companies: c.companies ?? [],
+    customFields: c.customFields ?? {},
+    consent: c.consent ?? {},
+  })
+}
+
+/** The contact with `tier` set from its override or from {@link computeTier}. */
+export function withTier(c: Contact): Contact {
+  const tier =
+    c.tierOverride ??
+    computeTier({
+      purchaseCount: c.purchaseCount,
+      lifecycleStage: c.lifecycleStage,
+      emailConsent: (c.consent?.email as { status?: string } | undefined)?.status,
+    })
+  // tier sits after tierOverride so that stored and diffed JSON keeps one key order.
+  const { tier: _old, ...rest } = c
+  return { ...rest, tier }
 }
 
 /**
@@ -125,12 +232,17 @@ export function buildContact(
  * was never set by hand); `displayName: null` goes back to following them. The version is bumped
  * and `updatedAt` set; whether anything changed is {@link diffContacts}' business.
  */
-export function applyPatch(current: Contact, patch: UpdateContact, now: string): Contact {
-  const pick = (key: 'firstName' | 'lastName' | 'companyName'): string | undefined =>
+export function applyPatch(current: Contact, patch: UpdateContact, now: string, region?: string): Contact {
+  type TextKey = 'firstName' | 'lastName' | 'companyName' | 'jobTitle' | 'source'
+  const pick = (key: TextKey): string | undefined =>
     patch[key] === undefined ? current[key] : optionalText(patch[key])
   const firstName = pick('firstName')
   const lastName = pick('lastName')
   const companyName = pick('companyName')
+  const jobTitle = pick('jobTitle')
+  const source = pick('source')
+  const channel = patch.channel === undefined ? current.channel : (patch.channel ?? undefined)
+  const tierOverride = patch.tier === undefined ? current.tierOverride : (patch.tier ?? undefined)
   const followsNames = current.displayName === displayNameOf(current.firstName, current.lastName)
   const displayName =
     patch.displayName === undefined
@@ -139,20 +251,71 @@ export function applyPatch(current: Contact, patch: UpdateContact, now: string):
         : current.displayName
       : (optionalText(patch.displayName) ?? displayNameOf(firstName, lastName))
 
-  return {
+  return withTier({
     id: current.id,
     ...(firstName ? { firstName } : {}),
     ...(lastName ? { lastName } : {}),
     displayName,
     emails: patch.emails === undefined ? current.emails : normaliseEmails(patch.emails),
-    phones: patch.phones === undefined ? current.phones : normalisePhones(patch.phones),
+    phones: patch.phones === undefined ? current.phones : normalisePhones(patch.phones, region),
     ...(companyName ? { companyName } : {}),
     tags: patch.tags === undefined ? current.tags : normaliseTags(patch.tags),
     ownerId: patch.ownerId?.trim() || current.ownerId,
+    addresses: patch.addresses ?? current.addresses ?? [],
+    ...(jobTitle ? { jobTitle } : {}),
+    ...(source ? { source } : {}),
+    ...(channel ? { channel } : {}),
+    lifecycleStage: patch.lifecycleStage ?? current.lifecycleStage ?? 'lead',
+    ...(tierOverride ? { tierOverride } : {}),
+    purchaseCount: current.purchaseCount ?? 0,
+    ...(current.lastPurchaseAt ? { lastPurchaseAt: current.lastPurchaseAt } : {}),
+    companies: patch.companies === undefined ? (current.companies ?? []) : patch.companies.map(normaliseLink),
+    customFields:
+      patch.customFields === undefined
+        ? (current.customFields ?? {})
+        : patchCustomFields(
+            (current.customFields ?? {}) as Record<string, CustomValue>,
+            patch.customFields as Record<string, CustomValue | null>,
+          ),
+    consent: current.consent ?? {},
     version: current.version + 1,
     createdAt: current.createdAt,
     updatedAt: now,
+  })
+}
+
+/** The contact after a purchase at `at`: one more purchase, the latest purchase time, the tier again. */
+export function applyPurchase(current: Contact, at: string, now: string): Contact {
+  const last = current.lastPurchaseAt && current.lastPurchaseAt > at ? current.lastPurchaseAt : at
+  return withTier({
+    ...current,
+    purchaseCount: (current.purchaseCount ?? 0) + 1,
+    lastPurchaseAt: last,
+    version: current.version + 1,
+    updatedAt: now,
+  })
+}
+
+/** The contact after recording one channel's consent, and the record it replaced. */
+export function applyConsent(
+  current: Contact,
+  input: RecordConsent,
+  now: string,
+): { contact: Contact; before: ConsentRecord | undefined; after: ConsentRecord } {
+  const after: ConsentRecord = {
+    status: input.status,
+    at: input.at ?? now,
+    source: normaliseText(input.source),
+    legalBasis: input.legalBasis,
   }
+  const before = current.consent?.[input.channel] as ConsentRecord | undefined
+  const contact = withTier({
+    ...current,
+    consent: { ...(current.consent ?? {}), [input.channel]: after },
+    version: current.version + 1,
+    updatedAt: now,
+  })
+  return { contact, before, after }
 }
 
 /** A field's value before and after; a side is absent when the field had no value. */

@@ -1,17 +1,27 @@
 import { CreateContact } from '@relay/contracts/contacts'
+import { badRequest } from '@relay/core/errors'
 import { newId, nowIso } from '@relay/core/ids'
 import { WRITE_ROLES } from '../access.js'
-import { buildContact } from '../domain/contact.js'
+import { buildContact, inputProblems } from '../domain/contact.js'
+import { flagDuplicates } from '../duplicates.js'
 import { http } from '../http.js'
-import { insertContact } from '../store.js'
+import { getContactFields, insertContact } from '../store.js'
 
-/** POST /contacts → 201 + Location + ETag; the contact and Contact.Created are written together. */
+/**
+ * POST /contacts → 201 + Location + ETag; the contact, its email guards, search tokens and
+ * Contact.Created are written together. An email another contact has → 409 with `existingId`.
+ */
 export const handler = http({
   roles: WRITE_ROLES,
   body: CreateContact,
-  async handle({ body, caller, correlationId }) {
-    const contact = buildContact(body, { id: newId(), ownerId: caller.userId, now: nowIso() })
-    await insertContact(caller.tenantId, contact, correlationId)
+  async handle({ body, caller, correlationId, logger }) {
+    const settings = await getContactFields(caller.tenantId)
+    const region = body.defaultRegion ?? settings.defaultRegion
+    const problems = inputProblems(body, { region, fieldDefs: settings.fields })
+    if (problems.length) throw badRequest(problems)
+    const contact = buildContact(body, { id: newId(), ownerId: caller.userId, now: nowIso(), region })
+    await insertContact(caller.tenantId, contact, correlationId, caller.userId)
+    await flagDuplicates(caller.tenantId, contact, logger)
     return { status: 201, body: contact, version: contact.version, location: `/contacts/${contact.id}` }
   },
 })

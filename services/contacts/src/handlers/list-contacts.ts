@@ -1,13 +1,27 @@
 import { ListContactsQuery } from '@relay/contracts/contacts'
+import { badRequest } from '@relay/core/errors'
 import { READ_ROLES } from '../access.js'
+import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
 import { http } from '../http.js'
-import { listContacts } from '../store.js'
+import { searchContacts } from '../store.js'
 
-/** GET /contacts?limit=&cursor= → `{ items, nextCursor? }`, newest first. */
+/**
+ * GET /contacts?q=&tag=&owner=&lifecycleStage=&companyId=&updatedSince=&sort=&limit=&cursor=
+ * → `{ items, nextCursor? }`; newest first unless `sort=createdAt`.
+ */
 export const handler = http({
   roles: READ_ROLES,
   query: ListContactsQuery,
   async handle({ query, caller }) {
-    return { status: 200, body: await listContacts(caller.tenantId, query) }
+    if (query.q !== undefined && [...(drivingToken(queryTokens(query.q)) ?? '')].length < BUCKET_CHARS) {
+      throw badRequest([
+        {
+          field: 'query.q',
+          code: 'too_short',
+          message: `Give at least one word of ${BUCKET_CHARS} or more letters or digits`,
+        },
+      ])
+    }
+    return { status: 200, body: await searchContacts(caller.tenantId, query) }
   },
 })

@@ -3,32 +3,42 @@ import { badRequest, notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import { WRITE_ROLES } from '../access.js'
 import { writeOrExplain } from '../concurrency.js'
-import { applyPatch, contactProblems, diffContacts } from '../domain/contact.js'
+import { applyPatch, contactProblems, diffContacts, inputProblems } from '../domain/contact.js'
+import { flagDuplicates } from '../duplicates.js'
 import { http } from '../http.js'
-import { getContact, replaceContact } from '../store.js'
+import { getContact, getContactFields, replaceContact } from '../store.js'
 
 /**
  * PATCH /contacts/{id} (merge-patch) → 200 + ETag. If-Match with a stale version → 412. A patch
- * that changes nothing writes nothing and publishes nothing.
+ * that changes nothing writes nothing and publishes nothing. Email guards move in the same
+ * transaction; an email another contact has → 409 with `existingId`.
  */
 export const handler = http({
   roles: WRITE_ROLES,
   params: ContactIdParams,
   body: UpdateContact,
-  async handle({ params, body, caller, ifMatch, correlationId }) {
+  async handle({ params, body, caller, ifMatch, correlationId, logger }) {
     const current = await getContact(caller.tenantId, params.id)
     if (!current) throw notFound('No contact with this id.')
     if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed()
 
-    const next = applyPatch(current, body, nowIso())
+    // Settings matter only to phones (default region) and custom fields: read them only then.
+    const needsSettings = body.phones !== undefined || body.customFields !== undefined
+    const settings = needsSettings ? await getContactFields(caller.tenantId) : { fields: [], version: 0 }
+    const region = body.defaultRegion ?? ('defaultRegion' in settings ? settings.defaultRegion : undefined)
+    const input = inputProblems(body, { region, fieldDefs: settings.fields }, current)
+    if (input.length) throw badRequest(input)
+
+    const next = applyPatch(current, body, nowIso(), region)
     const problems = contactProblems(next)
     if (problems.length) throw badRequest(problems)
     const changes = diffContacts(current, next)
     if (Object.keys(changes).length === 0) return { status: 200, body: current, version: current.version }
 
     await writeOrExplain(caller.tenantId, current.id, ifMatch, () =>
-      replaceContact(caller.tenantId, next, current.version, changes, correlationId),
+      replaceContact(caller.tenantId, current, next, changes, correlationId, { actorId: caller.userId }),
     )
+    await flagDuplicates(caller.tenantId, next, logger)
     return { status: 200, body: next, version: next.version }
   },
 })

@@ -1,0 +1,28 @@
+import { ContactIdParams } from '@relay/contracts/contacts'
+import { notFound } from '@relay/core/errors'
+import { nowIso } from '@relay/core/ids'
+import { READ_ROLES } from '../access.js'
+import { http } from '../http.js'
+import { fullTimeline, getCompany, getContact } from '../store.js'
+
+/**
+ * GET /contacts/{id}/export → everything held about the contact (right of access / portability):
+ * the contact, its companies and its whole timeline.
+ */
+export const handler = http({
+  roles: READ_ROLES,
+  params: ContactIdParams,
+  async handle({ params, caller }) {
+    const contact = await getContact(caller.tenantId, params.id)
+    if (!contact) throw notFound('No contact with this id.')
+    const [companies, timeline] = await Promise.all([
+      Promise.all((contact.companies ?? []).map((l) => getCompany(caller.tenantId, l.companyId))),
+      fullTimeline(caller.tenantId, contact.id),
+    ])
+    return {
+      status: 200,
+      body: { exportedAt: nowIso(), contact, companies: companies.filter(Boolean), timeline },
+      headers: { 'content-disposition': `attachment; filename="contact-${contact.id}.json"` },
+    }
+  },
+})

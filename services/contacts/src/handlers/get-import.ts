@@ -1,0 +1,16 @@
+import { ImportIdParams } from '@relay/contracts/contact-imports'
+import { notFound } from '@relay/core/errors'
+import { IMPORT_ROLES } from '../access.js'
+import { http } from '../http.js'
+import { getImportJob } from '../store.js'
+
+/** GET /contacts/imports/{id} → the job: status, counts and the rows not imported. */
+export const handler = http({
+  roles: IMPORT_ROLES,
+  params: ImportIdParams,
+  async handle({ params, caller }) {
+    const found = await getImportJob(caller.tenantId, params.id)
+    if (!found) throw notFound('No import with this id.')
+    return { status: 200, body: found.job }
+  },
+})

@@ -1,0 +1,19 @@
+import { InteractionIdParams } from '@relay/contracts/interactions'
+import { notFound } from '@relay/core/errors'
+import { READ_ROLES } from '../access.js'
+import { http } from '../http.js'
+import { getContact, getInteraction } from '../store.js'
+
+/** GET /contacts/{id}/interactions/{interactionId} → the interaction, or 404. */
+export const handler = http({
+  roles: READ_ROLES,
+  params: InteractionIdParams,
+  async handle({ params, caller }) {
+    const [contact, interaction] = await Promise.all([
+      getContact(caller.tenantId, params.id),
+      getInteraction(caller.tenantId, params.id, params.interactionId),
+    ])
+    if (!contact || !interaction) throw notFound('No interaction with this id.')
+    return { status: 200, body: interaction }
+  },
+})

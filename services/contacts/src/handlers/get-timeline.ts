@@ -1,0 +1,21 @@
+import { PaginationQuery } from '@relay/contracts/common'
+import { ContactIdParams } from '@relay/contracts/contacts'
+import { notFound } from '@relay/core/errors'
+import { READ_ROLES } from '../access.js'
+import { http } from '../http.js'
+import { getContact, listTimeline } from '../store.js'
+
+/**
+ * GET /contacts/{id}/timeline?limit=&cursor= → its interactions and its own changes, newest first.
+ * Seam: other services' events (deals, tickets, campaigns) join as timeline entries written by a
+ * subscriber of this service into the same partition (`TL#<ulid of occurredAt>`); this reader needs no change.
+ */
+export const handler = http({
+  roles: READ_ROLES,
+  params: ContactIdParams,
+  query: PaginationQuery,
+  async handle({ params, query, caller }) {
+    if (!(await getContact(caller.tenantId, params.id))) throw notFound('No contact with this id.')
+    return { status: 200, body: await listTimeline(caller.tenantId, params.id, query) }
+  },
+})

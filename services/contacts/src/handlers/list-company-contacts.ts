@@ -1,0 +1,17 @@
+import { PaginationQuery } from '@relay/contracts/common'
+import { CompanyIdParams } from '@relay/contracts/companies'
+import { notFound } from '@relay/core/errors'
+import { READ_ROLES } from '../access.js'
+import { http } from '../http.js'
+import { getCompany, searchContacts } from '../store.js'
+
+/** GET /companies/{id}/contacts?limit=&cursor= → the contacts that belong to it, newest first. */
+export const handler = http({
+  roles: READ_ROLES,
+  params: CompanyIdParams,
+  query: PaginationQuery,
+  async handle({ params, query, caller }) {
+    if (!(await getCompany(caller.tenantId, params.id))) throw notFound('No company with this id.')
+    return { status: 200, body: await searchContacts(caller.tenantId, { ...query, companyId: params.id }) }
+  },
+})

@@ -1,0 +1,13 @@
+import { PaginationQuery } from '@relay/contracts/common'
+import { READ_ROLES } from '../access.js'
+import { http } from '../http.js'
+import { listDuplicates } from '../store.js'
+
+/** GET /contacts/duplicates?limit=&cursor= → likely duplicate pairs (same name or phone), to merge. */
+export const handler = http({
+  roles: READ_ROLES,
+  query: PaginationQuery,
+  async handle({ query, caller }) {
+    return { status: 200, body: await listDuplicates(caller.tenantId, query) }
+  },
+})

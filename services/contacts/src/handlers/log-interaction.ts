@@ -1,0 +1,51 @@
+import { ContactIdParams } from '@relay/contracts/contacts'
+import { LogInteraction } from '@relay/contracts/interactions'
+import { badRequest, notFound } from '@relay/core/errors'
+import { nowIso } from '@relay/core/ids'
+import { ulid } from 'ulid'
+import { WRITE_ROLES } from '../access.js'
+import { writeOrExplain } from '../concurrency.js'
+import { applyPurchase, diffContacts } from '../domain/contact.js'
+import { buildInteraction, interactionProblems } from '../domain/interaction.js'
+import { http } from '../http.js'
+import { getContact, insertInteraction } from '../store.js'
+
+/**
+ * POST /contacts/{id}/interactions → 201 + Location, with Interaction.Logged. A purchase also counts
+ * towards the contact's tier (the contact is updated in the same transaction).
+ */
+export const handler = http({
+  roles: WRITE_ROLES,
+  params: ContactIdParams,
+  body: LogInteraction,
+  async handle({ params, body, caller, correlationId }) {
+    const now = nowIso()
+    const problems = interactionProblems(body, now)
+    if (problems.length) throw badRequest(problems)
+    const contact = await getContact(caller.tenantId, params.id)
+    if (!contact) throw notFound('No contact with this id.')
+    const occurredAt = body.occurredAt ?? now
+    // The id is minted for when it happened, so the timeline (sorted by id) is in time order.
+    const interaction = buildInteraction(body, {
+      id: ulid(Date.parse(occurredAt)),
+      contactId: contact.id,
+      loggedBy: caller.userId,
+      now,
+    })
+    const after = body.type === 'purchase' ? applyPurchase(contact, occurredAt, now) : undefined
+    await writeOrExplain(caller.tenantId, contact.id, undefined, () =>
+      insertInteraction(
+        caller.tenantId,
+        contact,
+        interaction,
+        correlationId,
+        after ? { after, changes: diffContacts(contact, after) } : undefined,
+      ),
+    )
+    return {
+      status: 201,
+      body: interaction,
+      location: `/contacts/${contact.id}/interactions/${interaction.id}`,
+    }
+  },
+})

@@ -1,0 +1,38 @@
+import { PutContactFields } from '@relay/contracts/contacts'
+import { isConditionalCheckFailed } from '@relay/core/ddb'
+import { badRequest, conflict, preconditionFailed } from '@relay/core/errors'
+import { nowIso } from '@relay/core/ids'
+import { SETTINGS_ROLES } from '../access.js'
+import { isKnownRegion } from '../domain/phone.js'
+import { http } from '../http.js'
+import { getContactFields, putContactFields } from '../store.js'
+
+/**
+ * PUT /settings/contact-fields → 200 + ETag: replaces the definitions (and default phone region).
+ * If-Match stale → 412; a concurrent change without If-Match → 409. Values already stored are
+ * checked against the new definitions when those contacts are next written.
+ */
+export const handler = http({
+  roles: SETTINGS_ROLES,
+  body: PutContactFields,
+  async handle({ body, caller, ifMatch }) {
+    if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
+      throw badRequest([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
+    }
+    const current = await getContactFields(caller.tenantId)
+    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed()
+    const next = {
+      fields: body.fields,
+      ...(body.defaultRegion ? { defaultRegion: body.defaultRegion } : {}),
+      version: current.version + 1,
+      updatedAt: nowIso(),
+    }
+    try {
+      await putContactFields(caller.tenantId, next, current.version)
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err
+      throw ifMatch !== undefined ? preconditionFailed() : conflict('The settings changed meanwhile; retry.')
+    }
+    return { status: 200, body: next, version: next.version }
+  },
+})

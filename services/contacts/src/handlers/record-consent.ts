@@ -1,0 +1,35 @@
+import { ContactIdParams, RecordConsent } from '@relay/contracts/contacts'
+import { notFound, preconditionFailed } from '@relay/core/errors'
+import { nowIso } from '@relay/core/ids'
+import { WRITE_ROLES } from '../access.js'
+import { writeOrExplain } from '../concurrency.js'
+import { applyConsent } from '../domain/contact.js'
+import { http } from '../http.js'
+import { getContact, recordConsent } from '../store.js'
+
+/**
+ * POST /contacts/{id}/consent → 200 + ETag: records one channel's consent (status, time, source,
+ * legal basis), with Contact.ConsentChanged and a timeline entry.
+ */
+export const handler = http({
+  roles: WRITE_ROLES,
+  params: ContactIdParams,
+  body: RecordConsent,
+  async handle({ params, body, caller, ifMatch, correlationId }) {
+    const current = await getContact(caller.tenantId, params.id)
+    if (!current) throw notFound('No contact with this id.')
+    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed()
+    const { contact, before, after } = applyConsent(current, body, nowIso())
+    await writeOrExplain(caller.tenantId, current.id, ifMatch, () =>
+      recordConsent(
+        caller.tenantId,
+        current,
+        contact,
+        { channel: body.channel, before, after },
+        correlationId,
+        caller.userId,
+      ),
+    )
+    return { status: 200, body: contact, version: contact.version }
+  },
+})

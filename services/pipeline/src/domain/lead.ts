@@ -1,0 +1,148 @@
+/** Lead rules, pure: building, merge-patching, fit scoring from the tenant's rules, conversion. */
+import type { CreateLead, Lead, LeadConvertedV1, ScoringRule, UpdateLead } from '@relay/contracts/leads'
+
+const fold = (v: unknown) =>
+  String(v)
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .trim()
+
+/** Whether one rule matches a lead. Text compares case- and accent-insensitively; gte/lte need numbers. */
+export function ruleMatches(lead: Partial<Lead>, rule: ScoringRule): boolean {
+  const value = (lead as Record<string, unknown>)[rule.field]
+  const present = value !== undefined && value !== null && value !== ''
+  switch (rule.operator) {
+    case 'exists':
+      return present
+    case 'eq':
+      return present && rule.value !== undefined && fold(value) === fold(rule.value)
+    case 'neq':
+      return rule.value !== undefined && (!present || fold(value) !== fold(rule.value))
+    case 'contains':
+      return present && rule.value !== undefined && fold(value).includes(fold(rule.value))
+    case 'gte':
+    case 'lte': {
+      const n = typeof value === 'number' ? value : Number.NaN
+      const limit = typeof rule.value === 'number' ? rule.value : Number(rule.value)
+      if (!Number.isFinite(n) || !Number.isFinite(limit)) return false
+      return rule.operator === 'gte' ? n >= limit : n <= limit
+    }
+  }
+}
+
+/**
+ * The fit score: the sum of the points of every matching rule, clamped to 0..100.
+ *
+ * @example
+ * scoreLead({ source: 'referral' }, [{ field: 'source', operator: 'eq', value: 'referral', points: 30 }]) // 30
+ */
+export function scoreLead(lead: Partial<Lead>, rules: readonly ScoringRule[]): number {
+  const total = rules.reduce((sum, r) => sum + (ruleMatches(lead, r) ? r.points : 0), 0)
+  return Math.min(100, Math.max(0, total))
+}
+
+/** A new lead (version 1), scored. */
+export function buildLead(
+  input: CreateLead,
+  ctx: { id: string; userId: string; now: string; rules: readonly ScoringRule[] },
+): Lead {
+  const { ownerId, status, ...fields } = input
+  const lead: Lead = {
+    id: ctx.id,
+    ...fields,
+    status: status ?? 'new',
+    ownerId: ownerId || ctx.userId,
+    score: 0,
+    version: 1,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  }
+  return { ...lead, score: scoreLead(lead, ctx.rules) }
+}
+
+const CLEARABLE = [
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'companyName',
+  'title',
+  'country',
+  'employees',
+  'campaign',
+] as const
+
+/** Merge-patch (null clears), rescored with the current rules. */
+export function applyLeadPatch(
+  current: Lead,
+  patch: UpdateLead,
+  ctx: { now: string; rules: readonly ScoringRule[] },
+): Lead {
+  const next: Record<string, unknown> = { ...current }
+  for (const key of CLEARABLE) {
+    if (patch[key] === undefined) continue
+    if (patch[key] === null) delete next[key]
+    else next[key] = patch[key]
+  }
+  if (patch.source) next.source = patch.source
+  if (patch.status) next.status = patch.status
+  if (patch.ownerId) next.ownerId = patch.ownerId
+  const lead = { ...(next as Lead), version: current.version + 1, updatedAt: ctx.now }
+  return { ...lead, score: scoreLead(lead, ctx.rules) }
+}
+
+/** Whether a lead still has something to identify it by. */
+export const leadHasIdentity = (lead: Lead) => Boolean(lead.lastName || lead.email || lead.companyName)
+
+const LEAD_FIELDS = [...CLEARABLE, 'source', 'status', 'ownerId', 'score'] as const
+
+/** Field changes between two versions of a lead. */
+export function diffLeads(before: Lead, after: Lead): Record<string, { before?: unknown; after?: unknown }> {
+  const changes: Record<string, { before?: unknown; after?: unknown }> = {}
+  for (const f of LEAD_FIELDS) {
+    if (before[f] === after[f]) continue
+    changes[f] = {
+      ...(before[f] !== undefined ? { before: before[f] } : {}),
+      ...(after[f] !== undefined ? { after: after[f] } : {}),
+    }
+  }
+  return changes
+}
+
+/** The converted lead and the `Lead.Converted` data, with the contact id (and deal id) chosen up front. */
+export function convertLead(
+  lead: Lead,
+  ctx: { contactId: string; dealId?: string | undefined; userId: string; now: string },
+): { lead: Lead; event: LeadConvertedV1 } {
+  const conversion = {
+    contactId: ctx.contactId,
+    ...(ctx.dealId ? { dealId: ctx.dealId } : {}),
+    convertedAt: ctx.now,
+    convertedBy: ctx.userId,
+  }
+  const contact = {
+    ...(lead.firstName ? { firstName: lead.firstName } : {}),
+    ...(lead.lastName ? { lastName: lead.lastName } : {}),
+    ...(lead.email ? { email: lead.email } : {}),
+    ...(lead.phone ? { phone: lead.phone } : {}),
+    ...(lead.companyName ? { companyName: lead.companyName } : {}),
+    ...(lead.title ? { title: lead.title } : {}),
+    ownerId: lead.ownerId,
+  }
+  return {
+    lead: { ...lead, status: 'converted', conversion, version: lead.version + 1, updatedAt: ctx.now },
+    event: {
+      leadId: lead.id,
+      contactId: ctx.contactId,
+      ...(ctx.dealId ? { dealId: ctx.dealId } : {}),
+      contact,
+      source: lead.source,
+      ...(lead.campaign ? { campaign: lead.campaign } : {}),
+    },
+  }
+}
+
+/** A display name for a deal made from a lead. */
+export const dealNameFor = (lead: Lead) =>
+  lead.companyName ?? ([lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || 'New deal')

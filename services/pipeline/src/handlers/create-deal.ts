@@ -1,0 +1,44 @@
+import { CreateDeal, DEAL_EVENT } from '@relay/contracts/pipeline'
+import { newId, nowIso } from '@relay/core/ids'
+import { SALES_ROLES } from '../access.js'
+import { buildDeal } from '../domain/deal.js'
+import { http } from '../http.js'
+import { getProducts, writeEntity } from '../store.js'
+import { assertNoProblems, resolvePipeline } from '../support.js'
+
+/** POST /deals → 201 + Location + ETag; the deal and Deal.Created are written together. */
+export const handler = http({
+  roles: SALES_ROLES,
+  body: CreateDeal,
+  async handle({ body, caller, correlationId }) {
+    const pipeline = await resolvePipeline(caller.tenantId, body.pipelineId)
+    if (!pipeline)
+      assertNoProblems([
+        { field: 'pipelineId', code: 'unknown_pipeline', message: 'No pipeline with this id' },
+      ])
+    const products = body.lineItems?.length
+      ? await getProducts(
+          caller.tenantId,
+          body.lineItems.map((l) => l.productId),
+        )
+      : new Map()
+    const built = buildDeal(body, {
+      id: newId(),
+      pipeline: pipeline!,
+      products,
+      userId: caller.userId,
+      now: nowIso(),
+    })
+    if ('problems' in built) return assertNoProblems(built.problems) as never
+    const { deal } = built
+    await writeEntity(
+      caller.tenantId,
+      'DEAL',
+      deal,
+      0,
+      [{ detailType: DEAL_EVENT.created, data: deal }],
+      correlationId,
+    )
+    return { status: 201, body: deal, version: deal.version, location: `/deals/${deal.id}` }
+  },
+})

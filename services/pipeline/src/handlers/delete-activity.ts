@@ -1,0 +1,23 @@
+import { IdParams } from '@relay/contracts/pipeline'
+import { notFound } from '@relay/core/errors'
+import { SALES_ROLES } from '../access.js'
+import { http } from '../http.js'
+import { deleteEntity, getActivity } from '../store.js'
+import { checkIfMatch, writeOrExplain } from '../support.js'
+
+/** DELETE /activities/{id} → 204. */
+export const handler = http({
+  roles: SALES_ROLES,
+  params: IdParams,
+  async handle({ params, caller, ifMatch, correlationId }) {
+    const current = await getActivity(caller.tenantId, params.id)
+    if (!current) throw notFound('No activity with this id.')
+    checkIfMatch(ifMatch, current.version)
+    await writeOrExplain(
+      async () => Boolean(await getActivity(caller.tenantId, current.id)),
+      ifMatch,
+      () => deleteEntity(caller.tenantId, 'ACTIVITY', current.id, current.version, [], correlationId),
+    )
+    return { status: 204 }
+  },
+})

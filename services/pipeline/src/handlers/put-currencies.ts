@@ -1,0 +1,39 @@
+import { type CurrencySettings, CurrencySettingsInput } from '@relay/contracts/pipeline'
+import { nowIso } from '@relay/core/ids'
+import { CONFIG_ROLES } from '../access.js'
+import { http } from '../http.js'
+import { getCurrencySettings, putCurrencySettings } from '../store.js'
+import { assertNoProblems, checkIfMatch, currencySettings, writeOrExplain } from '../support.js'
+
+/**
+ * PUT /settings/currencies `{ baseCurrency, rates: [{ currency, rate }] }` → 200 + ETag. A rate is
+ * an exact decimal string: 1 unit of `currency` = `rate` units of the base currency.
+ */
+export const handler = http({
+  roles: CONFIG_ROLES,
+  body: CurrencySettingsInput,
+  async handle({ body, caller, ifMatch }) {
+    const current = await currencySettings(caller.tenantId)
+    checkIfMatch(ifMatch, current.version)
+    const seen = new Set<string>()
+    assertNoProblems(
+      body.rates.flatMap((r, i) => {
+        const problem =
+          r.currency === body.baseCurrency
+            ? { field: `rates.${i}.currency`, code: 'base_rate', message: 'The base currency needs no rate' }
+            : seen.has(r.currency)
+              ? { field: `rates.${i}.currency`, code: 'duplicate', message: 'One rate per currency' }
+              : undefined
+        seen.add(r.currency)
+        return problem ? [problem] : []
+      }),
+    )
+    const next: CurrencySettings = { ...body, version: current.version + 1, updatedAt: nowIso() }
+    await writeOrExplain(
+      async () => current.version === 0 || Boolean(await getCurrencySettings(caller.tenantId)),
+      ifMatch,
+      () => putCurrencySettings(caller.tenantId, next, current.version),
+    )
+    return { status: 200, body: next, version: next.version }
+  },
+})

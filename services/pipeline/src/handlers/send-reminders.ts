@@ -1,0 +1,54 @@
+import { ACTIVITY_EVENT } from '@relay/contracts/activities'
+import { isConditionalCheckFailed } from '@relay/core/ddb'
+import { nowIso } from '@relay/core/ids'
+import { createLogger } from '@relay/core/log'
+import { reminderDue } from '../domain/activity.js'
+import { dueReminders, writeEntity } from '../store.js'
+
+const logger = createLogger('pipeline')
+
+/** Most reminders one run sends; the rest wait for the next run (a minute later). */
+export const MAX_REMINDERS_PER_RUN = 200
+
+/**
+ * Schedule `reminders` (rate 1 minute): every activity whose reminder time has come gets
+ * `Activity.ReminderDue`, once. Each is marked sent (leaving the sparse reminder index) in the same
+ * transaction as its outbox event, conditioned on the version read, so overlapping runs or a retry
+ * never send one twice. Today's and yesterday's buckets are read, so a run missed around midnight
+ * is caught up.
+ */
+export async function handler(): Promise<{ sent: number }> {
+  const now = nowIso()
+  const yesterday = new Date(Date.parse(now) - 86_400_000).toISOString().slice(0, 10)
+  const found = await dueReminders([yesterday, now.slice(0, 10)], now, MAX_REMINDERS_PER_RUN)
+  let sent = 0
+  for (const { tenantId, activity } of found) {
+    if (!tenantId || !reminderDue(activity, now)) continue
+    const next = { ...activity, reminderSentAt: now, version: activity.version + 1, updatedAt: now }
+    const data = {
+      id: activity.id,
+      type: activity.type,
+      subject: activity.subject,
+      ownerId: activity.ownerId,
+      relatedTo: activity.relatedTo,
+      ...(activity.dueAt ? { dueAt: activity.dueAt } : {}),
+      reminderAt: activity.reminderAt!,
+    }
+    try {
+      await writeEntity(
+        tenantId,
+        'ACTIVITY',
+        next,
+        activity.version,
+        [{ detailType: ACTIVITY_EVENT.reminderDue, data }],
+        `reminder-${activity.id}`,
+      )
+      sent++
+    } catch (err) {
+      // Changed meanwhile (completed, re-timed, or sent by an overlapping run): the next run sees its new state.
+      if (!isConditionalCheckFailed(err)) throw err
+    }
+  }
+  if (sent) logger.info('reminders sent', { sent })
+  return { sent }
+}
