@@ -2,7 +2,7 @@
 import * as z from 'zod/mini'
 import { ACTIVITY_EVENT, ActivityReminderDueV1 } from './activities.js'
 import type { EventContract } from './events.js'
-import { LEAD_EVENT, Lead, LeadConvertedV1 } from './leads.js'
+import { LEAD_EVENT, Lead, LeadAssignedV1, LeadConvertedV1 } from './leads.js'
 import { DEAL_EVENT, Deal, PIPELINE_SOURCE } from './pipeline.js'
 
 const Change = z.object({ before: z.optional(z.unknown()), after: z.optional(z.unknown()) })
@@ -49,6 +49,11 @@ export const LeadConverted = ev(
   'A lead was converted; data carries the contact id chosen up front and the contact data to create.',
   LeadConvertedV1,
 )
+export const LeadAssigned = ev(
+  LEAD_EVENT.assigned,
+  'A new lead was given an owner by the tenant assignment rules.',
+  LeadAssignedV1,
+)
 export const LeadDeleted = ev(LEAD_EVENT.deleted, 'A lead was deleted.', Removed)
 export const ActivityReminderDue = ev(
   ACTIVITY_EVENT.reminderDue,
@@ -68,5 +73,6 @@ export const PIPELINE_EVENTS: readonly EventContract[] = [
   LeadUpdated,
   LeadConverted,
   LeadDeleted,
+  LeadAssigned,
   ActivityReminderDue,
 ]

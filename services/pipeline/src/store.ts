@@ -19,6 +19,11 @@
  * | quotas      | T#t#QUOTAS#<period>         | QUOTAS        | –                                                          |
  * | contact link| T#t#CONTACTLINK#<contactId> | LEAD#<leadId> | – (written with a conversion: which lead became the contact) |
  * | outbox      | T#t#OUTBOX#<eventId>        | OUTBOX        | – (ttl 3 days)                                             |
+ * | form        | T#t#FORM#<id>               | FORM          | gsi1: T#t#FORMS / T#t#FORM#<id>                            |
+ * | form ref    | FORMREF#<formId>            | FORMREF       | – { tenantId }: the public endpoint's way in (pattern 17)  |
+ * | form rate   | T#t#FORMRATE#<formId>#<minute> | RATE       | – counter `n`, ttl 2 minutes after its window              |
+ * | round robin | T#t#RR#<teamId>             | RR            | – counter `n` of the team's assignments                    |
+ * | settings    | T#t#SETTINGS                | LEAD_ASSIGNMENT | – (like CURRENCIES)                                      |
  *
  * Access patterns:
  *  1. Get a pipeline / product / deal / lead by id   GetItem (consistent: its version feeds If-Match)
@@ -42,6 +47,15 @@
  *     tenant-partitioned; no request path reads it, and the item it finds carries its tenant in pk.
  * 16. A contact's deals / activities / source leads    Query gsi4 / gsi2 / pk T#t#CONTACTLINK#<cid>, every page
  *     (for Contact.Merged and Contact.Erased)
+ * 17. A web form by id alone (public capture)       GetItem FORMREF#<formId> → tenantId, then pattern 1. The
+ *     second key that does not start with the tenant: a public submission carries no token, so the
+ *     tenant can only come from the form; the ref holds nothing but the tenant id, the x-form-key is
+ *     checked against the tenant's form item, and ids are 80-bit-random ULIDs.
+ * 18. List a tenant's forms                           Query gsi1 (pk T#t#FORMS), newest first
+ * 19. Create / delete a form                          TransactWriteItems: form + form ref together
+ * 20. Per-form rate limit                             UpdateItem ADD n on the minute's counter, condition n < limit
+ * 21. Round-robin turn of a team                      UpdateItem ADD n :1, ReturnValues UPDATED_NEW (atomic)
+ * 22. An owner's open leads (lowest-load assignment)  Query gsi2 (pk owner) Select COUNT, filter open statuses
  */
 import {
   BatchGetCommand,
@@ -49,10 +63,12 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import type { Activity, ListActivitiesQuery } from '@relay/contracts/activities'
 import type { Page } from '@relay/contracts/common'
-import type { Lead, LeadScoring, ListLeadsQuery } from '@relay/contracts/leads'
+import type { Form, Lead, LeadAssignment, LeadScoring, ListLeadsQuery } from '@relay/contracts/leads'
 import {
   type CurrencySettings,
   type Deal,
@@ -62,7 +78,7 @@ import {
   type Product,
   type Quotas,
 } from '@relay/contracts/pipeline'
-import { documentClient, queryPage, tableName } from '@relay/core/ddb'
+import { documentClient, isConditionalCheckFailed, queryPage, tableName } from '@relay/core/ddb'
 import { newEvent, type TransactItem, transactWithEvents } from '@relay/core/events'
 import { tenantKey } from '@relay/core/keys'
 import { awaitsReminder } from './domain/activity.js'
@@ -96,7 +112,7 @@ export function fromItem<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !STORAGE.has(k))) as T
 }
 
-type Kind = 'PIPELINE' | 'PRODUCT' | 'DEAL' | 'LEAD' | 'ACTIVITY'
+type Kind = 'PIPELINE' | 'PRODUCT' | 'DEAL' | 'LEAD' | 'ACTIVITY' | 'FORM'
 
 /** Primary key of an entity. */
 export const entityKey = (tenantId: string, kind: Kind, id: string) => ({
@@ -113,6 +129,8 @@ function indexAttributes(tenantId: string, kind: Kind, entity: { id: string } & 
       return { gsi1pk: tenantKey(tenantId, 'PIPELINES'), gsi1sk: tenantKey(tenantId, 'PIPELINE', entity.id) }
     case 'PRODUCT':
       return { gsi1pk: tenantKey(tenantId, 'PRODUCTS'), gsi1sk: tenantKey(tenantId, 'PRODUCT', entity.id) }
+    case 'FORM':
+      return { gsi1pk: tenantKey(tenantId, 'FORMS'), gsi1sk: tenantKey(tenantId, 'FORM', entity.id) }
     case 'DEAL': {
       const deal = entity as unknown as Deal
       return {
@@ -203,6 +221,7 @@ export const getProduct = (t: string, id: string) => getEntity<Product>(t, 'PROD
 export const getDeal = (t: string, id: string) => getEntity<Deal>(t, 'DEAL', id)
 export const getLead = (t: string, id: string) => getEntity<Lead>(t, 'LEAD', id)
 export const getActivity = (t: string, id: string) => getEntity<Activity>(t, 'ACTIVITY', id)
+export const getForm = (t: string, id: string) => getEntity<Form>(t, 'FORM', id)
 
 type PageQuery = { limit?: number | undefined; cursor?: string | undefined }
 
@@ -224,7 +243,7 @@ async function page<T>(tenantId: string, input: QueryCommandInput, q: PageQuery)
 /** Access pattern 2. */
 export function listCollection<T>(
   tenantId: string,
-  kind: 'PIPELINE' | 'PRODUCT',
+  kind: 'PIPELINE' | 'PRODUCT' | 'FORM',
   q: PageQuery,
 ): Promise<Page<T>> {
   return page<T>(
@@ -281,7 +300,7 @@ export async function putEntity(
   )
 }
 
-type SettingName = 'CURRENCIES' | 'LEAD_SCORING'
+type SettingName = 'CURRENCIES' | 'LEAD_SCORING' | 'LEAD_ASSIGNMENT'
 const settingKey = (tenantId: string, name: SettingName) => ({
   pk: tenantKey(tenantId, 'SETTINGS'),
   sk: name,
@@ -312,6 +331,9 @@ async function putDoc(key: { pk: string; sk: string }, doc: { version: number },
 export const getCurrencySettings = (t: string) => getDoc<CurrencySettings>(settingKey(t, 'CURRENCIES'))
 export const getLeadScoring = (t: string) => getDoc<LeadScoring>(settingKey(t, 'LEAD_SCORING'))
 export const getQuotas = (t: string, period: string) => getDoc<Quotas>(quotasKey(t, period))
+export const getLeadAssignment = (t: string) => getDoc<LeadAssignment>(settingKey(t, 'LEAD_ASSIGNMENT'))
+export const putLeadAssignment = (t: string, doc: LeadAssignment, expected: number) =>
+  putDoc(settingKey(t, 'LEAD_ASSIGNMENT'), doc, expected)
 
 /** Access pattern 4. */
 export const putCurrencySettings = (t: string, doc: CurrencySettings, expected: number) =>
@@ -702,4 +724,125 @@ export async function deleteContactLinks(tenantId: string, contactId: string, le
       [{ Delete: { TableName: name, Key: contactLinkKey(tenantId, contactId, leadId) } }],
       [],
     )
+}
+
+// ------------------------------------------------------------------------------------------------
+// Patterns 17-20: web-to-lead forms
+
+const formRefKey = (formId: string) => ({ pk: `FORMREF#${formId}`, sk: 'FORMREF' })
+
+/** Access pattern 19: a new form and its public ref, together. */
+export async function createForm(tenantId: string, form: Form): Promise<void> {
+  const name = table()
+  await documentClient().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: name, Item: toItem(tenantId, 'FORM', form), ...atVersion(0) } },
+        {
+          Put: {
+            TableName: name,
+            Item: { ...formRefKey(form.id), kind: 'formref', tenantId },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ],
+    }),
+  )
+}
+
+/** Access pattern 19: deletes a form still at `expectedVersion` and its ref (submissions then 404). */
+export async function deleteForm(tenantId: string, id: string, expectedVersion: number): Promise<void> {
+  const name = table()
+  await documentClient().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Delete: { TableName: name, Key: entityKey(tenantId, 'FORM', id), ...atVersion(expectedVersion) } },
+        { Delete: { TableName: name, Key: formRefKey(id) } },
+      ],
+    }),
+  )
+}
+
+/** Access pattern 17: the tenant a form belongs to, found by the form id alone (public capture). */
+export async function tenantOfForm(formId: string): Promise<string | undefined> {
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table(), Key: formRefKey(formId), ConsistentRead: true }),
+  )
+  const tenantId = out.Item?.tenantId
+  return typeof tenantId === 'string' && tenantId ? tenantId : undefined
+}
+
+/**
+ * Access pattern 20: counts one submission in the form's fixed one-minute window; false when the
+ * window already holds `limit` (nothing counted). The counter item expires after its window.
+ */
+export async function takeFormSlot(
+  tenantId: string,
+  formId: string,
+  nowMs: number,
+  limit: number,
+): Promise<boolean> {
+  const window = Math.floor(nowMs / 60_000)
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: tenantKey(tenantId, 'FORMRATE', formId, String(window)), sk: 'RATE' },
+        UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+        ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':ttl': (window + 2) * 60 + 60 },
+      }),
+    )
+    return true
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false
+    throw err
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Patterns 21-22: lead assignment
+
+/** Access pattern 21: the team's next turn number (1, 2, 3…), atomic under concurrency. */
+export async function nextTurn(tenantId: string, teamId: string): Promise<number> {
+  const out = await documentClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: tenantKey(tenantId, 'RR', teamId), sk: 'RR' },
+      UpdateExpression: 'ADD #n :one',
+      ExpressionAttributeNames: { '#n': 'n' },
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  )
+  return Number(out.Attributes?.n ?? 1)
+}
+
+/** Access pattern 22: how many open (new, working, qualified) leads an owner has. */
+export async function openLeadCount(tenantId: string, ownerId: string): Promise<number> {
+  let count = 0
+  let start: Record<string, unknown> | undefined
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        FilterExpression: '#status IN (:new, :working, :qualified)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':pk': tenantKey(tenantId, 'LEADS', 'OWNER', ownerId),
+          ':new': 'new',
+          ':working': 'working',
+          ':qualified': 'qualified',
+        },
+        Select: 'COUNT',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    )
+    count += out.Count ?? 0
+    start = out.LastEvaluatedKey
+  } while (start)
+  return count
 }

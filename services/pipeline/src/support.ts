@@ -1,10 +1,10 @@
 /** What several handlers share: conditional writes explained, and the tenant's settings with defaults. */
-import type { LeadScoring } from '@relay/contracts/leads'
+import type { LeadAssignment, LeadScoring } from '@relay/contracts/leads'
 import type { CurrencySettings, Pipeline } from '@relay/contracts/pipeline'
 import { isConditionalCheckFailed } from '@relay/core/ddb'
 import { badRequest, conflict, notFound, preconditionFailed } from '@relay/core/errors'
 import { DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, type Problem } from './domain/pipeline.js'
-import { getCurrencySettings, getLeadScoring, getPipeline } from './store.js'
+import { getCurrencySettings, getLeadAssignment, getLeadScoring, getPipeline } from './store.js'
 
 /** Throws a 400 naming each problem, if any. */
 export function assertNoProblems(problems: readonly Problem[]): void {
@@ -56,4 +56,9 @@ export async function currencySettings(tenantId: string): Promise<CurrencySettin
 /** Lead scoring rules; none before any are saved (version 0). */
 export async function leadScoring(tenantId: string): Promise<LeadScoring> {
   return (await getLeadScoring(tenantId)) ?? { rules: [], version: 0 }
+}
+
+/** Lead assignment settings; no teams and no rules before any are saved (version 0). */
+export async function leadAssignment(tenantId: string): Promise<LeadAssignment> {
+  return (await getLeadAssignment(tenantId)) ?? { teams: [], rules: [], version: 0 }
 }

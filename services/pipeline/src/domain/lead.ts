@@ -42,6 +42,28 @@ export function scoreLead(lead: Partial<Lead>, rules: readonly ScoringRule[]): n
   return Math.min(100, Math.max(0, total))
 }
 
+const clampScore = (n: number) => Math.min(100, Math.max(0, n))
+
+/** The lead with its fit rescored; `score` = fit + engagement, clamped to 0..100. */
+export function withScores(lead: Lead, rules: readonly ScoringRule[]): Lead {
+  const fitScore = scoreLead(lead, rules)
+  return { ...lead, fitScore, score: clampScore(fitScore + (lead.engagementScore ?? 0)) }
+}
+
+/** Adds engagement points (capped at 100 in total) and recomputes `score` from the stored fit. */
+export function addEngagement(lead: Lead, points: number, now: string): Lead {
+  const engagementScore = clampScore((lead.engagementScore ?? 0) + points)
+  const fitScore = lead.fitScore ?? lead.score
+  return {
+    ...lead,
+    engagementScore,
+    fitScore,
+    score: clampScore(fitScore + engagementScore),
+    version: lead.version + 1,
+    updatedAt: now,
+  }
+}
+
 /** A new lead (version 1), scored. */
 export function buildLead(
   input: CreateLead,
@@ -58,7 +80,7 @@ export function buildLead(
     createdAt: ctx.now,
     updatedAt: ctx.now,
   }
-  return { ...lead, score: scoreLead(lead, ctx.rules) }
+  return withScores(lead, ctx.rules)
 }
 
 const CLEARABLE = [
@@ -70,6 +92,7 @@ const CLEARABLE = [
   'title',
   'country',
   'employees',
+  'territory',
   'campaign',
 ] as const
 
@@ -89,7 +112,7 @@ export function applyLeadPatch(
   if (patch.status) next.status = patch.status
   if (patch.ownerId) next.ownerId = patch.ownerId
   const lead = { ...(next as Lead), version: current.version + 1, updatedAt: ctx.now }
-  return { ...lead, score: scoreLead(lead, ctx.rules) }
+  return withScores(lead, ctx.rules)
 }
 
 /** Whether a lead still has something to identify it by. */

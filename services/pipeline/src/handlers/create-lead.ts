@@ -1,26 +1,17 @@
-import { CreateLead, LEAD_EVENT } from '@relay/contracts/leads'
-import { newId, nowIso } from '@relay/core/ids'
+import { CreateLead } from '@relay/contracts/leads'
 import { SALES_ROLES } from '../access.js'
-import { buildLead } from '../domain/lead.js'
 import { http } from '../http.js'
-import { writeEntity } from '../store.js'
-import { leadScoring } from '../support.js'
+import { intakeLead } from '../lead-intake.js'
 
-/** POST /leads → 201 + Location; scored with the tenant's rules; Lead.Created written with it. */
+/**
+ * POST /leads → 201 + Location; scored with the tenant's rules, assigned by its assignment rules
+ * when no owner is given; Lead.Created (and Lead.Assigned) written with it.
+ */
 export const handler = http({
   roles: SALES_ROLES,
   body: CreateLead,
   async handle({ body, caller, correlationId }) {
-    const { rules } = await leadScoring(caller.tenantId)
-    const lead = buildLead(body, { id: newId(), userId: caller.userId, now: nowIso(), rules })
-    await writeEntity(
-      caller.tenantId,
-      'LEAD',
-      lead,
-      0,
-      [{ detailType: LEAD_EVENT.created, data: lead }],
-      correlationId,
-    )
+    const lead = await intakeLead(caller.tenantId, body, { userId: caller.userId, correlationId })
     return { status: 201, body: lead, version: lead.version, location: `/leads/${lead.id}` }
   },
 })
