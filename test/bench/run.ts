@@ -3,7 +3,7 @@
  * run on the same machine (an empty bundle, a raw DynamoDB Local GetItem), because ratios survive a
  * noisy 2-core machine better than absolute times.
  *
- * Flags: --quick (fewer samples), --skip-bundles.
+ * Flags: --quick (fewer samples, 10× smaller data sets), --skip-bundles.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,7 +12,9 @@ import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/cli
 import { localDynamoDbClient, startDynamoDbLocal } from '@relay/local/dynamodb'
 import { startLocal } from '@relay/local/runtime'
 import { measureBundles } from './bundles.js'
+import { benchContacts } from './contacts.js'
 import { startCountingProxy } from './ddb-proxy.js'
+import { benchPipeline } from './pipeline.js'
 import { fmtKb, fmtMs, percentile, ratio, table } from './stats.js'
 
 const quick = process.argv.includes('--quick')
@@ -190,6 +192,19 @@ async function main(): Promise<void> {
         `Gateway throughput GET ${path.replace(/[0-9A-Z]{26}/, '{id}')}: ${Math.round(done / (durationMs / 1000))} req/s (16 clients)`,
       )
     }
+
+    // Service figures: each seeds its own data at scale straight into DynamoDB, then measures through the API.
+    const progress = (line: string) => process.stderr.write(`  … ${line}\n`)
+    console.log('\nContacts')
+    for (const line of await benchContacts(runtime, call, {
+      searchContacts: quick ? 10_000 : 100_000,
+      importRows: quick ? 10_000 : 100_000,
+      progress,
+    }))
+      console.log(`  ${line}`)
+    console.log('\nPipeline')
+    for (const line of await benchPipeline(runtime, call, { deals: quick ? 5_000 : 50_000, progress }))
+      console.log(`  ${line}`)
   } finally {
     await runtime.stop()
     await proxy.close()

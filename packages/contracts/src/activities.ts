@@ -1,7 +1,7 @@
 /** Activities API (tasks, calls, meetings, emails linked to a lead, contact or deal), version 1. */
 import * as z from 'zod/mini'
-import { Id, nameText, PaginationQuery, page, Timestamp } from './common.js'
-import { OwnerId } from './pipeline.js'
+import { EmailAddress, Id, nameText, PaginationQuery, page, Timestamp } from './common.js'
+import { OwnerId, StageId } from './pipeline.js'
 
 /** `detail-type`s of activity events (source `crm.pipeline`). */
 export const ACTIVITY_EVENT = { reminderDue: 'Activity.ReminderDue' } as const
@@ -87,3 +87,52 @@ export const ActivityReminderDueV1 = z.object({
   dueAt: z.optional(z.string()),
   reminderAt: z.string(),
 })
+
+// ------------------------------------------------------------------------------------------------
+// Automation rules: when a deal enters a stage, a follow-up activity N days later for its owner
+
+export const AutomationRule = z.strictObject({
+  /** Only deals of this pipeline; absent → any pipeline with a stage of this id. */
+  pipelineId: z.optional(Id),
+  /** The stage whose entry triggers the rule. */
+  stageId: StageId,
+  /** The follow-up created for the deal's owner, due `dueInDays` days after the stage change. */
+  activity: z.strictObject({
+    type: z.optional(z.enum(ACTIVITY_TYPES)),
+    subject: nameText(200),
+    dueInDays: z.int().check(z.minimum(0), z.maximum(365)),
+    /** Minutes before the due time the owner is reminded (by event and email); absent → no reminder. */
+    remindMinutesBefore: z.optional(z.int().check(z.minimum(0), z.maximum(10_080))),
+  }),
+})
+export type AutomationRule = z.infer<typeof AutomationRule>
+
+export const AutomationsInput = z.strictObject({ rules: z.array(AutomationRule).check(z.maxLength(50)) })
+export type AutomationsInput = z.infer<typeof AutomationsInput>
+
+export const Automations = z.object({
+  rules: z.array(AutomationRule),
+  version: z.number(),
+  updatedAt: z.optional(Timestamp),
+})
+export type Automations = z.infer<typeof Automations>
+
+// ------------------------------------------------------------------------------------------------
+// User directory: where reminder emails go (tokens carry no email claim)
+
+export const DirectoryUser = z.strictObject({
+  userId: OwnerId,
+  email: EmailAddress,
+  name: z.optional(nameText(100)),
+})
+export type DirectoryUser = z.infer<typeof DirectoryUser>
+
+export const UserDirectoryInput = z.strictObject({ users: z.array(DirectoryUser).check(z.maxLength(500)) })
+export type UserDirectoryInput = z.infer<typeof UserDirectoryInput>
+
+export const UserDirectory = z.object({
+  users: z.array(DirectoryUser),
+  version: z.number(),
+  updatedAt: z.optional(Timestamp),
+})
+export type UserDirectory = z.infer<typeof UserDirectory>

@@ -3,7 +3,18 @@ import * as z from 'zod/mini'
 import { Id, Timestamp } from './common.js'
 import { RegionCode } from './contacts.js'
 
-export const IMPORT_LIMITS = { csvChars: 60_000, rows: 1000, errors: 100 } as const
+/**
+ * Limits of one import. The CSV travels in the JSON body, which API Gateway caps at 10 MB: at most
+ * 9.5 million characters of CSV (a larger body is a 413), 100 000 data rows; the job keeps the first
+ * 1000 per-row errors (`failed` counts them all); rows are processed `chunkRows` per invocation.
+ */
+export const IMPORT_LIMITS = {
+  csvChars: 9_500_000,
+  bodyBytes: 10_000_000,
+  rows: 100_000,
+  errors: 1000,
+  chunkRows: 500,
+} as const
 
 /** Columns a CSV may have (header row, any order, case-insensitive). Lists are `;`-separated. */
 export const IMPORT_COLUMNS = [
@@ -21,12 +32,22 @@ export const IMPORT_COLUMNS = [
 ] as const
 
 /** `detail-type` of the event that runs an import (published and consumed by contacts). */
-export const IMPORT_EVENT = { requested: 'ContactImport.Requested' } as const
+export const IMPORT_EVENT = {
+  requested: 'ContactImport.Requested',
+  chunkRequested: 'ContactImport.ChunkRequested',
+} as const
 
 /** POST /contacts/imports body: the CSV text (header row first) and the region of national phone numbers. */
 export const StartImport = z.strictObject({
   csv: z.string().check(z.minLength(1), z.maxLength(IMPORT_LIMITS.csvChars)),
   defaultRegion: z.optional(RegionCode),
+  /**
+   * The file's header → an import column, or `null` to ignore that column. Headers not named here
+   * must be import columns themselves (any case).
+   */
+  mapping: z.optional(
+    z.record(z.string().check(z.minLength(1), z.maxLength(200)), z.nullable(z.enum(IMPORT_COLUMNS))),
+  ),
 })
 export type StartImport = z.infer<typeof StartImport>
 
@@ -43,10 +64,14 @@ export type ImportRowError = z.infer<typeof ImportRowError>
 /** An import job as GET /contacts/imports/{id} returns it. */
 export const ImportJob = z.object({
   id: z.string(),
-  status: z.enum(['queued', 'completed', 'failed']),
+  status: z.enum(['queued', 'running', 'completed', 'failed']),
   total: z.number(),
+  /** Rows handled so far (progress: processed / total). */
+  processed: z.number(),
   created: z.number(),
-  /** Rows whose email another contact already has (`errors[]` names the existing contact). */
+  /** Rows whose email an existing contact has, merged into it (upsert by email). */
+  updated: z.number(),
+  /** Rows whose email an existing contact has and that changed nothing on it. */
   skipped: z.number(),
   failed: z.number(),
   errors: z.array(ImportRowError),
@@ -60,3 +85,6 @@ export const ImportIdParams = z.strictObject({ id: Id })
 
 /** `ContactImport.Requested` v1 data. */
 export const ContactImportRequestedV1 = z.object({ id: z.string() })
+
+/** `ContactImport.ChunkRequested` v1 data: the job's next chunk of rows to import (from 0). */
+export const ContactImportChunkRequestedV1 = z.object({ id: z.string(), chunk: z.number() })

@@ -1,7 +1,7 @@
 /** Further events of the contacts service (source `crm.contacts`), for the catalogue in `events.ts`. */
 
 import { COMPANY_EVENT, CompanyCreatedV1, CompanyDeletedV1, CompanyUpdatedV1 } from './companies.js'
-import { ContactImportRequestedV1, IMPORT_EVENT } from './contact-imports.js'
+import { ContactImportChunkRequestedV1, ContactImportRequestedV1, IMPORT_EVENT } from './contact-imports.js'
 import {
   CONTACT_EVENT,
   CONTACTS_SOURCE,
@@ -47,6 +47,15 @@ export const ContactImportRequested = {
   data: ContactImportRequestedV1,
 } as const satisfies EventContract
 
+export const ContactImportChunkRequested = {
+  source: CONTACTS_SOURCE,
+  detailType: IMPORT_EVENT.chunkRequested,
+  version: 1,
+  description:
+    'An import job has a further chunk of rows to run; the contacts service runs it (integrators may ignore it).',
+  data: ContactImportChunkRequestedV1,
+} as const satisfies EventContract
+
 export const CompanyCreated = {
   source: CONTACTS_SOURCE,
   detailType: COMPANY_EVENT.created,
@@ -86,6 +95,7 @@ export const CONTACTS_EXTRA_EVENTS: readonly EventContract[] = [
   ContactMerged,
   ContactErased,
   ContactImportRequested,
+  ContactImportChunkRequested,
   CompanyCreated,
   CompanyUpdated,
   CompanyDeleted,

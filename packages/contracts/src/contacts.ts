@@ -267,6 +267,26 @@ export const ListContactsQuery = z.strictObject({
 })
 export type ListContactsQuery = z.infer<typeof ListContactsQuery>
 
+/** At most this many contacts per GET /contacts/export answer (`x-next-cursor` continues). */
+export const EXPORT_LIMITS = { rows: 10_000, bytes: 4_500_000 } as const
+
+/**
+ * GET /contacts/export query: the filters of GET /contacts, `format` (`csv`, the default, or `jsonl`)
+ * and `cursor` (from a previous answer's `x-next-cursor`).
+ */
+export const ExportContactsQuery = z.strictObject({
+  cursor: PaginationQuery.shape.cursor,
+  q: ListContactsQuery.shape.q,
+  tag: ListContactsQuery.shape.tag,
+  owner: ListContactsQuery.shape.owner,
+  lifecycleStage: ListContactsQuery.shape.lifecycleStage,
+  companyId: ListContactsQuery.shape.companyId,
+  updatedSince: ListContactsQuery.shape.updatedSince,
+  sort: ListContactsQuery.shape.sort,
+  format: z.optional(z.enum(['csv', 'jsonl'])),
+})
+export type ExportContactsQuery = z.infer<typeof ExportContactsQuery>
+
 /** Path parameters of /contacts/{id}. */
 export const ContactIdParams = z.strictObject({ id: Id })
 export type ContactIdParams = z.infer<typeof ContactIdParams>

@@ -53,17 +53,38 @@ export type Interaction = z.infer<typeof Interaction>
 export const InteractionIdParams = z.strictObject({ id: Id, interactionId: Id })
 
 /**
+ * Timeline kinds written from other services' events (lead conversion, deals, tickets, campaign emails)
+ * by the contacts service's own subscribers.
+ */
+export const RELATED_TIMELINE_KINDS = [
+  'converted',
+  'deal_opened',
+  'deal_won',
+  'deal_lost',
+  'ticket_opened',
+  'ticket_solved',
+  'email_sent',
+  'email_opened',
+  'email_clicked',
+] as const
+export type RelatedTimelineKind = (typeof RELATED_TIMELINE_KINDS)[number]
+
+/**
  * One entry of a contact's timeline, newest first: an interaction, or a change of the contact itself
  * (`created`, `updated` with its changes, `consent`). Events of other services (deals, tickets,
  * campaigns) will join as further kinds.
  */
 export const TimelineEntry = z.object({
   id: z.string(),
-  kind: z.enum(['interaction', 'created', 'updated', 'consent', 'merged']),
+  kind: z.enum(['interaction', 'created', 'updated', 'consent', 'merged', ...RELATED_TIMELINE_KINDS]),
   occurredAt: Timestamp,
   actorId: z.optional(z.string()),
   interaction: z.optional(Interaction),
   changes: z.optional(z.record(z.string(), z.unknown())),
+  /** Entries from other services' events: one line for people (deal name and amount, ticket subject…). */
+  summary: z.optional(z.string()),
+  /** The other service's record the entry is about. */
+  related: z.optional(z.object({ type: z.enum(['lead', 'deal', 'ticket', 'campaign']), id: z.string() })),
 })
 export type TimelineEntry = z.infer<typeof TimelineEntry>
 export const TimelinePage = z.object({ items: z.array(TimelineEntry), nextCursor: z.optional(z.string()) })

@@ -324,3 +324,39 @@ export const Forecast = z.object({
   truncated: z.optional(z.boolean()),
 })
 export type Forecast = z.infer<typeof Forecast>
+
+// ---------------------------------------------------------------------------------------------
+// Win-probability insight
+
+export const INSIGHT_FEATURES = [
+  'stageOrder',
+  'daysInStage',
+  'activityCount',
+  'daysSinceLastActivity',
+  'emailCount',
+  'meetingCount',
+  'logAmount',
+] as const
+
+export const InsightFactor = z.object({
+  feature: z.enum(INSIGHT_FEATURES),
+  /** The deal's raw value of the feature. */
+  value: z.number(),
+  /** weight × standardised value: log-odds this feature adds (positive raises the probability). */
+  contribution: z.number(),
+})
+
+export const DealInsights = z.object({
+  dealId: z.string(),
+  /** Probability (0..1) that the deal is won. */
+  probability: z.number(),
+  /** `logistic-regression` when learned from the tenant's closed deals, else the stage's probability. */
+  method: z.enum(['logistic-regression', 'stage-probability']),
+  /** Closed (won + lost) deals of the pipeline the model learned from. */
+  trainedOn: z.number(),
+  /** Why the fallback was used, when it was. */
+  reason: z.optional(z.string()),
+  /** Largest contributions first (empty for the fallback). */
+  topFactors: z.array(InsightFactor),
+})
+export type DealInsights = z.infer<typeof DealInsights>

@@ -67,6 +67,33 @@ export interface HttpResult {
   version?: number
   /** → `Location` (use on 201). */
   location?: string
+  /**
+   * A non-JSON answer (CSV, JSON lines…), sent as is instead of `body`: `contentType` →
+   * `Content-Type`, `filename` → `Content-Disposition: attachment`. Lambda's response limit
+   * (6 MB) applies: page larger results.
+   */
+  raw?: RawBody
+}
+
+/** A body sent as is, see {@link HttpResult.raw}. */
+export interface RawBody {
+  body: string
+  contentType: string
+  /** Suggested file name; non-ASCII characters go in `filename*` (RFC 6266). */
+  filename?: string
+}
+
+/**
+ * `Content-Disposition: attachment` for `filename`: an ASCII fallback in `filename` and the exact
+ * name, percent-encoded as UTF-8, in `filename*` (RFC 6266 / 8187).
+ */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\;]/g, '_')
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`
 }
 
 export interface HttpOptions<B, Q, P> {
@@ -533,7 +560,11 @@ export function responseMiddleware(logger: Logger): HttpMiddleware {
 
 function toLambdaResult(result: HttpResult, correlationId: string): APIGatewayProxyStructuredResultV2 {
   const headers: Record<string, string> = {}
-  if (result.body !== undefined) headers['content-type'] = 'application/json'
+  if (result.raw) {
+    headers['content-type'] = result.raw.contentType
+    if (result.raw.filename !== undefined)
+      headers['content-disposition'] = contentDisposition(result.raw.filename)
+  } else if (result.body !== undefined) headers['content-type'] = 'application/json'
   if (result.version !== undefined) headers.ETag = `"${result.version}"`
   if (result.location !== undefined) headers.Location = result.location
   Object.assign(headers, result.headers)
@@ -541,7 +572,11 @@ function toLambdaResult(result: HttpResult, correlationId: string): APIGatewayPr
   return {
     statusCode: result.status,
     headers,
-    ...(result.body !== undefined ? { body: JSON.stringify(result.body) } : {}),
+    ...(result.raw
+      ? { body: result.raw.body }
+      : result.body !== undefined
+        ? { body: JSON.stringify(result.body) }
+        : {}),
   }
 }
 

@@ -14,6 +14,7 @@ import {
   CreateContact,
   DeleteContactQuery,
   DuplicatePage,
+  ExportContactsQuery,
   ListContactsQuery,
   MergeContacts,
   PutContactFields,
@@ -68,15 +69,27 @@ export const manifest = defineService({
     'list-duplicates': { entry: 'handlers/list-duplicates.ts', tables: { main: 'read' } },
     'merge-contacts': { entry: 'handlers/merge-contacts.ts', tables: { main: 'write' } },
     'export-contact': { entry: 'handlers/export-contact.ts', tables: { main: 'read' } },
+    // Up to 10 000 contacts read and rendered per answer.
+    'export-contacts': {
+      entry: 'handlers/export-contacts.ts',
+      tables: { main: 'read' },
+      timeoutSeconds: 29,
+      memoryMb: 1024,
+    },
     'start-import': { entry: 'handlers/start-import.ts', tables: { main: 'write' } },
     'get-import': { entry: 'handlers/get-import.ts', tables: { main: 'read' } },
-    // One contact transaction per row, up to 1000 rows.
+    'on-email-unsubscribed': { entry: 'handlers/on-email-unsubscribed.ts', tables: { main: 'write' } },
+    // One chunk (≤ 500 rows, 8 at a time) per invocation; a few seconds each.
     'run-import': {
       entry: 'handlers/run-import.ts',
       tables: { main: 'write' },
       timeoutSeconds: 300,
       memoryMb: 512,
     },
+    // Other services' events: Lead.Converted creates the contact; deals, tickets, campaign emails
+    // become timeline entries.
+    'on-lead-converted': { entry: 'handlers/on-lead-converted.ts', tables: { main: 'write' } },
+    'on-related-activity': { entry: 'handlers/on-related-activity.ts', tables: { main: 'write' } },
   },
   routes: [
     {
@@ -143,7 +156,11 @@ export const manifest = defineService({
       roles: IMPORT_ROLES,
       summary: 'Start a CSV import (header row; columns firstName, lastName, email, phone, tags...)',
       body: StartImport,
-      example: { csv: 'firstName,lastName,phone\nสมชาย,ใจดี,081 234 5678\n', defaultRegion: 'TH' },
+      example: {
+        csv: 'First name,lastName,phone,Notes\nสมชาย,ใจดี,081 234 5678,x\n',
+        defaultRegion: 'TH',
+        mapping: { 'First name': 'firstName', Notes: null },
+      },
       response: { status: 201, schema: ImportJob },
     },
     {
@@ -162,6 +179,16 @@ export const manifest = defineService({
       summary: 'Likely duplicate pairs (same name or phone)',
       query: PaginationQuery,
       response: { status: 200, schema: DuplicatePage },
+    },
+    {
+      method: 'GET',
+      path: '/contacts/export',
+      function: 'export-contacts',
+      roles: READ_ROLES,
+      summary:
+        'Export the filtered contacts as CSV (UTF-8 with BOM) or JSON lines; x-next-cursor continues past 10 000 rows',
+      query: ExportContactsQuery,
+      response: { status: 200 },
     },
     {
       method: 'POST',
@@ -298,9 +325,37 @@ export const manifest = defineService({
   ],
   subscriptions: [
     {
+      name: 'email-unsubscribed',
+      pattern: { source: ['crm.campaigns'], 'detail-type': ['Email.Unsubscribed'] },
+      function: 'on-email-unsubscribed',
+    },
+    {
       name: 'run-import',
-      pattern: { source: ['crm.contacts'], 'detail-type': ['ContactImport.Requested'] },
+      pattern: {
+        source: ['crm.contacts'],
+        'detail-type': ['ContactImport.Requested', 'ContactImport.ChunkRequested'],
+      },
       function: 'run-import',
+    },
+    {
+      name: 'on-lead-converted',
+      pattern: { source: ['crm.pipeline'], 'detail-type': ['Lead.Converted'] },
+      function: 'on-lead-converted',
+    },
+    {
+      name: 'deal-activity',
+      pattern: { source: ['crm.pipeline'], 'detail-type': ['Deal.Created', 'Deal.Won', 'Deal.Lost'] },
+      function: 'on-related-activity',
+    },
+    {
+      name: 'ticket-activity',
+      pattern: { source: ['crm.service-desk'], 'detail-type': ['Ticket.Opened', 'Ticket.Solved'] },
+      function: 'on-related-activity',
+    },
+    {
+      name: 'email-activity',
+      pattern: { source: ['crm.campaigns'], 'detail-type': ['Email.Sent', 'Email.Opened', 'Email.Clicked'] },
+      function: 'on-related-activity',
     },
   ],
   schedules: [],

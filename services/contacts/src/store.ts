@@ -13,7 +13,8 @@
  * | membership      | T#<t>#COMPANY#<companyId>       | MEMBER#<contactId>       | role                                    |
  * | match key       | T#<t>#MATCH#<name:…/phone:…>    | <contactId>              | what duplicates share                   |
  * | duplicate pair  | T#<t>#DUPS                      | <idA>#<idB> (A < B)      | reasons; a suggestion, checked on read  |
- * | import job      | T#<t>#IMPORT#<id>               | IMPORT                   | the job and its CSV                     |
+ * | import job      | T#<t>#IMPORT#<id>               | IMPORT                   | the job, its counts, nextChunk; ttl     |
+ * | import rows     | T#<t>#IMPORT#<id>               | CHUNK#<nnnnn>            | ≤ 500 parsed rows; deleted when run; ttl |
  * | field settings  | T#<t>#SETTINGS                  | CONTACT_FIELDS           | custom field definitions, version       |
  * | outbox / idemp. | T#<t>#OUTBOX#<id> / IDEMP#<sha> | OUTBOX / IDEMP           | ttl                                     |
  *
@@ -42,8 +43,13 @@
  *     contacts' index changes (the source's email guards handed over, not deleted and re-put) + outbox;
  *     then the source's timeline entries are copied over (idempotent, same ids).
  * 14. Erase: the timeline entries deleted (BatchWriteItem, idempotent), then pattern 5 with Contact.Erased.
- * 15. CSV import job: Put job + outbox ContactImport.Requested in one transaction; the service's own
- *     subscriber runs it (pattern 3 per row, deterministic ids so a retry re-finds its rows); GetItem.
+ * 15. CSV import job: BatchWrite the rows as chunk items (500 rows each), then Put job + outbox
+ *     ContactImport.Requested in one transaction; the service's own subscriber runs one chunk per
+ *     event and closes it (job counts at nextChunk, chunk deleted, next ChunkRequested) in one
+ *     transaction; per row as pattern 3 (deterministic ids, so a retried chunk re-finds
+ *     its rows), or pattern 4 when its email exists (upsert). GET: GetItem of the job.
+ * 16. Contact by email (Email.Unsubscribed without contactId): GetItem of the email guard (consistent).
+ * 17. Export: pattern 2/6/7 paged (100 a page) up to 10 000 rows / ~4.5 MB / 200 pages per answer.
  *
  * Scale (a tenant with millions of contacts): contact, timeline, guard items spread over as many
  * partitions as there are contacts/emails. Token items spread over one partition per 2-character
@@ -86,6 +92,7 @@ import {
   type DomainEvent,
   MAX_TRANSACT_ITEMS,
   newEvent,
+  outboxPut,
   type TransactItem,
   transactWithEvents,
 } from '@relay/core/events'
@@ -125,7 +132,8 @@ export function emailGuardKey(tenantId: string, address: string): { pk: string; 
   return { pk: tenantKey(tenantId, 'EMAIL', fold(address)), sk: 'EMAIL' }
 }
 
-function toItem(tenantId: string, contact: Contact): Item {
+/** The contact item as stored (key, gsi1, attributes); with {@link indexItems} it is all a contact writes. */
+export function toItem(tenantId: string, contact: Contact): Item {
   return {
     ...contactKey(tenantId, contact.id),
     gsi1pk: tenantKey(tenantId, 'CONTACTS'),
@@ -1194,25 +1202,58 @@ export async function eraseContact(tenantId: string, contact: Contact, correlati
 }
 
 // ---------------------------------------------------------------------------------------------
-// CSV import jobs: T#<t>#IMPORT#<id> / IMPORT (the CSV kept on the job, at most 60 000 characters)
+// CSV import jobs: T#<t>#IMPORT#<id> / IMPORT (the job) and / CHUNK#<nnnnn> (its rows, 500 a chunk)
 
 const importKey = (tenantId: string, id: string) => ({ pk: tenantKey(tenantId, 'IMPORT', id), sk: 'IMPORT' })
+const chunkKey = (tenantId: string, id: string, chunk: number) => ({
+  pk: tenantKey(tenantId, 'IMPORT', id),
+  sk: `CHUNK#${String(chunk).padStart(5, '0')}`,
+})
+/** Rows and finished jobs expire 30 days after the import started. */
+const IMPORT_TTL_SECONDS = 30 * 24 * 3600
 
-/** Creates a job with its `ContactImport.Requested` (the event that runs it) in one transaction. */
+/** What the job runner keeps beside the public job. */
+export interface ImportState {
+  job: ImportJob
+  input: { defaultRegion?: string | undefined }
+  chunks: number
+  /** The chunk to run next; equal to `chunks` once done. */
+  nextChunk: number
+}
+
+/**
+ * Access pattern 15: the rows go first, one item per chunk (BatchWriteItem; a crash leaves orphan
+ * chunks that expire), then the job and its `ContactImport.Requested` in one transaction.
+ */
 export async function insertImportJob(
   tenantId: string,
   job: ImportJob,
-  input: { csv: string; defaultRegion?: string | undefined },
+  input: { defaultRegion?: string | undefined },
+  chunks: readonly Record<string, string>[][],
   correlationId: string,
 ): Promise<void> {
   const name = table()
+  const ttl = Math.floor(Date.now() / 1000) + IMPORT_TTL_SECONDS
+  await batchWrite(
+    chunks.map((rows, n) => ({
+      PutRequest: { Item: { ...chunkKey(tenantId, job.id, n), kind: 'import-chunk', rows, ttl } },
+    })),
+  )
   await transactWithEvents(
     name,
     [
       {
         Put: {
           TableName: name,
-          Item: { ...importKey(tenantId, job.id), kind: 'import', job, input },
+          Item: {
+            ...importKey(tenantId, job.id),
+            kind: 'import',
+            job,
+            input,
+            chunks: chunks.length,
+            nextChunk: 0,
+            ttl,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -1229,15 +1270,74 @@ export async function insertImportJob(
   )
 }
 
-/** A job and its input, or undefined. */
-export async function getImportJob(
-  tenantId: string,
-  id: string,
-): Promise<{ job: ImportJob; input: { csv: string; defaultRegion?: string } } | undefined> {
+/** A job and its runner state, or undefined. */
+export async function getImportJob(tenantId: string, id: string): Promise<ImportState | undefined> {
   const out = await documentClient().send(
     new GetCommand({ TableName: table(), Key: importKey(tenantId, id), ConsistentRead: true }),
   )
-  return out.Item ? { job: out.Item.job as ImportJob, input: out.Item.input } : undefined
+  if (!out.Item) return undefined
+  return {
+    job: out.Item.job as ImportJob,
+    input: (out.Item.input ?? {}) as ImportState['input'],
+    chunks: Number(out.Item.chunks ?? 0),
+    nextChunk: Number(out.Item.nextChunk ?? 0),
+  }
+}
+
+/** The rows of one chunk of a job (empty when missing). */
+export async function getImportChunk(
+  tenantId: string,
+  id: string,
+  chunk: number,
+): Promise<Record<string, string>[]> {
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table(), Key: chunkKey(tenantId, id, chunk), ConsistentRead: true }),
+  )
+  return (out.Item?.rows ?? []) as Record<string, string>[]
+}
+
+/**
+ * The items that close chunk `chunk` of a job: the job's new counts, `nextChunk` moved on only if it
+ * was still `chunk` (a redelivered chunk cannot count twice), the chunk's rows deleted, and the next
+ * chunk's `ContactImport.ChunkRequested` in the outbox: returned for the subscriber to commit with
+ * its dedupe record, in one transaction.
+ */
+export function finishImportChunkItems(
+  tenantId: string,
+  job: ImportJob,
+  chunk: number,
+  last: boolean,
+  correlationId: string,
+): TransactItem[] {
+  const name = table()
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName: name,
+        Key: importKey(tenantId, job.id),
+        UpdateExpression: 'SET #job = :job, nextChunk = :next',
+        ConditionExpression: 'nextChunk = :chunk',
+        ExpressionAttributeNames: { '#job': 'job' },
+        ExpressionAttributeValues: { ':job': job, ':next': chunk + 1, ':chunk': chunk },
+      },
+    },
+    { Delete: { TableName: name, Key: chunkKey(tenantId, job.id, chunk) } },
+  ]
+  if (!last) {
+    items.push(
+      outboxPut(
+        name,
+        newEvent({
+          source: CONTACTS_SOURCE,
+          detailType: IMPORT_EVENT.chunkRequested,
+          tenantId,
+          data: { id: job.id, chunk: chunk + 1 },
+          correlationId,
+        }),
+      ),
+    )
+  }
+  return items
 }
 
 /** Saves a job's progress. */
@@ -1252,4 +1352,12 @@ export async function saveImportJob(tenantId: string, job: ImportJob): Promise<v
       ExpressionAttributeValues: { ':job': job },
     }),
   )
+}
+
+/** The id of the contact that has `address` (its email guard, consistent), or undefined. */
+export async function contactIdByEmail(tenantId: string, address: string): Promise<string | undefined> {
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table(), Key: emailGuardKey(tenantId, address), ConsistentRead: true }),
+  )
+  return out.Item?.contactId as string | undefined
 }

@@ -13,15 +13,18 @@ import {
   repointActivity,
   repointDeal,
 } from './domain/contact-links.js'
+import { emailFingerprint } from './domain/engagement.js'
 import {
   activitiesOfContact,
   dealsOfContact,
   deleteContactLinks,
+  deleteContactMail,
   deleteEntity,
   type EventSpec,
   getActivity,
   getDeal,
   getLead,
+  leadEmailLinkDelete,
   leadIdsOfContact,
   moveContactLink,
   writeEntity,
@@ -128,10 +131,15 @@ export async function followErasure(tenantId: string, contactId: string, correla
   }
   const leadIds = await leadIdsOfContact(tenantId, contactId)
   for (const leadId of leadIds) {
+    // The email link (a fingerprint in a key) goes with the email it was made from.
+    let erasedEmail: string | undefined
     await update(
       await getLead(tenantId, leadId),
       () => getLead(tenantId, leadId),
-      (l) => eraseLeadPersonalData(l, now),
+      (l) => {
+        erasedEmail = l.email
+        return eraseLeadPersonalData(l, now)
+      },
       (next, expected) =>
         writeEntity(
           tenantId,
@@ -149,8 +157,10 @@ export async function followErasure(tenantId: string, contactId: string, correla
             },
           ],
           correlationId,
+          erasedEmail ? [leadEmailLinkDelete(tenantId, next.id, emailFingerprint(erasedEmail))] : [],
         ),
     )
   }
   await deleteContactLinks(tenantId, contactId, leadIds)
+  await deleteContactMail(tenantId, contactId)
 }

@@ -2,8 +2,16 @@
 import { type CreateLead, LEAD_EVENT, type Lead, type LeadAssignedV1 } from '@relay/contracts/leads'
 import { newId, nowIso } from '@relay/core/ids'
 import { lowestLoadMember, pickTeam, roundRobinMember } from './domain/assignment.js'
+import { emailFingerprint } from './domain/engagement.js'
 import { buildLead } from './domain/lead.js'
-import { type EventSpec, getLeadAssignment, nextTurn, openLeadCount, writeEntity } from './store.js'
+import {
+  type EventSpec,
+  getLeadAssignment,
+  leadEmailLinkPut,
+  nextTurn,
+  openLeadCount,
+  writeEntity,
+} from './store.js'
 import { leadScoring } from './support.js'
 
 /**
@@ -38,7 +46,7 @@ export async function assignOwner(
 
 /**
  * Scores, assigns (unless the input names an owner) and stores a new lead with `Lead.Created`
- * (and `Lead.Assigned`) in one transaction.
+ * (and `Lead.Assigned`) in one transaction, with the link of its email for engagement lookups.
  */
 export async function intakeLead(
   tenantId: string,
@@ -56,6 +64,7 @@ export async function intakeLead(
   }
   specs.push({ detailType: LEAD_EVENT.created, data: lead })
   if (assigned) specs.push({ detailType: LEAD_EVENT.assigned, data: assigned })
-  await writeEntity(tenantId, 'LEAD', lead, 0, specs, ctx.correlationId)
+  const link = lead.email ? [leadEmailLinkPut(tenantId, lead.id, emailFingerprint(lead.email))] : []
+  await writeEntity(tenantId, 'LEAD', lead, 0, specs, ctx.correlationId, link)
   return lead
 }

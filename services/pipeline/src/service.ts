@@ -1,9 +1,13 @@
 import {
   Activity,
   ActivityPage,
+  Automations,
+  AutomationsInput,
   CreateActivity,
   ListActivitiesQuery,
   UpdateActivity,
+  UserDirectory,
+  UserDirectoryInput,
 } from '@relay/contracts/activities'
 import { PaginationQuery } from '@relay/contracts/common'
 import {
@@ -30,6 +34,7 @@ import {
   CurrencySettings,
   CurrencySettingsInput,
   Deal,
+  DealInsights,
   DealPage,
   Forecast,
   ForecastQuery,
@@ -98,6 +103,7 @@ export const manifest = defineService({
     'update-deal': writes('update-deal'),
     'delete-deal': writes('delete-deal'),
     'move-deal-stage': writes('move-deal-stage'),
+    'get-deal-insights': { ...reads('get-deal-insights'), timeoutSeconds: 20 },
     'create-lead': writes('create-lead'),
     'list-leads': reads('list-leads'),
     'get-lead': reads('get-lead'),
@@ -123,9 +129,16 @@ export const manifest = defineService({
     'get-activity': reads('get-activity'),
     'update-activity': writes('update-activity'),
     'delete-activity': writes('delete-activity'),
-    'send-reminders': { ...writes('send-reminders'), timeoutSeconds: 50 },
+    'send-reminders': { ...writes('send-reminders'), timeoutSeconds: 50, sendsEmail: true },
+    'get-automations': reads('get-automations'),
+    'put-automations': writes('put-automations'),
+    'get-users': reads('get-users'),
+    'put-users': writes('put-users'),
     'on-contact-merged': { ...writes('on-contact-merged'), timeoutSeconds: 60 },
     'on-contact-erased': { ...writes('on-contact-erased'), timeoutSeconds: 60 },
+    'on-contact-created': writes('on-contact-created'),
+    'on-engagement': { ...writes('on-engagement'), timeoutSeconds: 30 },
+    'on-campaign-engagement': { ...writes('on-campaign-engagement'), timeoutSeconds: 30 },
   },
   routes: [
     // Pipelines
@@ -265,10 +278,20 @@ export const manifest = defineService({
       path: '/deals/{id}/stage',
       function: 'move-deal-stage',
       roles: SALES_ROLES,
-      summary: 'Move a deal to another stage (won / lost close it; lost needs a reason)',
+      summary:
+        'Move a deal to another stage (won / lost close it; lost needs a reason); automation rules add follow-ups',
       body: MoveDealStage,
       example: { stageId: 'proposal' },
       response: { status: 200, schema: Deal },
+    },
+    {
+      method: 'GET',
+      path: '/deals/{id}/insights',
+      function: 'get-deal-insights',
+      roles: READ_ROLES,
+      summary:
+        "Win probability learned from the tenant's closed deals (logistic regression), with its top factors",
+      response: { status: 200, schema: DealInsights },
     },
     // Leads
     {
@@ -420,6 +443,55 @@ export const manifest = defineService({
       },
       response: { status: 200, schema: LeadAssignment },
     },
+    // Automation and the user directory
+    {
+      method: 'GET',
+      path: '/settings/automations',
+      function: 'get-automations',
+      roles: READ_ROLES,
+      summary: 'Deal automation rules',
+      response: { status: 200, schema: Automations },
+    },
+    {
+      method: 'PUT',
+      path: '/settings/automations',
+      function: 'put-automations',
+      roles: CONFIG_ROLES,
+      summary: 'Set the automation rules: when a deal enters a stage, a follow-up for its owner N days later',
+      body: AutomationsInput,
+      example: {
+        rules: [
+          {
+            stageId: 'proposal',
+            activity: {
+              type: 'call',
+              subject: 'Call back about the proposal',
+              dueInDays: 3,
+              remindMinutesBefore: 30,
+            },
+          },
+        ],
+      },
+      response: { status: 200, schema: Automations },
+    },
+    {
+      method: 'GET',
+      path: '/settings/users',
+      function: 'get-users',
+      roles: CONFIG_ROLES,
+      summary: 'The user directory: where reminder emails go',
+      response: { status: 200, schema: UserDirectory },
+    },
+    {
+      method: 'PUT',
+      path: '/settings/users',
+      function: 'put-users',
+      roles: CONFIG_ROLES,
+      summary: 'Set the user directory (user id → email) used for reminder emails',
+      body: UserDirectoryInput,
+      example: { users: [{ userId: 'u-42', email: 'sam@example.com', name: 'Sam' }] },
+      response: { status: 200, schema: UserDirectory },
+    },
     // Settings, quotas, forecast
     {
       method: 'GET',
@@ -564,6 +636,22 @@ export const manifest = defineService({
       name: 'contact-erased',
       pattern: { source: ['crm.contacts'], 'detail-type': ['Contact.Erased'] },
       function: 'on-contact-erased',
+    },
+    {
+      name: 'contact-created',
+      pattern: { source: ['crm.contacts'], 'detail-type': ['Contact.Created'] },
+      function: 'on-contact-created',
+    },
+    {
+      name: 'interaction-logged',
+      pattern: { source: ['crm.contacts'], 'detail-type': ['Interaction.Logged'] },
+      function: 'on-engagement',
+    },
+    {
+      // The campaigns contract may not exist yet: matched by name, data read defensively.
+      name: 'campaign-engagement',
+      pattern: { source: ['crm.campaigns'], 'detail-type': ['Email.Opened', 'Email.Clicked'] },
+      function: 'on-campaign-engagement',
     },
   ],
   schedules: [{ name: 'reminders', expression: 'rate(1 minute)', function: 'send-reminders' }],

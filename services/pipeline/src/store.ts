@@ -23,7 +23,9 @@
  * | form ref    | FORMREF#<formId>            | FORMREF       | – { tenantId }: the public endpoint's way in (pattern 17)  |
  * | form rate   | T#t#FORMRATE#<formId>#<minute> | RATE       | – counter `n`, ttl 2 minutes after its window              |
  * | round robin | T#t#RR#<teamId>             | RR            | – counter `n` of the team's assignments                    |
- * | settings    | T#t#SETTINGS                | LEAD_ASSIGNMENT | – (like CURRENCIES)                                      |
+ * | email link  | T#t#LEADEMAIL#<fingerprint> | LEAD#<leadId> | – written with the lead (create, email change); checked on use |
+ * | contact mail| T#t#CONTACTMAIL#<contactId> | CONTACTMAIL   | – { fingerprints }: projection of Contact.Created           |
+ * | settings    | T#t#SETTINGS                | LEAD_ASSIGNMENT / AUTOMATIONS / USERS | – (like CURRENCIES)                |
  *
  * Access patterns:
  *  1. Get a pipeline / product / deal / lead by id   GetItem (consistent: its version feeds If-Match)
@@ -56,9 +58,16 @@
  * 20. Per-form rate limit                             UpdateItem ADD n on the minute's counter, condition n < limit
  * 21. Round-robin turn of a team                      UpdateItem ADD n :1, ReturnValues UPDATED_NEW (atomic)
  * 22. An owner's open leads (lowest-load assignment)  Query gsi2 (pk owner) Select COUNT, filter open statuses
+ * 23. Leads by email fingerprint (engagement)         Query pk T#t#LEADEMAIL#<fp> (links may be stale: the
+ *     caller checks the lead's current email)
+ * 24. A contact's email fingerprints (engagement)     GetItem T#t#CONTACTMAIL#<contactId>; Put by the subscriber
+ * 25. Closed deals of a pipeline (insight training)   Query gsi1 (pk pipeline, begins_with STAGE#<won|lost stage>),
+ *     newest first, at most 250 per outcome
+ * 26. A deal's activities (insight features)          Query gsi2 (pk ACTIVITIES#deal#<id>), every page, ≤ 500
  */
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -66,7 +75,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
-import type { Activity, ListActivitiesQuery } from '@relay/contracts/activities'
+import type { Activity, Automations, ListActivitiesQuery, UserDirectory } from '@relay/contracts/activities'
 import type { Page } from '@relay/contracts/common'
 import type { Form, Lead, LeadAssignment, LeadScoring, ListLeadsQuery } from '@relay/contracts/leads'
 import {
@@ -79,7 +88,7 @@ import {
   type Quotas,
 } from '@relay/contracts/pipeline'
 import { documentClient, isConditionalCheckFailed, queryPage, tableName } from '@relay/core/ddb'
-import { newEvent, type TransactItem, transactWithEvents } from '@relay/core/events'
+import { newEvent, outboxPut, type TransactItem, transactWithEvents } from '@relay/core/events'
 import { tenantKey } from '@relay/core/keys'
 import { awaitsReminder } from './domain/activity.js'
 
@@ -189,6 +198,9 @@ function toItem(tenantId: string, kind: Kind, entity: { id: string }): Record<st
     ...e,
   }
 }
+
+/** The stored item of a deal (key, index attributes, entity): for seeding tools such as the benchmark. */
+export const dealItem = (tenantId: string, deal: Deal) => toItem(tenantId, 'DEAL', deal)
 
 /** Optimistic concurrency: the write lands only on the version read (0 = must not exist yet). */
 const atVersion = (expected: number) =>
@@ -300,7 +312,7 @@ export async function putEntity(
   )
 }
 
-type SettingName = 'CURRENCIES' | 'LEAD_SCORING' | 'LEAD_ASSIGNMENT'
+type SettingName = 'CURRENCIES' | 'LEAD_SCORING' | 'LEAD_ASSIGNMENT' | 'AUTOMATIONS' | 'USERS'
 const settingKey = (tenantId: string, name: SettingName) => ({
   pk: tenantKey(tenantId, 'SETTINGS'),
   sk: name,
@@ -334,6 +346,12 @@ export const getQuotas = (t: string, period: string) => getDoc<Quotas>(quotasKey
 export const getLeadAssignment = (t: string) => getDoc<LeadAssignment>(settingKey(t, 'LEAD_ASSIGNMENT'))
 export const putLeadAssignment = (t: string, doc: LeadAssignment, expected: number) =>
   putDoc(settingKey(t, 'LEAD_ASSIGNMENT'), doc, expected)
+export const getAutomations = (t: string) => getDoc<Automations>(settingKey(t, 'AUTOMATIONS'))
+export const putAutomations = (t: string, doc: Automations, expected: number) =>
+  putDoc(settingKey(t, 'AUTOMATIONS'), doc, expected)
+export const getUserDirectory = (t: string) => getDoc<UserDirectory>(settingKey(t, 'USERS'))
+export const putUserDirectory = (t: string, doc: UserDirectory, expected: number) =>
+  putDoc(settingKey(t, 'USERS'), doc, expected)
 
 /** Access pattern 4. */
 export const putCurrencySettings = (t: string, doc: CurrencySettings, expected: number) =>
@@ -501,13 +519,37 @@ export async function writeEntity(
   expectedVersion: number,
   specs: readonly EventSpec[],
   correlationId: string,
+  also: readonly TransactItem[] = [],
 ): Promise<void> {
   const name = table()
   await transactWithEvents(
     name,
-    [{ Put: { TableName: name, Item: toItem(tenantId, kind, entity), ...atVersion(expectedVersion) } }],
+    [
+      { Put: { TableName: name, Item: toItem(tenantId, kind, entity), ...atVersion(expectedVersion) } },
+      ...also,
+    ],
     events(tenantId, correlationId, specs),
   )
+}
+
+/** Access pattern 10: a new activity as a transaction item (automation follow-ups ride on a deal's write). */
+export function newActivityPut(tenantId: string, activity: Activity): TransactItem {
+  return { Put: { TableName: table(), Item: toItem(tenantId, 'ACTIVITY', activity), ...atVersion(0) } }
+}
+
+/** Access pattern 10 for subscribers: a lead at `expectedVersion` and its events, as transaction items. */
+export function leadWriteItems(
+  tenantId: string,
+  lead: Lead,
+  expectedVersion: number,
+  specs: readonly EventSpec[],
+  correlationId: string,
+): TransactItem[] {
+  const name = table()
+  return [
+    { Put: { TableName: name, Item: toItem(tenantId, 'LEAD', lead), ...atVersion(expectedVersion) } },
+    ...events(tenantId, correlationId, specs).map((e) => outboxPut(name, e)),
+  ]
 }
 
 /** Access pattern 10: deletes a deal or lead still at `expectedVersion`, with its event. */
@@ -845,4 +887,139 @@ export async function openLeadCount(tenantId: string, ownerId: string): Promise<
     start = out.LastEvaluatedKey
   } while (start)
   return count
+}
+
+// ------------------------------------------------------------------------------------------------
+// Patterns 23-24: engagement projections
+
+/** Access pattern 23: the link of a lead's email fingerprint to the lead (goes in the lead's transaction). */
+export function leadEmailLinkPut(tenantId: string, leadId: string, fingerprint: string): TransactItem {
+  return {
+    Put: {
+      TableName: table(),
+      Item: {
+        pk: tenantKey(tenantId, 'LEADEMAIL', fingerprint),
+        sk: `LEAD#${leadId}`,
+        kind: 'leademail',
+        leadId,
+      },
+    },
+  }
+}
+
+/** Access pattern 23: removes the link of an email fingerprint (erasure). */
+export function leadEmailLinkDelete(tenantId: string, leadId: string, fingerprint: string): TransactItem {
+  return {
+    Delete: {
+      TableName: table(),
+      Key: { pk: tenantKey(tenantId, 'LEADEMAIL', fingerprint), sk: `LEAD#${leadId}` },
+    },
+  }
+}
+
+/** Access pattern 24: forgets an erased contact's email fingerprints. */
+export async function deleteContactMail(tenantId: string, contactId: string): Promise<void> {
+  await documentClient().send(
+    new DeleteCommand({
+      TableName: table(),
+      Key: { pk: tenantKey(tenantId, 'CONTACTMAIL', contactId), sk: 'CONTACTMAIL' },
+    }),
+  )
+}
+
+/** Access pattern 23: ids of leads that had this email fingerprint (at most 25). */
+export async function leadIdsByEmail(tenantId: string, fingerprint: string): Promise<string[]> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'LEADEMAIL', fingerprint) },
+      Limit: 25,
+    }),
+  )
+  return (out.Items ?? []).map((i) => String(i.leadId))
+}
+
+/** Access pattern 24: the projection of a contact's email fingerprints (subscriber write). */
+export function contactMailPut(
+  tenantId: string,
+  contactId: string,
+  fingerprints: readonly string[],
+): TransactItem {
+  return {
+    Put: {
+      TableName: table(),
+      Item: {
+        pk: tenantKey(tenantId, 'CONTACTMAIL', contactId),
+        sk: 'CONTACTMAIL',
+        kind: 'contactmail',
+        fingerprints,
+      },
+    },
+  }
+}
+
+/** Access pattern 24. */
+export async function contactFingerprints(tenantId: string, contactId: string): Promise<string[]> {
+  const out = await documentClient().send(
+    new GetCommand({
+      TableName: table(),
+      Key: { pk: tenantKey(tenantId, 'CONTACTMAIL', contactId), sk: 'CONTACTMAIL' },
+    }),
+  )
+  const fp = out.Item?.fingerprints
+  return Array.isArray(fp) ? fp.map(String) : []
+}
+
+// ------------------------------------------------------------------------------------------------
+// Patterns 25-26: insight training data
+
+/** Most closed deals per outcome one insight learns from. */
+export const INSIGHT_MAX_PER_OUTCOME = 250
+
+/** Access pattern 25: the newest closed deals of a pipeline in its won and lost stages. */
+export async function closedDealsOf(
+  tenantId: string,
+  pipelineId: string,
+  outcomeStageIds: readonly string[],
+): Promise<Deal[]> {
+  const out: Deal[] = []
+  for (const stage of outcomeStageIds) {
+    let start: Record<string, unknown> | undefined
+    let got = 0
+    do {
+      const res = await documentClient().send(
+        new QueryCommand({
+          ...dealQuery(tenantId, { pipelineId, stage }),
+          ScanIndexForward: false,
+          Limit: INSIGHT_MAX_PER_OUTCOME - got,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      )
+      for (const item of res.Items ?? []) out.push(fromItem<Deal>(item))
+      got += res.Items?.length ?? 0
+      start = res.LastEvaluatedKey
+    } while (start && got < INSIGHT_MAX_PER_OUTCOME)
+  }
+  return out
+}
+
+/** Access pattern 26: the activities of a deal (at most 500). */
+export async function activitiesOfDeal(tenantId: string, dealId: string): Promise<Activity[]> {
+  const out: Activity[] = []
+  let start: Record<string, unknown> | undefined
+  do {
+    const res = await documentClient().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'ACTIVITIES', 'deal', dealId) },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    )
+    for (const item of res.Items ?? []) out.push(fromItem<Activity>(item))
+    start = res.LastEvaluatedKey
+  } while (start && out.length < 500)
+  return out
 }

@@ -1,10 +1,18 @@
 /** What several handlers share: conditional writes explained, and the tenant's settings with defaults. */
+import type { Automations, UserDirectory } from '@relay/contracts/activities'
 import type { LeadAssignment, LeadScoring } from '@relay/contracts/leads'
 import type { CurrencySettings, Pipeline } from '@relay/contracts/pipeline'
 import { isConditionalCheckFailed } from '@relay/core/ddb'
 import { badRequest, conflict, notFound, preconditionFailed } from '@relay/core/errors'
 import { DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID, type Problem } from './domain/pipeline.js'
-import { getCurrencySettings, getLeadAssignment, getLeadScoring, getPipeline } from './store.js'
+import {
+  getAutomations,
+  getCurrencySettings,
+  getLeadAssignment,
+  getLeadScoring,
+  getPipeline,
+  getUserDirectory,
+} from './store.js'
 
 /** Throws a 400 naming each problem, if any. */
 export function assertNoProblems(problems: readonly Problem[]): void {
@@ -61,4 +69,14 @@ export async function leadScoring(tenantId: string): Promise<LeadScoring> {
 /** Lead assignment settings; no teams and no rules before any are saved (version 0). */
 export async function leadAssignment(tenantId: string): Promise<LeadAssignment> {
   return (await getLeadAssignment(tenantId)) ?? { teams: [], rules: [], version: 0 }
+}
+
+/** Automation rules; none before any are saved (version 0). */
+export async function automations(tenantId: string): Promise<Automations> {
+  return (await getAutomations(tenantId)) ?? { rules: [], version: 0 }
+}
+
+/** The user directory (reminder email addresses); empty before it is saved (version 0). */
+export async function userDirectory(tenantId: string): Promise<UserDirectory> {
+  return (await getUserDirectory(tenantId)) ?? { users: [], version: 0 }
 }

@@ -1,6 +1,7 @@
 /** Activities: pure rules, and the reminder schedule with DynamoDB faked. */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses'
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -15,12 +16,14 @@ import { handler as sendReminders } from '../src/handlers/send-reminders.js'
 const ID = '01JD3Y0C6Z8R4F2G9QK7WXN5TB'
 const NOW = '2026-11-01T10:00:00.000Z'
 const ddb = mockClient(DynamoDBDocumentClient)
+const ses = mockClient(SESClient)
 
 beforeAll(() => {
   process.env.PIPELINE_MAIN_TABLE = 'crm-test-pipeline-main'
 })
 afterEach(() => {
   ddb.reset()
+  ses.reset()
 })
 
 const activity = (over: Record<string, unknown> = {}) => ({
@@ -76,10 +79,17 @@ describe('schedule reminders', () => {
       .resolvesOnce({ Items: [stored()] })
       .resolves({ Items: [] })
     ddb.on(TransactWriteCommand).resolves({})
+    ddb.on(GetCommand, { Key: { pk: 'T#acme#SETTINGS', sk: 'USERS' } }).resolves({
+      Item: { users: [{ userId: 'u-1', email: 'one@acme.example', name: 'One' }], version: 1 },
+    })
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' })
     // Act
     const result = await sendReminders()
     // Assess
-    expect(result).toEqual({ sent: 1 })
+    expect(result).toEqual({ sent: 1, emailed: 1, emailFailed: 0 })
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
+      Destination: { ToAddresses: ['one@acme.example'] },
+    })
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!
     expect(items[0]!.Put!.Item).toMatchObject({
       pk: `T#acme#ACTIVITY#${ID}`,
@@ -105,7 +115,21 @@ describe('schedule reminders', () => {
         CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
       }),
     )
-    expect(await sendReminders()).toEqual({ sent: 0 })
+    expect(await sendReminders()).toEqual({ sent: 0, emailed: 0, emailFailed: 0 })
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1)
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0)
+  })
+
+  it('a failed email is counted and logged; the reminder stays sent (at most one email)', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [stored()] })
+      .resolves({ Items: [] })
+    ddb.on(TransactWriteCommand).resolves({})
+    ddb
+      .on(GetCommand)
+      .resolves({ Item: { users: [{ userId: 'u-1', email: 'one@acme.example' }], version: 1 } })
+    ses.on(SendEmailCommand).rejects(new Error('SES throttled'))
+    expect(await sendReminders()).toEqual({ sent: 1, emailed: 0, emailFailed: 1 })
   })
 })

@@ -290,6 +290,7 @@ describe('POST /deals/{id}/stage', () => {
 
   it('wins the deal: history, Deal.StageChanged and Deal.Won in one conditional transaction', async () => {
     // Prepare
+    ddb.on(GetCommand).resolves({})
     ddb.on(GetCommand, { Key: { pk: `T#acme#DEAL#${ID}`, sk: 'DEAL' } }).resolves({ Item: storedDeal(2) })
     ddb.on(GetCommand, { Key: { pk: `T#acme#PIPELINE#${DEFAULT_PIPELINE.id}`, sk: 'PIPELINE' } }).resolves({})
     ddb.on(TransactWriteCommand).resolves({})
@@ -305,7 +306,37 @@ describe('POST /deals/{id}/stage', () => {
     expect(outboxTypes()).toEqual(['Deal.StageChanged', 'Deal.Won'])
   })
 
+  it('an automation rule for the stage entered adds its follow-up in the same transaction', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({})
+    ddb.on(GetCommand, { Key: { pk: `T#acme#DEAL#${ID}`, sk: 'DEAL' } }).resolves({ Item: storedDeal(2) })
+    ddb.on(GetCommand, { Key: { pk: 'T#acme#SETTINGS', sk: 'AUTOMATIONS' } }).resolves({
+      Item: {
+        rules: [{ stageId: 'proposal', activity: { subject: 'Call back', dueInDays: 2 } }],
+        version: 1,
+      },
+    })
+    ddb.on(TransactWriteCommand).resolves({})
+    // Act
+    const res = parse(await moveStage(move({ stageId: 'proposal' }), context))
+    // Assess
+    expect(res.status).toBe(200)
+    const items = transactItems()
+    expect(items[0]!.Put!.Item).toMatchObject({ kind: 'deal', stageId: 'proposal' })
+    expect(items[1]!.Put).toMatchObject({
+      Item: {
+        kind: 'activity',
+        subject: 'Call back',
+        ownerId: 'user-1',
+        relatedTo: { type: 'deal', id: ID },
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    })
+    expect(outboxTypes()).toEqual(['Deal.StageChanged'])
+  })
+
   it('needs a reason to lose, and writes nothing without one', async () => {
+    ddb.on(GetCommand).resolves({})
     ddb.on(GetCommand, { Key: { pk: `T#acme#DEAL#${ID}`, sk: 'DEAL' } }).resolves({ Item: storedDeal(2) })
     ddb.on(GetCommand, { Key: { pk: `T#acme#PIPELINE#${DEFAULT_PIPELINE.id}`, sk: 'PIPELINE' } }).resolves({})
     const res = parse(await moveStage(move({ stageId: 'lost' }), context))
@@ -315,6 +346,7 @@ describe('POST /deals/{id}/stage', () => {
   })
 
   it('answers 409 when someone else moved it between the read and the write', async () => {
+    ddb.on(GetCommand).resolves({})
     ddb.on(GetCommand, { Key: { pk: `T#acme#DEAL#${ID}`, sk: 'DEAL' } }).resolves({ Item: storedDeal(2) })
     ddb.on(GetCommand, { Key: { pk: `T#acme#PIPELINE#${DEFAULT_PIPELINE.id}`, sk: 'PIPELINE' } }).resolves({})
     ddb.on(TransactWriteCommand).rejects(canceled())
@@ -418,7 +450,8 @@ describe('leads', () => {
   })
 
   it('scores a new lead with the stored rules', async () => {
-    ddb.on(GetCommand).resolves({
+    ddb.on(GetCommand).resolves({})
+    ddb.on(GetCommand, { Key: { pk: 'T#acme#SETTINGS', sk: 'LEAD_SCORING' } }).resolves({
       Item: { rules: [{ field: 'source', operator: 'eq', value: 'referral', points: 40 }], version: 1 },
     })
     ddb.on(TransactWriteCommand).resolves({})

@@ -1,11 +1,27 @@
 /** CSV rows to contact inputs, pure. */
 import { createHash } from 'node:crypto'
 import { IMPORT_COLUMNS, IMPORT_LIMITS } from '@relay/contracts/contact-imports'
+import {
+  CONTACT_LIMITS,
+  type Contact,
+  type CreateContact,
+  type UpdateContact,
+} from '@relay/contracts/contacts'
 import { parse } from 'csv-parse/sync'
-import type { ContactProblem } from './contact.js'
+import { type ContactProblem, normalisePhones } from './contact.js'
 
-/** The CSV as header → value records, or the problem with it (field `csv`). */
-export function parseCsv(csv: string): { rows: Record<string, string>[] } | { problem: ContactProblem } {
+/** A column an import understands. */
+export type ImportColumn = (typeof IMPORT_COLUMNS)[number]
+
+/**
+ * The CSV (UTF-8, with or without BOM) as import column → value records, or the problem with it
+ * (field `csv`, or `mapping.<header>`). `mapping` names the import column of a file header (`null`
+ * ignores the column); other headers must be import columns themselves, in any case.
+ */
+export function parseCsv(
+  csv: string,
+  mapping: Readonly<Record<string, ImportColumn | null>> = {},
+): { rows: Record<string, string>[] } | { problem: ContactProblem } {
   let records: string[][]
   try {
     records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true })
@@ -14,9 +30,20 @@ export function parseCsv(csv: string): { rows: Record<string, string>[] } | { pr
   }
   const [header, ...data] = records
   if (!header) return { problem: { field: 'csv', code: 'empty', message: 'The CSV has no header row' } }
-  const known = new Map(IMPORT_COLUMNS.map((c) => [c.toLowerCase(), c]))
-  const columns = header.map((h) => known.get(h.toLowerCase()))
-  const unknown = header.filter((_, i) => !columns[i])
+  const known = new Map<string, ImportColumn>(IMPORT_COLUMNS.map((c) => [c.toLowerCase(), c]))
+  const mapped = new Map(Object.entries(mapping).map(([h, c]) => [h.trim().toLowerCase(), c]))
+  for (const h of mapped.keys()) {
+    if (!header.some((x) => x.toLowerCase() === h)) {
+      return {
+        problem: { field: `mapping.${h}`, code: 'unknown_header', message: 'No such column in the CSV' },
+      }
+    }
+  }
+  const columns = header.map((h) => {
+    const m = mapped.get(h.toLowerCase())
+    return m === undefined ? known.get(h.toLowerCase()) : m
+  })
+  const unknown = header.filter((h, i) => !columns[i] && mapped.get(h.toLowerCase()) !== null)
   if (unknown.length) {
     return {
       problem: {
@@ -83,4 +110,79 @@ export function importRowId(jobId: string, row: number): string {
   let out = ''
   for (let i = 0; i < 16; i++) out += CROCKFORD[(hash[i] ?? 0) % 32]
   return `${jobId.slice(0, 10)}${out}`
+}
+
+/**
+ * Rows in chunks of at most `maxRows` rows and about `maxBytes` of JSON each, so each chunk fits one
+ * DynamoDB item (400 KB) and one invocation's work is bounded.
+ */
+export function chunkRows<T>(rows: readonly T[], maxRows: number, maxBytes = 300_000): T[][] {
+  const chunks: T[][] = []
+  let current: T[] = []
+  let bytes = 0
+  for (const row of rows) {
+    const size = Buffer.byteLength(JSON.stringify(row)) + 1
+    if (current.length && (current.length >= maxRows || bytes + size > maxBytes)) {
+      chunks.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(row)
+    bytes += size
+  }
+  if (current.length) chunks.push(current)
+  return chunks
+}
+
+/**
+ * Upsert by email: what an imported row changes on the contact that already has its email. Fields
+ * the row gives replace the contact's; emails, phones and tags are added to the contact's (the
+ * primary email stays, up to the contract's limits). Undefined when the row changes nothing given.
+ */
+export function importPatch(
+  current: Contact,
+  row: CreateContact,
+  region?: string,
+): UpdateContact | undefined {
+  const patch: Record<string, unknown> = {}
+  for (const key of [
+    'firstName',
+    'lastName',
+    'displayName',
+    'companyName',
+    'jobTitle',
+    'lifecycleStage',
+    'source',
+  ] as const) {
+    const v = row[key]
+    if (v !== undefined && v !== null && v !== current[key]) patch[key] = v
+  }
+  const haveEmails = new Set(current.emails.map((e) => e.address.toLowerCase()))
+  const newEmails = (row.emails ?? []).filter((e) => !haveEmails.has(e.address.trim().toLowerCase()))
+  if (newEmails.length) {
+    patch.emails = [
+      ...current.emails.map((e) => ({
+        address: e.address,
+        primary: e.primary,
+        ...(e.label ? { label: e.label } : {}),
+      })),
+      ...newEmails.map((e) => ({ address: e.address })),
+    ].slice(0, CONTACT_LIMITS.emails)
+  }
+  const havePhones = new Set(current.phones.map((p) => p.number))
+  const normalised = normalisePhones(row.phones ?? [], region)
+  const newPhones = (row.phones ?? []).filter((_, i) => !havePhones.has(normalised[i]?.number ?? ''))
+  if (newPhones.length) {
+    patch.phones = [
+      ...current.phones.map((p) => ({
+        number: p.number,
+        ...(p.extension ? { extension: p.extension } : {}),
+        ...(p.label ? { label: p.label } : {}),
+      })),
+      ...newPhones,
+    ].slice(0, CONTACT_LIMITS.phones)
+  }
+  const newTags = (row.tags ?? []).filter((t) => !current.tags.includes(t))
+  if (newTags.length) patch.tags = [...current.tags, ...newTags].slice(0, CONTACT_LIMITS.tags)
+  return Object.keys(patch).length ? (patch as UpdateContact) : undefined
 }

@@ -1,110 +1,192 @@
-import {
-  ContactImportRequestedV1,
-  IMPORT_LIMITS,
-  type ImportRowError,
-} from '@relay/contracts/contact-imports'
-import { CreateContact } from '@relay/contracts/contacts'
+import { IMPORT_LIMITS, type ImportJob, type ImportRowError } from '@relay/contracts/contact-imports'
+import { type Contact, type ContactFields, CreateContact } from '@relay/contracts/contacts'
 import { isConditionalCheckFailed } from '@relay/core/ddb'
 import { HttpError } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
+import type { Logger } from '@relay/core/log'
 import { zodIssuesToFieldErrors } from '@relay/core/validation'
-import { buildContact, inputProblems } from '../domain/contact.js'
-import { importRowId, parseCsv, rowToInput } from '../domain/csv-import.js'
+import * as z from 'zod/mini'
+import { applyPatch, buildContact, contactProblems, diffContacts, inputProblems } from '../domain/contact.js'
+import { importPatch, importRowId, rowToInput } from '../domain/csv-import.js'
 import { flagDuplicates } from '../duplicates.js'
-import { getContactFields, getImportJob, insertContact, saveImportJob } from '../store.js'
+import {
+  finishImportChunkItems,
+  getContact,
+  getContactFields,
+  getImportChunk,
+  getImportJob,
+  insertContact,
+  replaceContact,
+} from '../store.js'
 import { subscriber } from '../subscriber.js'
 
+/** `ContactImport.Requested` (`{ id }`: chunk 0) or `ContactImport.ChunkRequested` (`{ id, chunk }`). */
+const RunImport = z.object({ id: z.string(), chunk: z.optional(z.number()) })
+
+/** Rows of one chunk imported at once (rows sharing an email run in order, one after the other). */
+const PARALLEL = 8
+
+type Outcome = { kind: 'created' | 'updated' | 'skipped' } | { kind: 'failed'; error: ImportRowError }
+
+interface RowContext {
+  tenantId: string
+  job: ImportJob
+  region: string | undefined
+  defaultRegion: string | undefined
+  settings: ContactFields
+  correlationId: string
+  logger: Logger
+}
+
 /**
- * ContactImport.Requested → imports the job's rows, one contact transaction each (so each row gets
- * the same guards, tokens and Contact.Created as POST /contacts). Row ids are derived from the job,
- * so a redelivered or retried event finds the rows it already created instead of doubling them.
+ * ContactImport.Requested / ChunkRequested → imports ONE chunk (≤ 500 rows) of the job, then commits
+ * the job's counts, the chunk's removal and the next chunk's event in one transaction (with the
+ * event's dedupe record): no invocation does unbounded work, and a 100 000-row import is 200 short
+ * invocations. Each row goes the way of POST /contacts (contract, E.164, custom fields, guards,
+ * tokens, Contact.Created); a row whose email a contact has is merged into it (upsert by email,
+ * Contact.Updated). Row ids derive from (job, row), so a chunk retried after a crash re-finds the
+ * contacts it created; the job's counts move only when `nextChunk` is still this chunk.
  */
 export const handler = subscriber({
-  data: ContactImportRequestedV1,
+  data: RunImport,
+  onConditionFailed: 'ignore',
   async handle(event, { logger }) {
     const tenantId = event.detail.tenantId
-    const found = await getImportJob(tenantId, event.detail.data.id)
-    if (found?.job.status !== 'queued') return undefined
-    const { job, input } = found
-    const parsed = parseCsv(input.csv)
-    if ('problem' in parsed) {
-      await saveImportJob(tenantId, { ...job, status: 'failed', updatedAt: nowIso() })
-      return undefined
-    }
+    const chunk = event.detail.data.chunk ?? 0
+    const state = await getImportJob(tenantId, event.detail.data.id)
+    if (!state || state.nextChunk !== chunk || state.job.status === 'completed') return undefined
+    const { job, input } = state
+    const rows = chunk < state.chunks ? await getImportChunk(tenantId, job.id, chunk) : []
     const settings = await getContactFields(tenantId)
-    const region = input.defaultRegion ?? settings.defaultRegion
-    let created = 0
-    let skipped = 0
-    let failed = 0
-    const errors: ImportRowError[] = []
-    const note = (e: ImportRowError) => {
-      if (errors.length < IMPORT_LIMITS.errors) errors.push(e)
+    const ctx: RowContext = {
+      tenantId,
+      job,
+      region: input.defaultRegion ?? settings.defaultRegion,
+      defaultRegion: input.defaultRegion,
+      settings,
+      correlationId: event.detail.correlationId,
+      logger,
     }
-    for (const [i, row] of parsed.rows.entries()) {
-      const n = i + 1
-      const body = CreateContact.safeParse(rowToInput(row, input.defaultRegion))
-      if (!body.success) {
-        failed++
-        const first = zodIssuesToFieldErrors(body.error.issues, '', 'row')[0]
-        note({
-          row: n,
-          code: first?.code ?? 'invalid',
-          message: first?.message ?? 'Invalid row',
-          ...(first ? { field: first.field } : {}),
-        })
-        continue
-      }
-      const problems = inputProblems(body.data, { region, fieldDefs: settings.fields })
-      if (problems[0]) {
-        failed++
-        note({ row: n, field: problems[0].field, code: problems[0].code, message: problems[0].message })
-        continue
-      }
-      const contact = buildContact(body.data, {
-        id: importRowId(job.id, n),
-        ownerId: job.createdBy,
-        now: nowIso(),
-        region,
-      })
-      try {
-        await insertContact(tenantId, contact, event.detail.correlationId, job.createdBy)
-        created++
-        await flagDuplicates(tenantId, contact, logger)
-      } catch (err) {
-        if (isConditionalCheckFailed(err)) {
-          created++ // this row's contact exists: an earlier attempt of this job made it
-        } else if (err instanceof HttpError && err.status === 409) {
-          skipped++
-          const existingId = err.extra?.existingId as string | undefined
-          note({
-            row: n,
-            code: 'duplicate_email',
-            message: err.detail ?? 'Email exists',
-            ...(existingId ? { existingId } : {}),
-          })
-        } else if (err instanceof HttpError && err.status < 500) {
-          failed++
-          note({
-            row: n,
-            code: 'invalid',
-            message: err.errors?.[0]?.message ?? err.detail ?? 'Invalid row',
-            ...(err.errors?.[0] ? { field: err.errors[0].field } : {}),
-          })
-        } else {
-          throw err
-        }
-      }
+    const first = chunk * IMPORT_LIMITS.chunkRows + 1
+    const outcomes = await importRows(rows, first, ctx)
+    const counts = { created: 0, updated: 0, skipped: 0, failed: 0 }
+    const errors = [...job.errors]
+    for (const o of outcomes) {
+      counts[o.kind]++
+      if (o.kind === 'failed' && errors.length < IMPORT_LIMITS.errors) errors.push(o.error)
     }
-    await saveImportJob(tenantId, {
+    const last = chunk + 1 >= state.chunks
+    const next: ImportJob = {
       ...job,
-      status: 'completed',
-      created,
-      skipped,
-      failed,
+      status: last ? 'completed' : 'running',
+      processed: job.processed + rows.length,
+      created: job.created + counts.created,
+      updated: job.updated + counts.updated,
+      skipped: job.skipped + counts.skipped,
+      failed: job.failed + counts.failed,
       errors,
       updatedAt: nowIso(),
-    })
-    logger.info('Import done', { jobId: job.id, created, skipped, failed })
-    return undefined
+    }
+    logger.info('Import chunk done', { jobId: job.id, chunk, of: state.chunks, ...counts })
+    return finishImportChunkItems(tenantId, next, chunk, last, event.detail.correlationId)
   },
 })
+
+/** Imports rows starting at row number `first`; rows sharing an email keep their order. */
+async function importRows(
+  rows: readonly Record<string, string>[],
+  first: number,
+  ctx: RowContext,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(rows.length)
+  const lanes = new Map<string, number[]>()
+  rows.forEach((row, i) => {
+    const email = row.email?.split(';')[0]?.trim().toLowerCase()
+    const lane = email || `#${i}`
+    lanes.set(lane, [...(lanes.get(lane) ?? []), i])
+  })
+  const queue = [...lanes.values()]
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (const i of lane) outcomes[i] = await importRow(rows[i] ?? {}, first + i, ctx)
+      }
+    }),
+  )
+  return outcomes
+}
+
+const failed = (row: number, e: { field?: string | undefined; code: string; message: string }): Outcome => ({
+  kind: 'failed',
+  error: { row, code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) },
+})
+
+async function importRow(raw: Record<string, string>, n: number, ctx: RowContext): Promise<Outcome> {
+  const body = CreateContact.safeParse(rowToInput(raw, ctx.defaultRegion))
+  if (!body.success) {
+    const first = zodIssuesToFieldErrors(body.error.issues, '', 'row')[0]
+    return failed(n, first ?? { code: 'invalid', message: 'Invalid row' })
+  }
+  const problems = inputProblems(body.data, { region: ctx.region, fieldDefs: ctx.settings.fields })
+  if (problems[0]) return failed(n, problems[0])
+  const contact = buildContact(body.data, {
+    id: importRowId(ctx.job.id, n),
+    ownerId: ctx.job.createdBy,
+    now: nowIso(),
+    region: ctx.region,
+  })
+  try {
+    await insertContact(ctx.tenantId, contact, ctx.correlationId, ctx.job.createdBy)
+    await flagDuplicates(ctx.tenantId, contact, ctx.logger)
+    return { kind: 'created' }
+  } catch (err) {
+    // This row's contact exists: an earlier attempt of this chunk made it.
+    if (isConditionalCheckFailed(err)) return { kind: 'created' }
+    const existingId = err instanceof HttpError ? (err.extra?.existingId as string | undefined) : undefined
+    if (err instanceof HttpError && err.status === 409 && existingId) {
+      return upsertRow(existingId, body.data, n, ctx)
+    }
+    if (err instanceof HttpError && err.status < 500) {
+      return failed(n, {
+        code: 'invalid',
+        message: err.errors?.[0]?.message ?? err.detail ?? 'Invalid row',
+        field: err.errors?.[0]?.field,
+      })
+    }
+    throw err
+  }
+}
+
+/** Upsert by email: the row merged into the contact that has its email (a lost race is retried). */
+async function upsertRow(id: string, row: CreateContact, n: number, ctx: RowContext): Promise<Outcome> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current: Contact | undefined = await getContact(ctx.tenantId, id)
+    if (!current)
+      return failed(n, { code: 'conflict', message: 'The contact with this email just went away' })
+    const patch = importPatch(current, row, ctx.region)
+    if (!patch) return { kind: 'skipped' }
+    const next = applyPatch(current, patch, nowIso(), ctx.region)
+    const problems = contactProblems(next)
+    if (problems[0]) return failed(n, problems[0])
+    const changes = diffContacts(current, next)
+    if (Object.keys(changes).length === 0) return { kind: 'skipped' }
+    try {
+      await replaceContact(ctx.tenantId, current, next, changes, ctx.correlationId, {
+        actorId: ctx.job.createdBy,
+      })
+      await flagDuplicates(ctx.tenantId, next, ctx.logger)
+      return { kind: 'updated' }
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) continue
+      if (err instanceof HttpError && err.status < 500) {
+        return failed(n, {
+          code: err.status === 409 ? 'duplicate_email' : 'invalid',
+          message: err.errors?.[0]?.message ?? err.detail ?? 'Invalid row',
+          field: err.errors?.[0]?.field,
+        })
+      }
+      throw err
+    }
+  }
+  return failed(n, { code: 'conflict', message: 'The contact kept changing; import the row again' })
+}

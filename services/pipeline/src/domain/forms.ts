@@ -1,5 +1,11 @@
 /** Web-to-lead forms, pure: building a form, turning a submission into a lead input. */
-import { CreateLead, type CreateForm, FORM_LIMITS, type Form, type FormSubmission } from '@relay/contracts/leads'
+import {
+  type CreateForm,
+  CreateLead,
+  FORM_LIMITS,
+  type Form,
+  type FormSubmission,
+} from '@relay/contracts/leads'
 import type { Problem } from './pipeline.js'
 
 /** A new form (version 1) with the public key the web page sends as `x-form-key`. */
@@ -30,7 +36,11 @@ export function formProblems(input: CreateForm): Problem[] {
   const targets = new Set<string>()
   input.fields.forEach((f, i) => {
     if (names.has(f.name))
-      problems.push({ field: `fields.${i}.name`, code: 'duplicate', message: `Field ${f.name} is listed twice` })
+      problems.push({
+        field: `fields.${i}.name`,
+        code: 'duplicate',
+        message: `Field ${f.name} is listed twice`,
+      })
     if (targets.has(f.maps))
       problems.push({ field: `fields.${i}.maps`, code: 'duplicate', message: `${f.maps} is filled twice` })
     names.add(f.name)
@@ -61,7 +71,10 @@ const filled = (v: unknown) => v !== undefined && v !== null && !(typeof v === '
 export function mapSubmission(form: Form, submission: FormSubmission): SubmissionOutcome {
   if (form.honeypotField && filled(submission[form.honeypotField])) return { kind: 'honeypot' }
   const problems: Problem[] = []
-  const raw: Record<string, unknown> = { source: form.source, ...(form.campaign ? { campaign: form.campaign } : {}) }
+  const raw: Record<string, unknown> = {
+    source: form.source,
+    ...(form.campaign ? { campaign: form.campaign } : {}),
+  }
   const byTarget = new Map<string, string>()
   for (const f of form.fields) {
     const value = submission[f.name]
@@ -84,7 +97,10 @@ export function mapSubmission(form: Form, submission: FormSubmission): Submissio
         return {
           field: byTarget.get(target) ?? (target || 'body'),
           code: issue.code,
-          message: target === 'lastName' && !byTarget.has(target) ? 'Give a name, an email or a company' : issue.message,
+          message:
+            target === 'lastName' && !byTarget.has(target)
+              ? 'Give a name, an email or a company'
+              : issue.message,
         }
       }),
     }

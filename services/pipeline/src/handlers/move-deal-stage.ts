@@ -1,16 +1,18 @@
 import { DEAL_EVENT, IdParams, MoveDealStage } from '@relay/contracts/pipeline'
 import { conflict, notFound } from '@relay/core/errors'
-import { nowIso } from '@relay/core/ids'
+import { newId, nowIso } from '@relay/core/ids'
 import { SALES_ROLES } from '../access.js'
+import { followUps } from '../domain/automation.js'
 import { moveDealStage } from '../domain/deal.js'
 import { http } from '../http.js'
-import { type EventSpec, getDeal, writeEntity } from '../store.js'
-import { assertNoProblems, checkIfMatch, resolvePipeline, writeOrExplain } from '../support.js'
+import { type EventSpec, getDeal, newActivityPut, writeEntity } from '../store.js'
+import { assertNoProblems, automations, checkIfMatch, resolvePipeline, writeOrExplain } from '../support.js'
 
 /**
  * POST /deals/{id}/stage `{ stageId, reason? }` → 200 + ETag. Records who moved it and when;
  * publishes Deal.StageChanged, plus Deal.Won or Deal.Lost on reaching a closing stage (the lost
- * stage needs a reason). Moving to the current stage changes nothing.
+ * stage needs a reason). Moving to the current stage changes nothing. The tenant's automation rules
+ * for the stage entered add follow-up activities in the same transaction.
  */
 export const handler = http({
   roles: SALES_ROLES,
@@ -45,10 +47,26 @@ export const handler = http({
         detailType: moved.outcome === 'won' ? DEAL_EVENT.won : DEAL_EVENT.lost,
         data: { deal, ...(body.reason ? { reason: body.reason } : {}) },
       })
+    // Automation: follow-ups for the stage entered commit with the stage change, or not at all.
+    const { rules } = await automations(caller.tenantId)
+    const tasks = followUps(rules, deal, moved.toStageId, {
+      now: deal.updatedAt,
+      newId,
+      userId: caller.userId,
+    })
     await writeOrExplain(
       async () => Boolean(await getDeal(caller.tenantId, current.id)),
       ifMatch,
-      () => writeEntity(caller.tenantId, 'DEAL', deal, current.version, specs, correlationId),
+      () =>
+        writeEntity(
+          caller.tenantId,
+          'DEAL',
+          deal,
+          current.version,
+          specs,
+          correlationId,
+          tasks.map((t) => newActivityPut(caller.tenantId, t)),
+        ),
     )
     return { status: 200, body: deal, version: deal.version }
   },

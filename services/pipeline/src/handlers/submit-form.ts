@@ -36,9 +36,15 @@ export const handler = http({
     if (!formKeyMatches(headers['x-form-key'], form.publicKey))
       throw new HttpError(401, undefined, 'Header x-form-key is missing or does not match this form.')
     if (!(await takeFormSlot(tenantId, form.id, Date.now(), form.rateLimitPerMinute)))
-      throw new HttpError(429, undefined, 'Too many submissions for this form; retry in a minute.', undefined, {
-        retryAfterSeconds: 60 - Math.floor((Date.now() % 60_000) / 1000),
-      })
+      throw new HttpError(
+        429,
+        undefined,
+        'Too many submissions for this form; retry in a minute.',
+        undefined,
+        {
+          retryAfterSeconds: 60 - Math.floor((Date.now() % 60_000) / 1000),
+        },
+      )
     const outcome = mapSubmission(form, body)
     if (outcome.kind === 'honeypot') return { status: 202, body: { status: 'accepted', leadId: newId() } }
     if (outcome.kind === 'invalid') return assertNoProblems(outcome.problems) as never

@@ -3,9 +3,10 @@ import { IdParams } from '@relay/contracts/pipeline'
 import { conflict, notFound } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import { SALES_ROLES } from '../access.js'
+import { emailFingerprint } from '../domain/engagement.js'
 import { applyLeadPatch, diffLeads, leadHasIdentity } from '../domain/lead.js'
 import { http } from '../http.js'
-import { getLead, writeEntity } from '../store.js'
+import { getLead, leadEmailLinkPut, writeEntity } from '../store.js'
 import { assertNoProblems, checkIfMatch, leadScoring, writeOrExplain } from '../support.js'
 
 /** PATCH /leads/{id} (merge-patch) → 200 + ETag, rescored. A converted lead is read-only (409). */
@@ -41,6 +42,10 @@ export const handler = http({
           current.version,
           [{ detailType: LEAD_EVENT.updated, data: { id: next.id, version: next.version, changes } }],
           correlationId,
+          // A new email is linked for engagement lookups; the old link is left and ignored on use.
+          next.email && next.email !== current.email
+            ? [leadEmailLinkPut(caller.tenantId, next.id, emailFingerprint(next.email))]
+            : [],
         ),
     )
     return { status: 200, body: next, version: next.version }

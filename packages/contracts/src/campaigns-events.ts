@@ -1,0 +1,31 @@
+/**
+ * Events of the campaigns service (source `crm.campaigns`) that other services consume, version 1
+ * (additive changes only within a version).
+ */
+import * as z from 'zod/mini'
+import { Timestamp } from './common.js'
+import type { EventContract } from './events.js'
+
+export const CAMPAIGNS_SOURCE = 'crm.campaigns'
+export const CAMPAIGN_EMAIL_EVENT = { unsubscribed: 'Email.Unsubscribed' } as const
+
+/**
+ * `Email.Unsubscribed` v1 data: a recipient unsubscribed (link or list-unsubscribe header). `contactId`
+ * when campaigns knows it; `email` always, so a consumer can find the person without it.
+ */
+export const EmailUnsubscribedV1 = z.object({
+  contactId: z.optional(z.string()),
+  email: z.string().check(z.minLength(3), z.maxLength(320)),
+  reason: z.optional(z.string()),
+  occurredAt: Timestamp,
+})
+export type EmailUnsubscribedV1 = z.infer<typeof EmailUnsubscribedV1>
+
+export const EmailUnsubscribed = {
+  source: CAMPAIGNS_SOURCE,
+  detailType: CAMPAIGN_EMAIL_EVENT.unsubscribed,
+  version: 1,
+  description:
+    'A recipient unsubscribed from campaign email; contacts withdraws the email consent (source campaign-unsubscribe).',
+  data: EmailUnsubscribedV1,
+} as const satisfies EventContract

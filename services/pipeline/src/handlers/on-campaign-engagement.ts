@@ -1,0 +1,2 @@
+/** Campaign opens/clicks (crm.campaigns): the same engagement handler, its own function and rule. */
+export { handler } from './on-engagement.js'

@@ -1,0 +1,176 @@
+/**
+ * Engagement scoring against DynamoDB Local: interactions (crm.contacts) and campaign opens/clicks
+ * (crm.campaigns) add points to the matching lead, found by lead id, by a converted contact, by the
+ * contact's emails (projection of Contact.Created) or by email; a redelivered event counts once.
+ */
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { newId } from '@relay/core/ids'
+import { tableEnvVar } from '@relay/core/manifest'
+import { tableInput } from '@relay/local/dynamodb'
+import type { EventBridgeEvent } from 'aws-lambda'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { engagementOf, emailFingerprint as fp } from '../src/domain/engagement.js'
+import { convertLead } from '../src/domain/lead.js'
+import { handler as onContactCreated } from '../src/handlers/on-contact-created.js'
+import { handler as onContactErased } from '../src/handlers/on-contact-erased.js'
+import { handler as onEngagement } from '../src/handlers/on-engagement.js'
+import { intakeLead } from '../src/lead-intake.js'
+import { manifest } from '../src/service.js'
+import {
+  contactFingerprints,
+  getLead,
+  leadIdsByEmail,
+  putLeadScoring,
+  writeConversion,
+} from '../src/store.js'
+
+const STAGE = `it${newId().slice(-8).toLowerCase()}`
+const NOW = '2026-11-01T00:00:00.000Z'
+const T = `t-${newId().slice(-8).toLowerCase()}`
+
+const event = (
+  source: string,
+  detailType: string,
+  data: unknown,
+  id = newId(),
+): EventBridgeEvent<string, any> =>
+  ({
+    id: newId(),
+    version: '0',
+    account: '000000000000',
+    time: NOW,
+    region: 'eu-west-1',
+    resources: [],
+    source,
+    'detail-type': detailType,
+    detail: { id, tenantId: T, occurredAt: NOW, version: 1, correlationId: 'corr', data },
+  }) as EventBridgeEvent<string, any>
+
+describe('engagement points (pure)', () => {
+  it('weighs meetings over calls over emails; campaign clicks over opens; nobody named → nothing', () => {
+    expect(engagementOf('Interaction.Logged', { type: 'meeting', contactId: 'C' })).toEqual({
+      points: 10,
+      contactId: 'C',
+    })
+    expect(engagementOf('Interaction.Logged', { type: 'purchase', contactId: 'C' })?.points).toBe(2)
+    expect(engagementOf('Email.Clicked', { email: 'a@b.io' })?.points).toBe(3)
+    expect(engagementOf('Email.Opened', { leadId: 'L' })?.points).toBe(1)
+    expect(engagementOf('Email.Opened', {})).toBeUndefined()
+    expect(engagementOf('Email.Bounced', { leadId: 'L' })).toBeUndefined()
+    expect(engagementOf('Email.Opened', 'garbage')).toBeUndefined()
+  })
+})
+
+describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('engagement on DynamoDB Local', () => {
+  let raw: DynamoDBClient
+  let table: string
+
+  beforeAll(async () => {
+    raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
+    const input = tableInput(STAGE, manifest.name, 'main', manifest.tables.main)
+    table = input.TableName!
+    await raw.send(new CreateTableCommand(input))
+    process.env[tableEnvVar('pipeline', 'main')] = table
+  })
+  afterAll(async () => {
+    await raw?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined)
+    raw?.destroy()
+  })
+
+  it('adds points by lead id, by email and through the contact projection; score = fit + engagement', async () => {
+    // Prepare: fit 20 from the rules
+    await putLeadScoring(
+      T,
+      { rules: [{ field: 'source', operator: 'eq', value: 'web', points: 20 }], version: 1 },
+      0,
+    )
+    const lead = await intakeLead(
+      T,
+      { lastName: 'Lee', email: 'Lee@Example.com', source: 'web' },
+      {
+        userId: 'u-1',
+        correlationId: 'c',
+      },
+    )
+    const other = await intakeLead(
+      T,
+      { lastName: 'Other', email: 'other@example.com', source: 'web' },
+      {
+        userId: 'u-1',
+        correlationId: 'c',
+      },
+    )
+    const contactId = newId()
+    // Act
+    await onContactCreated(
+      event('crm.contacts', 'Contact.Created', {
+        id: contactId,
+        emails: [{ address: 'lee@example.com', primary: true }],
+      }),
+    )
+    const meeting = event('crm.contacts', 'Interaction.Logged', { id: newId(), contactId, type: 'meeting' })
+    await onEngagement(meeting)
+    await onEngagement(meeting) // redelivered: counted once
+    await onEngagement(event('crm.campaigns', 'Email.Clicked', { email: 'LEE@example.com', campaignId: 'x' }))
+    await onEngagement(event('crm.campaigns', 'Email.Opened', { leadId: lead.id }))
+    // Assess: 10 + 3 + 1
+    const after = await getLead(T, lead.id)
+    expect(after).toMatchObject({ fitScore: 20, engagementScore: 14, score: 34, version: 4 })
+    expect((await getLead(T, other.id))?.engagementScore).toBeUndefined()
+  })
+
+  it('a link to an email the lead no longer has is ignored', async () => {
+    const lead = await intakeLead(
+      T,
+      { lastName: 'Moved', email: 'old@example.com', source: 'web' },
+      {
+        userId: 'u-1',
+        correlationId: 'c',
+      },
+    )
+    const { handler: updateLead } = await import('../src/handlers/update-lead.js')
+    const { httpEvent, context, parse } = await import('./helpers.js')
+    const res = parse(
+      await updateLead(
+        httpEvent({
+          method: 'PATCH',
+          path: `/leads/${lead.id}`,
+          params: { id: lead.id },
+          body: { email: 'new@example.com' },
+          tenant: T,
+        }),
+        context,
+      ),
+    )
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    await onEngagement(event('crm.campaigns', 'Email.Clicked', { email: 'old@example.com' }))
+    expect((await getLead(T, lead.id))?.engagementScore).toBeUndefined()
+    await onEngagement(event('crm.campaigns', 'Email.Clicked', { email: 'new@example.com' }))
+    expect((await getLead(T, lead.id))?.engagementScore).toBe(3)
+  })
+
+  it('an erased contact takes its email links and its projection with it', async () => {
+    // Prepare: a lead converted into a contact whose emails are projected
+    const lead = await intakeLead(
+      T,
+      { lastName: 'Gone', email: 'gone@example.com', source: 'web' },
+      {
+        userId: 'u-1',
+        correlationId: 'c',
+      },
+    )
+    const contactId = newId()
+    const converted = convertLead(lead, { contactId, userId: 'u-1', now: NOW })
+    await writeConversion(T, converted.lead, 1, undefined, [], 'c')
+    await onContactCreated(
+      event('crm.contacts', 'Contact.Created', { id: contactId, emails: [{ address: 'gone@example.com' }] }),
+    )
+    expect(await leadIdsByEmail(T, fp('gone@example.com'))).toEqual([lead.id])
+    // Act
+    await onContactErased(event('crm.contacts', 'Contact.Erased', { id: contactId, version: 2 }))
+    // Assess
+    expect((await getLead(T, lead.id))?.email).toBeUndefined()
+    expect(await leadIdsByEmail(T, fp('gone@example.com'))).toEqual([])
+    expect(await contactFingerprints(T, contactId)).toEqual([])
+  })
+})
