@@ -1,16 +1,9 @@
-/**
- * Issue #3's access patterns against DynamoDB Local: one contact per email under concurrency,
- * guards moving and freed, prefix search (Thai, accents, phones), filters, companies, timeline,
- * purchases and consent. Each test uses its own tenant.
- */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { CreateContact } from '@relay/contracts/contacts'
 import { HttpError } from '@relay/core/errors'
 import { newId } from '@relay/core/ids'
-import { tableEnvVar } from '@relay/core/manifest'
-import { tableInput } from '@relay/local/dynamodb'
 import { ulid } from 'ulid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildCompany } from '../src/domain/company.js'
 import { applyConsent, applyPatch, applyPurchase, buildContact, diffContacts } from '../src/domain/contact.js'
 import { buildInteraction } from '../src/domain/interaction.js'
@@ -36,20 +29,12 @@ const make = (input: unknown, ownerId = 'u-1') =>
 const failure = (p: Promise<unknown>) => p.then(() => undefined).catch((e: unknown) => e)
 
 describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('contacts store, issue #3, on DynamoDB Local', () => {
-  let raw: DynamoDBClient
   let table: string
 
   beforeAll(async () => {
-    raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
-    const input = tableInput(STAGE, manifest.name, 'main', manifest.tables.main)
-    table = input.TableName!
-    await raw.send(new CreateTableCommand(input))
-    process.env[tableEnvVar('contacts', 'main')] = table
+    table = await createServiceTable(STAGE, manifest)
   })
-  afterAll(async () => {
-    await raw?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined)
-    raw?.destroy()
-  })
+  afterAll(() => dropTable(table))
 
   it('lets exactly one of many concurrent creates with the same email win; the others get 409 + existingId', async () => {
     // Prepare

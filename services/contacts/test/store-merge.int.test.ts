@@ -1,13 +1,10 @@
-/** Duplicates, merge and erasure against DynamoDB Local. */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { CreateContact } from '@relay/contracts/contacts'
 import { documentClient } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
-import { tableEnvVar } from '@relay/core/manifest'
-import { tableInput } from '@relay/local/dynamodb'
 import { ulid } from 'ulid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildContact, diffContacts } from '../src/domain/contact.js'
 import { buildInteraction } from '../src/domain/interaction.js'
 import { mergeContacts } from '../src/domain/merge.js'
@@ -32,20 +29,12 @@ const make = (input: unknown) =>
 const failure = (p: Promise<unknown>) => p.then(() => undefined).catch((e: unknown) => e)
 
 describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('duplicates, merge, erasure on DynamoDB Local', () => {
-  let raw: DynamoDBClient
   let table: string
 
   beforeAll(async () => {
-    raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
-    const input = tableInput(STAGE, manifest.name, 'main', manifest.tables.main)
-    table = input.TableName!
-    await raw.send(new CreateTableCommand(input))
-    process.env[tableEnvVar('contacts', 'main')] = table
+    table = await createServiceTable(STAGE, manifest)
   })
-  afterAll(async () => {
-    await raw?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined)
-    raw?.destroy()
-  })
+  afterAll(() => dropTable(table))
 
   // A test may Scan its own throw-away table; request paths never do.
   const itemsOf = async (t: string, id: string) =>

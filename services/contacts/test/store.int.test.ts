@@ -1,14 +1,8 @@
-/**
- * The store against DynamoDB Local (the test run's globalSetup starts it and sets DYNAMODB_ENDPOINT):
- * real transactions, conditions, the GSI listing and cursors. Tables come from the manifest.
- */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
-import { tableEnvVar } from '@relay/core/manifest'
-import { tableInput } from '@relay/local/dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { applyPatch, buildContact, diffContacts } from '../src/domain/contact.js'
 import { manifest } from '../src/service.js'
 import { getContact, insertContact, listContacts, removeContact, replaceContact } from '../src/store.js'
@@ -19,20 +13,12 @@ const NOW = '2025-01-01T00:00:00.000Z'
 const contact = (firstName: string) => buildContact({ firstName }, { id: newId(), ownerId: 'u-1', now: NOW })
 
 describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('contacts store on DynamoDB Local', () => {
-  let raw: DynamoDBClient
   let table: string
 
   beforeAll(async () => {
-    raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
-    const input = tableInput(STAGE, manifest.name, 'main', manifest.tables.main)
-    table = input.TableName!
-    await raw.send(new CreateTableCommand(input))
-    process.env[tableEnvVar('contacts', 'main')] = table
+    table = await createServiceTable(STAGE, manifest)
   })
-  afterAll(async () => {
-    await raw?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined)
-    raw?.destroy()
-  })
+  afterAll(() => dropTable(table))
 
   // A test may Scan its own throw-away table; request paths never do.
   const outboxTypes = async (id: string) => {

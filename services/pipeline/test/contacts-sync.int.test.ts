@@ -1,15 +1,9 @@
-/**
- * Contact.Merged and Contact.Erased subscribers against DynamoDB Local: deals, activities and leads
- * follow a merge; an erasure removes the person from them; a redelivered event changes nothing.
- */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { documentClient } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
-import { tableEnvVar } from '@relay/core/manifest'
-import { tableInput } from '@relay/local/dynamodb'
 import type { EventBridgeEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildActivity } from '../src/domain/activity.js'
 import { eraseLeadPersonalData, repointDeal } from '../src/domain/contact-links.js'
 import { buildDeal } from '../src/domain/deal.js'
@@ -66,20 +60,12 @@ describe('contact links, pure', () => {
 })
 
 describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('Contact.Merged / Contact.Erased on DynamoDB Local', () => {
-  let raw: DynamoDBClient
   let table: string
 
   beforeAll(async () => {
-    raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
-    const input = tableInput(STAGE, manifest.name, 'main', manifest.tables.main)
-    table = input.TableName!
-    await raw.send(new CreateTableCommand(input))
-    process.env[tableEnvVar('pipeline', 'main')] = table
+    table = await createServiceTable(STAGE, manifest)
   })
-  afterAll(async () => {
-    await raw?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined)
-    raw?.destroy()
-  })
+  afterAll(() => dropTable(table))
 
   const outboxOf = async (id: string) => {
     const out = await documentClient().send(

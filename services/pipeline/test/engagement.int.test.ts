@@ -1,14 +1,7 @@
-/**
- * Engagement scoring against DynamoDB Local: interactions (crm.contacts) and campaign opens/clicks
- * (crm.campaigns) add points to the matching lead, found by lead id, by a converted contact, by the
- * contact's emails (projection of Contact.Created) or by email; a redelivered event counts once.
- */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { newId } from '@relay/core/ids'
-import { tableEnvVar } from '@relay/core/manifest'
-import { tableInput } from '@relay/local/dynamodb'
 import type { EventBridgeEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { engagementOf, emailFingerprint as fp } from '../src/domain/engagement.js'
 import { convertLead } from '../src/domain/lead.js'
 import { handler as onContactCreated } from '../src/handlers/on-contact-created.js'
@@ -62,20 +55,12 @@ describe('engagement points (pure)', () => {
 })
 
 describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('engagement on DynamoDB Local', () => {
-  let raw: DynamoDBClient
   let table: string
 
   beforeAll(async () => {
-    raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
-    const input = tableInput(STAGE, manifest.name, 'main', manifest.tables.main)
-    table = input.TableName!
-    await raw.send(new CreateTableCommand(input))
-    process.env[tableEnvVar('pipeline', 'main')] = table
+    table = await createServiceTable(STAGE, manifest)
   })
-  afterAll(async () => {
-    await raw?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined)
-    raw?.destroy()
-  })
+  afterAll(() => dropTable(table))
 
   it('adds points by lead id, by email and through the contact projection; score = fit + engagement', async () => {
     // Prepare: fit 20 from the rules

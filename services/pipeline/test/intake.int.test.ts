@@ -1,12 +1,6 @@
-/**
- * Web-to-lead and assignment on DynamoDB Local: the form ref lookup, the fixed-window rate limit,
- * and round-robin fairness under concurrency (the atomic counter).
- */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { newId } from '@relay/core/ids'
-import { tableEnvVar } from '@relay/core/manifest'
-import { tableInput } from '@relay/local/dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildForm } from '../src/domain/forms.js'
 import { intakeLead } from '../src/lead-intake.js'
 import { manifest } from '../src/service.js'
@@ -26,20 +20,12 @@ const NOW = '2026-11-01T00:00:00.000Z'
 const tenant = () => `t-${newId().slice(-8).toLowerCase()}`
 
 describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('web-to-lead and assignment on DynamoDB Local', () => {
-  let raw: DynamoDBClient
   let table: string
 
   beforeAll(async () => {
-    raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
-    const input = tableInput(STAGE, manifest.name, 'main', manifest.tables.main)
-    table = input.TableName!
-    await raw.send(new CreateTableCommand(input))
-    process.env[tableEnvVar('pipeline', 'main')] = table
+    table = await createServiceTable(STAGE, manifest)
   })
-  afterAll(async () => {
-    await raw?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined)
-    raw?.destroy()
-  })
+  afterAll(() => dropTable(table))
 
   it('17, 19: a form is found by id alone through its ref, only in its tenant, and gone with it', async () => {
     // Prepare

@@ -1,16 +1,10 @@
-/**
- * The store against DynamoDB Local (the test run's globalSetup starts it and sets DYNAMODB_ENDPOINT):
- * one test per access pattern of src/store.ts. Tables come from the manifest.
- */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import type { Lead } from '@relay/contracts/leads'
 import type { Deal, Pipeline, Product } from '@relay/contracts/pipeline'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
-import { tableEnvVar } from '@relay/core/manifest'
-import { tableInput } from '@relay/local/dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildActivity } from '../src/domain/activity.js'
 import { buildDeal } from '../src/domain/deal.js'
 import { buildLead, convertLead } from '../src/domain/lead.js'
@@ -54,20 +48,12 @@ const lead = (over: Partial<Parameters<typeof buildLead>[0]> = {}): Lead =>
   buildLead({ lastName: 'Lee', source: 'web', ...over }, { id: newId(), userId: 'u-1', now: NOW, rules: [] })
 
 describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('pipeline store on DynamoDB Local', () => {
-  let raw: DynamoDBClient
   let table: string
 
   beforeAll(async () => {
-    raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
-    const input = tableInput(STAGE, manifest.name, 'main', manifest.tables.main)
-    table = input.TableName!
-    await raw.send(new CreateTableCommand(input))
-    process.env[tableEnvVar('pipeline', 'main')] = table
+    table = await createServiceTable(STAGE, manifest)
   })
-  afterAll(async () => {
-    await raw?.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined)
-    raw?.destroy()
-  })
+  afterAll(() => dropTable(table))
 
   // A test may Scan its own throw-away table; request paths never do.
   const outboxTypes = async (tenantId: string) => {
