@@ -461,8 +461,32 @@ export const ContactFields = z.object({
 })
 export type ContactFields = z.infer<typeof ContactFields>
 
-/** POST /contacts/{id}/merge body: the contact merged into `{id}` (and then deleted). */
-export const MergeContacts = z.strictObject({ sourceId: Id })
+/** Contacts one merge request may fold into its target. */
+export const MERGE_LIMIT = 10
+
+/**
+ * POST /contacts/{id}/merge body: the contacts merged into `{id}` (and then deleted), in order;
+ * `sourceId` is the shorthand for one.
+ */
+export const MergeContacts = z
+  .strictObject({
+    sourceIds: z.optional(
+      z.array(Id).check(
+        z.minLength(1),
+        z.maxLength(MERGE_LIMIT),
+        z.refine((ids) => !isArray(ids) || new Set(ids).size === ids.length, {
+          message: 'A contact can be listed once',
+        }),
+      ),
+    ),
+    sourceId: z.optional(Id),
+  })
+  .check(
+    z.refine((b) => (b.sourceIds === undefined) !== (b.sourceId === undefined), {
+      message: 'Give sourceIds (or sourceId for one contact), not both',
+      path: ['sourceIds'],
+    }),
+  )
 export type MergeContacts = z.infer<typeof MergeContacts>
 
 /** `Contact.Merged` v1 data: `id` absorbed `sourceId` (which is gone); `changes` as in `Contact.Updated`. */
@@ -481,6 +505,13 @@ export type ContactErasedV1 = z.infer<typeof ContactErasedV1>
 /** DELETE /contacts/{id} query: `erase=true` also erases its timeline (right to erasure). */
 export const DeleteContactQuery = z.strictObject({ erase: z.optional(z.enum(['true', 'false'])) })
 
-/** A likely duplicate pair: the two contacts and what they share (`name`, `phone`). */
-export const DuplicatePair = z.object({ contacts: z.array(Contact), reasons: z.array(z.string()) })
+/**
+ * A likely duplicate pair: the two contacts, how likely they are one person (0..1) and the evidence:
+ * `phone` (the same number), `name_company` (a similar name at the same company).
+ */
+export const DuplicatePair = z.object({
+  contacts: z.array(Contact),
+  score: z.number(),
+  reasons: z.array(z.enum(['phone', 'name_company'])),
+})
 export const DuplicatePage = page(DuplicatePair)

@@ -11,8 +11,8 @@
  * | by stage        | T#<t>#STAGE#<lifecycleStage>    | <contactId>              |                                         |
  * | company         | T#<t>#COMPANY#<id>              | COMPANY                  | gsi1: T#<t>#COMPANIES / T#<t>#COMPANY#<id> |
  * | membership      | T#<t>#COMPANY#<companyId>       | MEMBER#<contactId>       | role                                    |
- * | match key       | T#<t>#MATCH#<name:…/phone:…>    | <contactId>              | what duplicates share                   |
- * | duplicate pair  | T#<t>#DUPS                      | <idA>#<idB> (A < B)      | reasons; a suggestion, checked on read  |
+ * | match key       | T#<t>#MATCH#<name:…/phone:…>    | <contactId>              | blocking key of the duplicate check     |
+ * | duplicate pair  | T#<t>#DUPS                      | <idA>#<idB> (A < B)      | score; a suggestion, re-scored on read  |
  * | import job      | T#<t>#IMPORT#<id>               | IMPORT                   | the job, its counts, nextChunk; ttl     |
  * | import rows     | T#<t>#IMPORT#<id>               | CHUNK#<nnnnn>            | ≤ 500 parsed rows; deleted when run; ttl |
  * | field settings  | T#<t>#SETTINGS                  | CONTACT_FIELDS           | custom field definitions, version       |
@@ -36,9 +36,10 @@
  *  9. Company by id / list / create / update / delete: as 1-5 with gsi1 = T#<t>#COMPANIES.
  * 10. Contacts of a company: Query pk = company, begins_with(sk, 'MEMBER#') + BatchGetItem.
  * 11. Custom field settings: GetItem / Put at version (consistent).
- * 12. Duplicates: after a contact write, Query its match-key partitions (consistent) and Put a pair
- *     item per other contact found; GET /contacts/duplicates Queries T#<t>#DUPS and keeps the pairs
- *     whose contacts still exist and still match (BatchGetItem).
+ * 12. Duplicates: after a contact write, Query its blocking-key partitions (consistent, in parallel),
+ *     BatchGetItem the contacts found, score each pair (domain/dedupe.ts) and BatchWrite a pair item
+ *     per likely duplicate; GET /contacts/duplicates Queries T#<t>#DUPS and keeps the pairs whose
+ *     contacts still exist and still score (BatchGetItem).
  * 13. Merge: ONE transaction = target Put at its version + source Delete at its version + both
  *     contacts' index changes (the source's email guards handed over, not deleted and re-put) + outbox;
  *     then the source's timeline entries are copied over (idempotent, same ids).
@@ -59,8 +60,8 @@
  * step is a 3-character bucket, computed the same way on both sides. Owner and stage partitions grow
  * with the tenant too; a write-sharded suffix (`#<n>`) is the remedy if one tenant imports faster than
  * 1000 contacts/s into one stage. Each contact writes at most 16 tokens + 10 guards + 10 memberships +
- * 2 facets + 4 match keys, so one update (old and new index items) stays inside the 100-item
- * transaction limit.
+ * 2 facets + 5 match keys (+ 10 company checks), so one update (old and new index items) stays
+ * inside the 100-item transaction limit.
  * gsi1 (pattern 2) is eventually consistent in AWS; the filters that must read their own writes use
  * base-table partitions (6, 7, 8, 10).
  */
@@ -99,16 +100,15 @@ import {
 import { newId } from '@relay/core/ids'
 import { tenantKey } from '@relay/core/keys'
 import { type ContactChanges, type FieldChange, withDefaults } from './domain/contact.js'
+import { type DuplicateScore, duplicateScore, isLikelyDuplicate, matchKeys } from './domain/dedupe.js'
 import {
   bucketOf,
   type ContactFilters,
   contactTokens,
   drivingToken,
-  duplicateReasons,
   fold,
   matchesFilters,
   matchesQuery,
-  matchKeys,
   queryTokens,
 } from './domain/search.js'
 
@@ -969,40 +969,48 @@ export async function putContactFields(
 const DUPS_LIMIT_PER_KEY = 20
 
 /**
- * Access pattern 12 (write side): records a pair item for every other contact sharing a match key
- * with `contact`. Runs after the contact's own write; the pairs are suggestions, checked again on read.
+ * Access pattern 12 (write side): scores every other contact filed under one of `contact`'s
+ * blocking keys (the key Queries run at once) and Puts a pair item for each likely duplicate. Runs
+ * after the contact's own write; the pairs are suggestions, scored again on read.
  */
 export async function recordDuplicates(tenantId: string, contact: Contact): Promise<number> {
-  const others = new Set<string>()
-  for (const key of matchKeys(contact)) {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'MATCH', key) },
-        ConsistentRead: true,
-        Limit: DUPS_LIMIT_PER_KEY,
-      }),
-    )
-    for (const i of out.Items ?? []) if (i.contactId !== contact.id) others.add(String(i.contactId))
-  }
-  for (const other of others) {
-    const [a, b] = [contact.id, other].sort() as [string, string]
-    await documentClient().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { pk: tenantKey(tenantId, 'DUPS'), sk: `${a}#${b}`, kind: 'dup', a, b },
-      }),
-    )
-  }
-  return others.size
+  const pages = await Promise.all(
+    matchKeys(contact).map((key) =>
+      documentClient().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'MATCH', key) },
+          ConsistentRead: true,
+          Limit: DUPS_LIMIT_PER_KEY,
+        }),
+      ),
+    ),
+  )
+  const ids = new Set(pages.flatMap((p) => (p.Items ?? []).map((i) => String(i.contactId))))
+  ids.delete(contact.id)
+  if (ids.size === 0) return 0
+  const others = await getContacts(tenantId, [...ids])
+  const pairs = [...others.values()].flatMap((other) => {
+    const match = duplicateScore(contact, other)
+    if (!isLikelyDuplicate(match)) return []
+    const [a, b] = [contact.id, other.id].sort() as [string, string]
+    return [{ pk: tenantKey(tenantId, 'DUPS'), sk: `${a}#${b}`, kind: 'dup', a, b, score: match.score }]
+  })
+  await batchWrite(pairs.map((Item) => ({ PutRequest: { Item } })))
+  return pairs.length
 }
 
-/** Access pattern 12 (read side): pairs whose contacts both exist and still match. */
+/** A likely duplicate pair as GET /contacts/duplicates lists it. */
+export interface DuplicatePair extends DuplicateScore {
+  contacts: [Contact, Contact]
+}
+
+/** Access pattern 12 (read side): pairs whose contacts both exist and still score as duplicates. */
 export async function listDuplicates(
   tenantId: string,
   page: { limit?: number | undefined; cursor?: string | undefined },
-): Promise<Page<{ contacts: Contact[]; reasons: string[] }>> {
+): Promise<Page<DuplicatePair>> {
   const result = await queryPage(
     {
       TableName: table(),
@@ -1020,11 +1028,12 @@ export async function listDuplicates(
     tenantId,
     result.items.flatMap((i) => [String(i.a), String(i.b)]),
   )
-  const items = result.items.flatMap((i) => {
+  const items = result.items.flatMap((i): DuplicatePair[] => {
     const a = contacts.get(String(i.a))
     const b = contacts.get(String(i.b))
-    const reasons = a && b ? duplicateReasons(a, b) : []
-    return a && b && reasons.length ? [{ contacts: [a, b], reasons }] : []
+    if (!a || !b) return []
+    const match = duplicateScore(a, b)
+    return isLikelyDuplicate(match) ? [{ contacts: [a, b], ...match }] : []
   })
   return { items, ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) }
 }

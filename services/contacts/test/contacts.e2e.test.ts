@@ -313,20 +313,16 @@ describe('consent', () => {
 
 describe('duplicates, merge, export, erasure', () => {
   it('suggests a duplicate, merges it with Contact.Merged, exports everything, then erases with Contact.Erased', async () => {
-    // Prepare: the same person typed twice, once with accents
-    const a = await api.call('POST', '/contacts', {
-      token: sales,
-      body: { firstName: 'Dafydd', lastName: 'Ap Gwilym', emails: [{ address: 'dafydd@x.example' }] },
-    })
-    const b = await api.call('POST', '/contacts', {
-      token: sales,
-      body: {
-        firstName: 'DAFYDD',
-        lastName: 'AP GWILYM',
-        emails: [{ address: 'dg@y.example' }],
-        tags: ['poet'],
-      },
-    })
+    // Prepare: the same person typed three times at the same company, and a namesake elsewhere
+    const person = (firstName: string, lastName: string, address: string, more: object = {}) =>
+      api.call('POST', '/contacts', {
+        token: sales,
+        body: { firstName, lastName, companyName: 'Llyfrau Cymru', emails: [{ address }], ...more },
+      })
+    const a = await person('Dafydd', 'Ap Gwilym', 'dafydd@x.example')
+    const b = await person('DAFYDD', 'AP GWILYM', 'dg@y.example', { tags: ['poet'] })
+    const c = await person('D.', 'ap Gwilym', 'dag@z.example', { jobTitle: 'Bardd' })
+    const namesake = await person('Dafydd', 'ap Gwilym', 'other@w.example', { companyName: 'Other Ltd' })
     await api.call('POST', `/contacts/${b.body.id}/interactions`, {
       token: sales,
       body: { type: 'note', summary: 'Prefers Welsh' },
@@ -334,29 +330,65 @@ describe('duplicates, merge, export, erasure', () => {
     // Act + Assess: the pair is suggested
     const dups = await api.call('GET', '/contacts/duplicates', { token: viewer })
     expect(dups.status, dups.text).toBe(200)
-    const pair = dups.body.items.find((p: { contacts: { id: string }[] }) =>
-      p.contacts.some((c) => c.id === a.body.id),
+    const ids = [a, b, c].map((r) => r.body.id)
+    const pairs = dups.body.items
+      .filter((p: { contacts: { id: string }[] }) => p.contacts.some((x) => ids.includes(x.id)))
+      .map((p: { contacts: { id: string }[]; reasons: string[]; score: number }) => ({
+        ids: p.contacts.map((x) => x.id).sort(),
+        reasons: p.reasons,
+        score: p.score,
+      }))
+    expect(pairs).toEqual(
+      expect.arrayContaining([
+        { ids: [a.body.id, b.body.id].sort(), reasons: ['name_company'], score: 0.95 },
+        { ids: [a.body.id, c.body.id].sort(), reasons: ['name_company'], score: 0.86 },
+      ]),
     )
-    expect(pair.contacts.map((c: { id: string }) => c.id).sort()).toEqual([a.body.id, b.body.id].sort())
+    expect(JSON.stringify(dups.body)).not.toContain(namesake.body.id)
     expect(
       (
         await api.call('POST', `/contacts/${a.body.id}/merge`, {
           token: sales,
-          body: { sourceId: b.body.id },
+          body: { sourceIds: [b.body.id] },
         })
       ).status,
     ).toBe(403)
+    // Bad input names the field and writes nothing.
+    const bad = await api.call('POST', `/contacts/${a.body.id}/merge`, {
+      token: admin,
+      body: { sourceIds: [b.body.id, '01JD3Y0C6Z8R4F2G9QK7WXN5TB'] },
+    })
+    expect(bad.status).toBe(400)
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'sourceIds.1', code: 'not_found' })])
+    expect((await api.call('GET', `/contacts/${b.body.id}`, { token: admin })).status).toBe(200)
     const merged = await api.call('POST', `/contacts/${a.body.id}/merge`, {
       token: admin,
-      body: { sourceId: b.body.id },
+      body: { sourceIds: [b.body.id, c.body.id] },
     })
     expect(merged.status, merged.text).toBe(200)
     expect(merged.body.emails.map((e: { address: string }) => e.address)).toEqual([
       'dafydd@x.example',
       'dg@y.example',
+      'dag@z.example',
     ])
-    expect(merged.body.tags).toEqual(['poet'])
-    expect((await api.call('GET', `/contacts/${b.body.id}`, { token: admin })).status).toBe(404)
+    expect(merged.body).toMatchObject({ tags: ['poet'], jobTitle: 'Bardd', version: 3 })
+    for (const gone of [b, c]) {
+      expect((await api.call('GET', `/contacts/${gone.body.id}`, { token: admin })).status).toBe(404)
+    }
+    // One Contact.Merged per source, naming the survivor and the merged-away contact.
+    const mergedEvents = await eventually(async () => {
+      const seen = await api.call('GET', '/_local/events')
+      const found = ((seen.body.items ?? seen.body) as { 'detail-type': string; detail: { data: any } }[])
+        .filter((e) => e['detail-type'] === 'Contact.Merged' && e.detail.data.id === a.body.id)
+        .map((e) => ({ sourceId: e.detail.data.sourceId, version: e.detail.data.version }))
+      return found.length === 2 ? found : undefined
+    }, 5_000)
+    expect(mergedEvents).toEqual(
+      expect.arrayContaining([
+        { sourceId: b.body.id, version: 2 },
+        { sourceId: c.body.id, version: 3 },
+      ]),
+    )
     expect(
       (await api.call('GET', '/contacts/duplicates', { token: viewer })).body.items.filter(
         (p: { contacts: { id: string }[] }) => p.contacts.some((c) => c.id === a.body.id),

@@ -55,17 +55,31 @@ describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('duplicates, merge, erasure on D
     )
   }
 
-  it('lists contacts sharing a name or phone as pairs, and drops a pair once they no longer match', async () => {
+  it('pairs a similar name at the same company or a shared phone, scored, and not namesakes elsewhere', async () => {
     const t = tenant()
-    const a = make({ firstName: 'Gareth', lastName: 'Bale', phones: [{ number: '029 2018 0001' }] })
-    const b = make({ firstName: 'GARETH', lastName: 'BALE' })
-    await insertContact(t, a, 'corr')
-    await insertContact(t, b, 'corr')
+    const a = make({ firstName: 'Gareth', lastName: 'Bale', companyName: 'Cardiff City' })
+    const b = make({ firstName: 'GARETH', lastName: 'BALE', companyName: 'cardiff city' })
+    const namesake = make({ firstName: 'Gareth', lastName: 'Bale', companyName: 'Real Madrid' })
+    const samePhone = make({ firstName: 'G', lastName: 'B', phones: [{ number: '029 2018 0001' }] })
+    const phoneTwin = make({ firstName: 'Rhian', phones: [{ number: '+44 29 2018 0001' }] })
+    for (const c of [a, b, namesake, samePhone]) await insertContact(t, c, 'corr')
+    await insertContact(t, phoneTwin, 'corr')
     expect(await recordDuplicates(t, b)).toBe(1)
+    expect(await recordDuplicates(t, namesake)).toBe(0)
+    expect(await recordDuplicates(t, phoneTwin)).toBe(1)
     const page = await listDuplicates(t, {})
-    expect(page.items).toHaveLength(1)
-    expect(page.items[0]!.contacts.map((c) => c.id).sort()).toEqual([a.id, b.id].sort())
-    expect(page.items[0]!.reasons).toEqual(['name'])
+    const pairs = page.items.map((p) => ({
+      ids: p.contacts.map((c) => c.id).sort(),
+      reasons: p.reasons,
+      score: p.score,
+    }))
+    expect(pairs).toEqual(
+      expect.arrayContaining([
+        { ids: [a.id, b.id].sort(), reasons: ['name_company'], score: 0.95 },
+        { ids: [samePhone.id, phoneTwin.id].sort(), reasons: ['phone'], score: 0.9 },
+      ]),
+    )
+    expect(pairs).toHaveLength(2)
   })
 
   it('merges in one transaction: the source is gone, its emails, history and search move to the target', async () => {

@@ -53,14 +53,16 @@ const words = () => {
  * @example
  * tokenise('สมชาย ใจดี') // ['สมชาย', 'ใจดี']
  * tokenise('Siân O’Neil') // ['sian', "o'neil", 'o', 'neil']
+ * tokenise('Siân O’Neil', false) // ['sian', "o'neil"]
  */
-export function tokenise(text: string): string[] {
+export function tokenise(text: string, withParts = true): string[] {
   const out: string[] = []
   for (const s of words().segment(text.normalize('NFC'))) {
     if (!s.isWordLike) continue
     const token = fold(s.segment)
     if (!token) continue
     out.push(token)
+    if (!withParts) continue
     // O'Neil is one word to the segmenter; people also search for "neil".
     const parts = token.split(/['.]/).filter(Boolean)
     if (parts.length > 1) out.push(...parts)
@@ -140,29 +142,4 @@ export function matchesFilters(c: Contact, f: ContactFilters): boolean {
   if (f.companyId !== undefined && !(c.companies ?? []).some((l) => l.companyId === f.companyId)) return false
   if (f.updatedSince !== undefined && Date.parse(c.updatedAt) < Date.parse(f.updatedSince)) return false
   return true
-}
-
-/** Match keys per contact, at most (its folded name and its first phones). */
-export const MAX_MATCH_KEYS = 4
-
-/**
- * What two contacts share when they are likely the same person: the same folded full name, or the
- * same phone. Email needs no key: two contacts can never share one.
- */
-export function matchKeys(c: Pick<Contact, 'displayName' | 'phones'>): string[] {
-  const name = fold(c.displayName)
-  const keys = [...(name.length >= 3 ? [`name:${name}`] : []), ...c.phones.map((p) => `phone:${p.number}`)]
-  return [...new Set(keys)].slice(0, MAX_MATCH_KEYS)
-}
-
-/** The reasons two contacts look like duplicates (`name`, `phone`); empty when they no longer do. */
-export function duplicateReasons(a: Contact, b: Contact): string[] {
-  const bKeys = new Set(matchKeys(b))
-  return [
-    ...new Set(
-      matchKeys(a)
-        .filter((k) => bKeys.has(k))
-        .map((k) => k.split(':')[0] ?? k),
-    ),
-  ]
 }

@@ -3,7 +3,7 @@ import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
 import { listDuplicates } from '../store.js'
 
-/** GET /contacts/duplicates?limit=&cursor= → likely duplicate pairs (same name or phone), to merge. */
+/** GET /contacts/duplicates?limit=&cursor= → likely duplicate pairs with their score and reasons, to merge. */
 export const handler = http({
   roles: READ_ROLES,
   query: PaginationQuery,

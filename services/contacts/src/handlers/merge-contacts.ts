@@ -1,3 +1,4 @@
+import type { Contact } from '@relay/contracts/contacts'
 import { ContactIdParams, MergeContacts } from '@relay/contracts/contacts'
 import { badRequest, notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
@@ -6,44 +7,58 @@ import { writeOrExplain } from '../concurrency.js'
 import { diffContacts } from '../domain/contact.js'
 import { mergeContacts, mergeProblems } from '../domain/merge.js'
 import { http } from '../http.js'
-import { getContact, mergeContactsInto } from '../store.js'
+import { getContacts, mergeContactsInto } from '../store.js'
 
 /**
- * POST /contacts/{id}/merge `{ sourceId }` → 200 + ETag: `{id}` absorbs the source, which is deleted
- * (its emails, phones, links and history move over), with Contact.Merged. If-Match applies to `{id}`.
+ * POST /contacts/{id}/merge `{ sourceIds }` (or `{ sourceId }`) → 200 + ETag: `{id}` absorbs each
+ * source in order (its emails, phones, links and history move over; the source is deleted), one
+ * transaction and one `Contact.Merged` per source. Every source is checked, and the final merged
+ * contact against the limits, before anything is written. If-Match applies to `{id}`.
  */
 export const handler = http({
   roles: DELETE_ROLES,
   params: ContactIdParams,
   body: MergeContacts,
   async handle({ params, body, caller, ifMatch, correlationId }) {
-    if (body.sourceId === params.id) {
-      throw badRequest([
-        { field: 'sourceId', code: 'same_contact', message: 'A contact cannot absorb itself' },
-      ])
+    const [field, ids] = body.sourceIds ? ['sourceIds', body.sourceIds] : ['sourceId', [body.sourceId ?? '']]
+    const at = (i: number) => (field === 'sourceIds' ? `sourceIds.${i}` : 'sourceId')
+    const self = ids.indexOf(params.id)
+    if (self >= 0) {
+      throw badRequest([{ field: at(self), code: 'same_contact', message: 'A contact cannot absorb itself' }])
     }
-    const [target, source] = await Promise.all([
-      getContact(caller.tenantId, params.id),
-      getContact(caller.tenantId, body.sourceId),
-    ])
+    const found = await getContacts(caller.tenantId, [params.id, ...ids])
+    const target = found.get(params.id)
     if (!target) throw notFound('No contact with this id.')
-    if (!source)
-      throw badRequest([{ field: 'sourceId', code: 'not_found', message: 'No contact with this id' }])
+    const missing = ids.flatMap((id, i) =>
+      found.has(id) ? [] : [{ field: at(i), code: 'not_found', message: 'No contact with this id' }],
+    )
+    if (missing.length) throw badRequest(missing)
     if (ifMatch !== undefined && ifMatch !== target.version) throw preconditionFailed()
-    const merged = mergeContacts(target, source, nowIso())
+    const sources = ids.map((id) => found.get(id) as Contact)
+    const now = nowIso()
+    const steps = sources.reduce<{ before: Contact; after: Contact; source: Contact }[]>((acc, source) => {
+      const before = acc[acc.length - 1]?.after ?? target
+      acc.push({ before, after: mergeContacts(before, source, now), source })
+      return acc
+    }, [])
+    const merged = steps[steps.length - 1]?.after ?? target
     const problems = mergeProblems(merged)
     if (problems.length) throw badRequest(problems, 'The merged contact would break a limit.')
-    await writeOrExplain(caller.tenantId, target.id, ifMatch, () =>
-      mergeContactsInto(
-        caller.tenantId,
-        target,
-        merged,
-        source,
-        diffContacts(target, merged),
-        correlationId,
-        caller.userId,
-      ),
-    )
+    // Each step is conditioned on the version the previous one wrote: a concurrent edit stops the
+    // chain with 409/412, the sources merged so far staying merged (each step is whole).
+    for (const { before, after, source } of steps) {
+      await writeOrExplain(caller.tenantId, target.id, ifMatch, () =>
+        mergeContactsInto(
+          caller.tenantId,
+          before,
+          after,
+          source,
+          diffContacts(before, after),
+          correlationId,
+          caller.userId,
+        ),
+      )
+    }
     return { status: 200, body: merged, version: merged.version }
   },
 })
