@@ -604,15 +604,17 @@ export async function replaceContact(
 
 /**
  * Access pattern 5: deletes the contact if it is still at `contact.version`, with all its index items
- * (its emails become free), and `Contact.Deleted`. Timeline entries stay behind, unreachable once the
- * contact is gone (erasure removes them).
+ * (its emails become free), and `Contact.Deleted` (+ `Contact.Erased` when `erased`). Timeline
+ * entries stay behind, unreachable once the contact is gone (erasure removes them first).
  */
 export async function removeContact(
   tenantId: string,
   contact: Contact,
   correlationId: string,
+  erased = false,
 ): Promise<void> {
   const name = table()
+  const data = { id: contact.id, version: contact.version }
   await runContactWrite(
     tenantId,
     [
@@ -628,15 +630,9 @@ export async function removeContact(
       },
     ],
     indexDiff(tenantId, name, contact, undefined),
-    [
-      newEvent({
-        source: CONTACTS_SOURCE,
-        detailType: CONTACT_EVENT.deleted,
-        tenantId,
-        data: { id: contact.id, version: contact.version },
-        correlationId,
-      }),
-    ],
+    [CONTACT_EVENT.deleted, ...(erased ? [CONTACT_EVENT.erased] : [])].map((detailType) =>
+      newEvent({ source: CONTACTS_SOURCE, detailType, tenantId, data, correlationId }),
+    ),
   )
 }
 
@@ -1175,39 +1171,7 @@ export async function mergeContactsInto(
 export async function eraseContact(tenantId: string, contact: Contact, correlationId: string): Promise<void> {
   const history = await timelineKeys(tenantId, contact.id)
   await batchWrite(history.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })))
-  const name = table()
-  await runContactWrite(
-    tenantId,
-    [
-      {
-        item: {
-          Delete: {
-            TableName: name,
-            Key: contactKey(tenantId, contact.id),
-            ...stillAtVersion(contact.version),
-          },
-        },
-        meaning: { kind: 'contact' },
-      },
-    ],
-    indexDiff(tenantId, name, contact, undefined),
-    [
-      newEvent({
-        source: CONTACTS_SOURCE,
-        detailType: CONTACT_EVENT.deleted,
-        tenantId,
-        data: { id: contact.id, version: contact.version },
-        correlationId,
-      }),
-      newEvent({
-        source: CONTACTS_SOURCE,
-        detailType: CONTACT_EVENT.erased,
-        tenantId,
-        data: { id: contact.id, version: contact.version },
-        correlationId,
-      }),
-    ],
-  )
+  await removeContact(tenantId, contact, correlationId, true)
 }
 
 // ---------------------------------------------------------------------------------------------
