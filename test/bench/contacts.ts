@@ -3,19 +3,11 @@
  * straight into DynamoDB with the store's own item builders), and CSV import throughput and peak
  * memory for 100 000 rows through the API (chunked job, see services/contacts/README.md).
  */
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { localDynamoDbClient } from '@relay/local/dynamodb'
 import type { LocalRuntime } from '@relay/local/runtime'
 import { buildContact } from '../../services/contacts/src/domain/contact.js'
 import { indexItems, toItem } from '../../services/contacts/src/store.js'
+import { batchPut, type Call, seedClient } from './seed.js'
 import { fmtMs, percentile } from './stats.js'
-
-type Call = (
-  method: string,
-  path: string,
-  body?: unknown,
-  headers?: Record<string, string>,
-) => Promise<{ res: Response; json: any }>
 
 export interface BenchContactsOptions {
   /** Contacts seeded for the search figure (default 100 000). */
@@ -31,29 +23,6 @@ export interface BenchContactsOptions {
 const FIRST = ['Anna', 'Bartosz', 'Chloé', 'Dafydd', 'Emeka', 'Fatima', 'Grace', 'Hiroshi', 'Ines', 'João']
 const LAST = ['Nowak', 'Jones', 'Okafor', 'Müller', 'Srisuk', 'García', 'Kim', 'Dubois', 'Rossi', 'Silva']
 
-/** Writes items with BatchWriteItem, `parallel` requests in flight, unprocessed items retried. */
-async function batchPut(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  items: Record<string, unknown>[],
-  parallel = 16,
-) {
-  const batches: Record<string, unknown>[][] = []
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25))
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      for (let batch = batches.pop(); batch; batch = batches.pop()) {
-        let pending: Record<string, unknown>[] | undefined = batch.map((Item) => ({ PutRequest: { Item } }))
-        for (let attempt = 0; pending?.length; attempt++) {
-          if (attempt > 10) throw new Error('BatchWriteItem kept items unprocessed')
-          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }))
-          pending = out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined
-        }
-      }
-    }),
-  )
-}
-
 /** Seeds `count` contacts of `tenantId` straight into the contacts table (contact, tokens, guards). */
 async function seedContacts(
   runtime: LocalRuntime,
@@ -61,9 +30,7 @@ async function seedContacts(
   count: number,
   onProgress?: (line: string) => void,
 ): Promise<number> {
-  const doc = DynamoDBDocumentClient.from(localDynamoDbClient(runtime.dynamodbEndpoint), {
-    marshallOptions: { removeUndefinedValues: true },
-  })
+  const doc = seedClient(runtime)
   const table = `crm-${runtime.stage}-contacts-main`
   const now = new Date().toISOString()
   const started = performance.now()

@@ -3,20 +3,12 @@
  * straight into DynamoDB with the store's own item shape), and the p99 of a stage change including
  * its events (HTTP answer, and until `Deal.StageChanged` is on the local bus).
  */
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { localDynamoDbClient } from '@relay/local/dynamodb'
 import type { LocalRuntime } from '@relay/local/runtime'
 import { buildDeal } from '../../services/pipeline/src/domain/deal.js'
 import { DEFAULT_PIPELINE } from '../../services/pipeline/src/domain/pipeline.js'
 import { dealItem } from '../../services/pipeline/src/store.js'
+import { batchPut, type Call, seedClient } from './seed.js'
 import { fmtMs, percentile } from './stats.js'
-
-type Call = (
-  method: string,
-  path: string,
-  body?: unknown,
-  headers?: Record<string, string>,
-) => Promise<{ res: Response; json: any }>
 
 export interface BenchPipelineOptions {
   /** Deals seeded for the forecast figure (default 50 000). */
@@ -32,33 +24,9 @@ const OWNERS = ['u-ana', 'u-ben', 'u-cy', 'u-dee', 'u-eli', 'u-fay', 'u-gus', 'u
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'JPY']
 const OPEN_STAGES = DEFAULT_PIPELINE.stages.filter((s) => !s.outcome).map((s) => s.id)
 
-async function batchPut(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  items: Record<string, unknown>[],
-  parallel = 16,
-) {
-  const batches: Record<string, unknown>[][] = []
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25))
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      for (let batch = batches.pop(); batch; batch = batches.pop()) {
-        let pending: Record<string, unknown>[] | undefined = batch.map((Item) => ({ PutRequest: { Item } }))
-        for (let attempt = 0; pending?.length; attempt++) {
-          if (attempt > 10) throw new Error('BatchWriteItem kept items unprocessed')
-          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }))
-          pending = out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined
-        }
-      }
-    }),
-  )
-}
-
 /** Open deals spread over 16 quarters (2025–2028), 8 owners, 4 currencies, every open stage. */
 async function seedDeals(runtime: LocalRuntime, tenantId: string, count: number): Promise<number> {
-  const doc = DynamoDBDocumentClient.from(localDynamoDbClient(runtime.dynamodbEndpoint), {
-    marshallOptions: { removeUndefinedValues: true },
-  })
+  const doc = seedClient(runtime)
   const table = `crm-${runtime.stage}-pipeline-main`
   const now = new Date().toISOString()
   const started = performance.now()

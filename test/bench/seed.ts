@@ -1,0 +1,41 @@
+/** What the service benches share: the API caller they are given, and seeding straight into a table. */
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { localDynamoDbClient } from '@relay/local/dynamodb'
+import type { LocalRuntime } from '@relay/local/runtime'
+
+/** Calls the local API with the bench's token; throws on 4xx/5xx. */
+export type Call = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ res: Response; json: any }>
+
+/** A document client on the runtime's DynamoDB Local, for seeding. */
+export const seedClient = (runtime: LocalRuntime) =>
+  DynamoDBDocumentClient.from(localDynamoDbClient(runtime.dynamodbEndpoint), {
+    marshallOptions: { removeUndefinedValues: true },
+  })
+
+/** Writes items with BatchWriteItem, `parallel` requests in flight, unprocessed items retried. */
+export async function batchPut(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  items: Record<string, unknown>[],
+  parallel = 16,
+): Promise<void> {
+  const batches: Record<string, unknown>[][] = []
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25))
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let batch = batches.pop(); batch; batch = batches.pop()) {
+        let pending: Record<string, unknown>[] | undefined = batch.map((Item) => ({ PutRequest: { Item } }))
+        for (let attempt = 0; pending?.length; attempt++) {
+          if (attempt > 10) throw new Error('BatchWriteItem kept items unprocessed')
+          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }))
+          pending = out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined
+        }
+      }
+    }),
+  )
+}
