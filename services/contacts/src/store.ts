@@ -33,7 +33,9 @@
  *     (consistent, newest first by ULID), BatchGetItem, remaining filters checked on the contacts.
  *     `tag` and `updatedSince` alone ride on pattern 2 with the check done per page.
  *  8. Timeline: Query pk = contact, begins_with(sk, 'TL#'), backwards (consistent).
- *  9. Company by id / list / create / update / delete: as 1-5 with gsi1 = T#<t>#COMPANIES.
+ *  9. Company by id / list / create / update: as 1-4 with gsi1 = T#<t>#COMPANIES. Delete: GetItem
+ *     (its version and `linkSeq`), Query one membership, Delete conditioned on both; every new link
+ *     ADDs 1 to the company's `linkSeq` in the contact's transaction (also its existence check).
  * 10. Contacts of a company: Query pk = company, begins_with(sk, 'MEMBER#') + BatchGetItem.
  * 11. Custom field settings: GetItem / Put at version (consistent).
  * 12. Duplicates: after a contact write, Query its blocking-key partitions (consistent, in parallel),
@@ -243,15 +245,18 @@ function indexDiff(
       plan.meanings.push({ kind: 'other' })
     }
   }
-  // A newly linked company must exist (checked in the same transaction, not read before).
+  // A newly linked company must exist (checked in the same transaction, not read before), and the
+  // link bumps its `linkSeq` so that a company delete racing with it fails its condition (pattern 9).
   const had = new Set((before?.companies ?? []).map((l) => l.companyId))
   ;(after?.companies ?? []).forEach((l, index) => {
     if (had.has(l.companyId)) return
     plan.items.push({
-      ConditionCheck: {
+      Update: {
         TableName: name,
         Key: companyKey(tenantId, l.companyId),
+        UpdateExpression: 'ADD linkSeq :one',
         ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
       },
     })
     plan.meanings.push({ kind: 'company', companyId: l.companyId, index })
@@ -790,7 +795,7 @@ function companyItem(tenantId: string, c: Company): Item {
 }
 
 function companyOf(item: Item): Company {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, kind: _kind, ...company } = item
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, kind: _kind, linkSeq: _seq, ...company } = item
   return company as Company
 }
 
@@ -881,31 +886,53 @@ export async function replaceCompany(
   )
 }
 
-/** True when at least one contact belongs to the company (consistent). */
-export async function companyHasMembers(tenantId: string, companyId: string): Promise<boolean> {
-  const out = await documentClient().send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'COMPANY', companyId), ':m': 'MEMBER#' },
-      Limit: 1,
-      ConsistentRead: true,
-    }),
-  )
-  return (out.Items ?? []).length > 0
-}
-
-/** Deletes a company still at `expectedVersion`, with `Company.Deleted`. */
-export async function removeCompany(
+/**
+ * Access pattern 9 (delete): deletes a company still at `expectedVersion` that no contact belongs to,
+ * with `Company.Deleted`; `'has-members'` (nothing written) while one does. The membership Query
+ * and the Delete are made atomic by `linkSeq`: every new link bumps it in its own transaction, and
+ * the Delete requires the value read before the Query, so a link landing in between fails the
+ * Delete (ConditionalCheckFailed) instead of leaving a contact linked to a deleted company.
+ */
+export async function removeCompanyIfUnused(
   tenantId: string,
   id: string,
   expectedVersion: number,
   correlationId: string,
-): Promise<void> {
+): Promise<'deleted' | 'has-members'> {
   const name = table()
+  const read = await documentClient().send(
+    new GetCommand({ TableName: name, Key: companyKey(tenantId, id), ConsistentRead: true }),
+  )
+  const linkSeq = read.Item?.linkSeq as number | undefined
+  const members = await documentClient().send(
+    new QueryCommand({
+      TableName: name,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'COMPANY', id), ':m': 'MEMBER#' },
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  )
+  if ((members.Items ?? []).length > 0) return 'has-members'
+  const atVersion = stillAtVersion(expectedVersion)
   await transactWithEvents(
     name,
-    [{ Delete: { TableName: name, Key: companyKey(tenantId, id), ...stillAtVersion(expectedVersion) } }],
+    [
+      {
+        Delete: {
+          TableName: name,
+          Key: companyKey(tenantId, id),
+          ConditionExpression: `${atVersion.ConditionExpression} AND ${
+            linkSeq === undefined ? 'attribute_not_exists(linkSeq)' : 'linkSeq = :seq'
+          }`,
+          ExpressionAttributeNames: atVersion.ExpressionAttributeNames,
+          ExpressionAttributeValues: {
+            ...atVersion.ExpressionAttributeValues,
+            ...(linkSeq === undefined ? {} : { ':seq': linkSeq }),
+          },
+        },
+      },
+    ],
     [
       newEvent({
         source: CONTACTS_SOURCE,
@@ -916,6 +943,7 @@ export async function removeCompany(
       }),
     ],
   )
+  return 'deleted'
 }
 
 // ---------------------------------------------------------------------------------------------

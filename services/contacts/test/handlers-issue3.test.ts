@@ -69,9 +69,10 @@ describe('POST /contacts, one contact per email', () => {
 
   it('answers 400 naming companies.<i>.companyId when a linked company does not exist', async () => {
     ddb.on(GetCommand).resolves({})
-    ddb.on(TransactWriteCommand).callsFake((input: { TransactItems: { ConditionCheck?: unknown }[] }) => {
+    // The link's Update of the company item (existence check + linkSeq) is what fails.
+    ddb.on(TransactWriteCommand).callsFake((input: { TransactItems: { Update?: { Key: object } }[] }) => {
       throw cancelledAt(
-        input.TransactItems.findIndex((i) => i.ConditionCheck),
+        input.TransactItems.findIndex((i) => JSON.stringify(i.Update?.Key ?? '').includes(OTHER)),
         input.TransactItems.length,
       )
     })

@@ -1,21 +1,24 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { CreateContact } from '@relay/contracts/contacts'
+import { documentClient } from '@relay/core/ddb'
 import { HttpError } from '@relay/core/errors'
 import { newId } from '@relay/core/ids'
 import { ulid } from 'ulid'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildCompany } from '../src/domain/company.js'
 import { applyConsent, applyPatch, applyPurchase, buildContact, diffContacts } from '../src/domain/contact.js'
 import { buildInteraction } from '../src/domain/interaction.js'
 import { manifest } from '../src/service.js'
 import {
-  companyHasMembers,
+  getCompany,
   getContact,
   insertCompany,
   insertContact,
   insertInteraction,
   listTimeline,
   recordConsent,
+  removeCompanyIfUnused,
   removeContact,
   replaceContact,
   searchContacts,
@@ -137,7 +140,42 @@ describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('contacts store, issue #3, on Dy
     expect(customers.items.map((c) => c.firstName)).toEqual(['P3', 'P1'])
     expect(vip.items.map((c) => c.firstName)).toEqual(['P1', 'P0'])
     expect(members.items.map((c) => c.firstName)).toEqual(['P2', 'P0'])
-    expect(await companyHasMembers(t, company.id)).toBe(true)
+    expect(await removeCompanyIfUnused(t, company.id, company.version, 'corr')).toBe('has-members')
+    expect(await getCompany(t, company.id)).toBeDefined()
+  })
+
+  it('deletes an unused company, but not one a contact links to between its check and its delete', async () => {
+    const t = tenant()
+    const unused = buildCompany({ name: 'Gone Ltd' }, { id: newId(), ownerId: 'u-1', now: NOW })
+    const raced = buildCompany({ name: 'Raced Ltd' }, { id: newId(), ownerId: 'u-1', now: NOW })
+    await insertCompany(t, unused, 'corr')
+    await insertCompany(t, raced, 'corr')
+    expect(await removeCompanyIfUnused(t, unused.id, unused.version, 'corr')).toBe('deleted')
+    expect(await getCompany(t, unused.id)).toBeUndefined()
+    // A contact links to `raced` right after the delete found no members, before the delete commits.
+    const joiner = make({ firstName: 'Late', companies: [{ companyId: raced.id }] })
+    const client = documentClient()
+    const send = client.send.bind(client)
+    let linked = false
+    const spy = vi.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
+      const out = await send(command as never)
+      const values = (command as QueryCommand).input?.ExpressionAttributeValues
+      if (!linked && command instanceof QueryCommand && values?.[':m'] === 'MEMBER#') {
+        linked = true
+        await insertContact(t, joiner, 'corr')
+      }
+      return out
+    }) as never)
+    try {
+      expect(await failure(removeCompanyIfUnused(t, raced.id, raced.version, 'corr'))).toMatchObject({
+        name: 'TransactionCanceledException',
+      })
+    } finally {
+      spy.mockRestore()
+    }
+    expect(linked).toBe(true)
+    expect(await getCompany(t, raced.id)).toMatchObject({ id: raced.id, name: 'Raced Ltd' })
+    expect((await getContact(t, joiner.id))?.companies).toEqual([{ companyId: raced.id }])
   })
 
   it('refuses a link to a company that does not exist, inside the transaction', async () => {
