@@ -1,11 +1,14 @@
 /**
- * Applying Contact.Merged / Contact.Erased to what the pipeline holds (deals, activities, leads).
- * Every change is a versioned write with its own event, retried on a lost race after a fresh read,
- * and idempotent (a redelivered event finds nothing left to change).
+ * Applying contacts events to what the pipeline holds: Contact.Merged / Contact.Erased to deals,
+ * activities and leads (every change a versioned write with its own event, retried on a lost race
+ * after a fresh read, and idempotent: a redelivered event finds nothing left to change), and
+ * Contact.Created / Updated / Merged / Erased to the projection of contacts' emails (returned as
+ * writes for the subscriber's transaction).
  */
 import { LEAD_EVENT } from '@relay/contracts/leads'
 import { DEAL_EVENT } from '@relay/contracts/pipeline'
 import { isConditionalCheckFailed } from '@relay/core/ddb'
+import type { TransactItem } from '@relay/core/events'
 import { nowIso } from '@relay/core/ids'
 import {
   eraseLeadPersonalData,
@@ -13,15 +16,17 @@ import {
   repointActivity,
   repointDeal,
 } from './domain/contact-links.js'
+import { type ContactMailState, contactMailGone, nextContactMail } from './domain/contact-mail.js'
 import { emailFingerprint } from './domain/engagement.js'
 import {
   activitiesOfContact,
+  contactMailPut,
   dealsOfContact,
   deleteContactLinks,
-  deleteContactMail,
   deleteEntity,
   type EventSpec,
   getActivity,
+  getContactMail,
   getDeal,
   getLead,
   leadEmailLinkDelete,
@@ -162,5 +167,29 @@ export async function followErasure(tenantId: string, contactId: string, correla
     )
   }
   await deleteContactLinks(tenantId, contactId, leadIds)
-  await deleteContactMail(tenantId, contactId)
+}
+
+/**
+ * The write that brings contact `contactId`'s email projection to `stated`, conditioned on the
+ * version read (a concurrent write fails it and the event is retried); none when the projection is
+ * of the same or a newer version already, or the contact is gone.
+ */
+export async function projectContactMail(
+  tenantId: string,
+  contactId: string,
+  stated: ContactMailState,
+): Promise<TransactItem[]> {
+  const current = await getContactMail(tenantId, contactId)
+  const next = nextContactMail(contactId, current, stated)
+  return next ? [contactMailPut(tenantId, next, current)] : []
+}
+
+/** The tombstone write of an erased or merged-away contact's projection: its emails never come back. */
+export function contactMailTombstone(
+  tenantId: string,
+  contactId: string,
+  version: number,
+  gone: 'erased' | 'merged',
+): TransactItem {
+  return contactMailPut(tenantId, contactMailGone(contactId, version, gone), 'overwrite')
 }

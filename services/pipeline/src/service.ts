@@ -137,6 +137,7 @@ export const manifest = defineService({
     'on-contact-merged': { ...writes('on-contact-merged'), timeoutSeconds: 60 },
     'on-contact-erased': { ...writes('on-contact-erased'), timeoutSeconds: 60 },
     'on-contact-created': writes('on-contact-created'),
+    'on-contact-updated': writes('on-contact-updated'),
     'on-engagement': { ...writes('on-engagement'), timeoutSeconds: 30 },
     'on-campaign-engagement': { ...writes('on-campaign-engagement'), timeoutSeconds: 30 },
   },
@@ -641,6 +642,11 @@ export const manifest = defineService({
       name: 'contact-created',
       pattern: { source: ['crm.contacts'], 'detail-type': ['Contact.Created'] },
       function: 'on-contact-created',
+    },
+    {
+      name: 'contact-updated',
+      pattern: { source: ['crm.contacts'], 'detail-type': ['Contact.Updated'] },
+      function: 'on-contact-updated',
     },
     {
       name: 'interaction-logged',

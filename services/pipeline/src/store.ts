@@ -24,7 +24,8 @@
  * | form rate   | T#t#FORMRATE#<formId>#<minute> | RATE       | – counter `n`, ttl 2 minutes after its window              |
  * | round robin | T#t#RR#<teamId>             | RR            | – counter `n` of the team's assignments                    |
  * | email link  | T#t#LEADEMAIL#<fingerprint> | LEAD#<leadId> | – written with the lead (create, email change); checked on use |
- * | contact mail| T#t#CONTACTMAIL#<contactId> | CONTACTMAIL   | – { fingerprints }: projection of Contact.Created           |
+ * | contact mail| T#t#CONTACTMAIL#<contactId> | CONTACTMAIL   | – { fingerprints, version, gone? }: projection of Contact.Created / |
+ *             |                             |               |   Updated / Merged (emails at a contact version); a tombstone once erased or merged away |
  * | settings    | T#t#SETTINGS                | LEAD_ASSIGNMENT / AUTOMATIONS / USERS | – (like CURRENCIES)                |
  *
  * Access patterns:
@@ -60,14 +61,14 @@
  * 22. An owner's open leads (lowest-load assignment)  Query gsi2 (pk owner) Select COUNT, filter open statuses
  * 23. Leads by email fingerprint (engagement)         Query pk T#t#LEADEMAIL#<fp> (links may be stale: the
  *     caller checks the lead's current email)
- * 24. A contact's email fingerprints (engagement)     GetItem T#t#CONTACTMAIL#<contactId>; Put by the subscriber
+ * 24. A contact's email fingerprints (engagement)     GetItem T#t#CONTACTMAIL#<contactId>; the contacts subscribers
+ *     read it (consistent) and Put it conditioned on the version read, with their dedupe record
  * 25. Closed deals of a pipeline (insight training)   Query gsi1 (pk pipeline, begins_with STAGE#<won|lost stage>),
  *     newest first, at most 250 per outcome
  * 26. A deal's activities (insight features)          Query gsi2 (pk ACTIVITIES#deal#<id>), every page, ≤ 500
  */
 import {
   BatchGetCommand,
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -91,6 +92,7 @@ import { documentClient, isConditionalCheckFailed, queryPage, tableName } from '
 import { newEvent, outboxPut, type TransactItem, transactWithEvents } from '@relay/core/events'
 import { tenantKey } from '@relay/core/keys'
 import { awaitsReminder } from './domain/activity.js'
+import type { ContactMail } from './domain/contact-mail.js'
 
 const SERVICE = 'pipeline'
 const table = () => tableName(SERVICE, 'main')
@@ -917,16 +919,6 @@ export function leadEmailLinkDelete(tenantId: string, leadId: string, fingerprin
   }
 }
 
-/** Access pattern 24: forgets an erased contact's email fingerprints. */
-export async function deleteContactMail(tenantId: string, contactId: string): Promise<void> {
-  await documentClient().send(
-    new DeleteCommand({
-      TableName: table(),
-      Key: { pk: tenantKey(tenantId, 'CONTACTMAIL', contactId), sk: 'CONTACTMAIL' },
-    }),
-  )
-}
-
 /** Access pattern 23: ids of leads that had this email fingerprint (at most 25). */
 export async function leadIdsByEmail(tenantId: string, fingerprint: string): Promise<string[]> {
   const out = await documentClient().send(
@@ -940,32 +932,76 @@ export async function leadIdsByEmail(tenantId: string, fingerprint: string): Pro
   return (out.Items ?? []).map((i) => String(i.leadId))
 }
 
-/** Access pattern 24: the projection of a contact's email fingerprints (subscriber write). */
+const contactMailKey = (tenantId: string, contactId: string) => ({
+  pk: tenantKey(tenantId, 'CONTACTMAIL', contactId),
+  sk: 'CONTACTMAIL',
+})
+
+/**
+ * Access pattern 24: writes a contact's email projection (in the subscriber's transaction, with its
+ * dedupe record). `read` is what the caller read before deciding (optimistic concurrency: a change
+ * in between fails the condition and the event is retried), or `'overwrite'` for a tombstone, which
+ * replaces whatever is there.
+ */
 export function contactMailPut(
   tenantId: string,
-  contactId: string,
-  fingerprints: readonly string[],
+  mail: ContactMail,
+  read: ContactMail | undefined | 'overwrite',
 ): TransactItem {
+  const condition =
+    read === 'overwrite'
+      ? {}
+      : read === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : read.version === 0
+          ? {
+              // An item written before versions were kept (or at version 0).
+              ConditionExpression:
+                'attribute_exists(pk) AND (attribute_not_exists(#version) OR #version = :read)',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':read': 0 },
+            }
+          : {
+              ConditionExpression: '#version = :read',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':read': read.version },
+            }
   return {
     Put: {
       TableName: table(),
       Item: {
-        pk: tenantKey(tenantId, 'CONTACTMAIL', contactId),
-        sk: 'CONTACTMAIL',
+        ...contactMailKey(tenantId, mail.contactId),
         kind: 'contactmail',
-        fingerprints,
+        contactId: mail.contactId,
+        fingerprints: mail.fingerprints,
+        version: mail.version,
+        ...(mail.gone ? { gone: mail.gone } : {}),
       },
+      ...condition,
     },
   }
 }
 
-/** Access pattern 24. */
+/** Access pattern 24: the projection of a contact's emails as kept (consistent: its version guards the next write). */
+export async function getContactMail(tenantId: string, contactId: string): Promise<ContactMail | undefined> {
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table(), Key: contactMailKey(tenantId, contactId), ConsistentRead: true }),
+  )
+  const item = out.Item
+  if (!item) return undefined
+  const gone = item.gone === 'erased' || item.gone === 'merged' ? item.gone : undefined
+  return {
+    contactId,
+    fingerprints: Array.isArray(item.fingerprints) ? item.fingerprints.map(String) : [],
+    version: typeof item.version === 'number' ? item.version : 0,
+    ...(gone ? { gone } : {}),
+  }
+}
+
+/** Access pattern 24: a contact's email fingerprints (none once it is erased or merged away). */
 export async function contactFingerprints(tenantId: string, contactId: string): Promise<string[]> {
   const out = await documentClient().send(
-    new GetCommand({
-      TableName: table(),
-      Key: { pk: tenantKey(tenantId, 'CONTACTMAIL', contactId), sk: 'CONTACTMAIL' },
-    }),
+    new GetCommand({ TableName: table(), Key: contactMailKey(tenantId, contactId) }),
   )
   const fp = out.Item?.fingerprints
   return Array.isArray(fp) ? fp.map(String) : []

@@ -78,10 +78,83 @@ describe('web-to-lead', () => {
     })
     const bogus = await api.call('GET', `/leads/${bot.body.leadId}`, { token: manager })
     expect(bogus.status).toBe(404)
-    await eventually(async () => {
-      const assigned = await busEvents((e) => e['detail-type'] === 'Lead.Assigned')
-      expect(assigned.map((e) => e.detail.data.leadId)).toContain(ok.body.leadId)
+    // The probe returns (never throws), so eventually() keeps polling until the event is on the bus.
+    const assigned = await eventually(async () => {
+      const evs = await busEvents((e) => e['detail-type'] === 'Lead.Assigned')
+      return evs.some((e) => e.detail.data.leadId === ok.body.leadId)
     })
+    expect(assigned).toBe(true)
+  })
+})
+
+describe('engagement follows a contact whose email changed', () => {
+  it('create a contact, PATCH its email: an interaction on it now credits the lead with the new email', async () => {
+    // Prepare: a contact with its old email, and leads with the old and the new one
+    const sales = await api.token('acme', ['sales'], 'u-sally')
+    const contact = await api.call('POST', '/contacts', {
+      token: sales,
+      body: { firstName: 'Mele', lastName: 'Tupou', emails: [{ address: 'mele@old.example' }] },
+    })
+    expect(contact.status, contact.text).toBe(201)
+    const contactId: string = contact.body.id
+    const lead = async (email: string) => {
+      const res = await api.call('POST', '/leads', {
+        token: sales,
+        body: { lastName: 'Tupou', email, source: 'web' },
+      })
+      expect(res.status, res.text).toBe(201)
+      return res.body.id as string
+    }
+    const oldLead = await lead('mele@old.example')
+    // The pipeline's delivery of this contact's Contact.Updated (contacts → outbox → bus → pipeline).
+    const projected = new Promise<void>((resolve) => {
+      const onDelivered = ({
+        event,
+        subscription,
+      }: {
+        event: any
+        subscription: { service: string; name: string }
+      }) => {
+        if (
+          subscription.service === 'pipeline' &&
+          subscription.name === 'contact-updated' &&
+          event.detail?.data?.id === contactId
+        ) {
+          api.runtime.bus.off('delivered', onDelivered)
+          resolve()
+        }
+      }
+      api.runtime.bus.on('delivered', onDelivered)
+    })
+
+    // Act: the email changes through the contacts API; a new lead comes in with the new address
+    const patched = await api.call('PATCH', `/contacts/${contactId}`, {
+      token: sales,
+      headers: { 'if-match': contact.headers.get('etag')! },
+      body: { emails: [{ address: 'Mele@New.example' }] },
+    })
+    expect(patched.status, patched.text).toBe(200)
+    const newLead = await lead('mele@new.example')
+    await Promise.race([
+      projected,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('Contact.Updated not delivered')), 10_000),
+      ),
+    ])
+    const logged = await api.call('POST', `/contacts/${contactId}/interactions`, {
+      token: sales,
+      body: { type: 'meeting', summary: 'Demo of the spring range' },
+    })
+    expect(logged.status, logged.text).toBe(201)
+
+    // Assess: the meeting (10 points) reaches the lead with the new email, not the one with the old
+    const credited = await eventually(async () => {
+      const res = await api.call('GET', `/leads/${newLead}`, { token: sales })
+      return res.body.engagementScore === 10 ? res.body : undefined
+    }, 10_000)
+    expect(credited).toMatchObject({ id: newLead, engagementScore: 10 })
+    const untouched = await api.call('GET', `/leads/${oldLead}`, { token: sales })
+    expect(untouched.body.engagementScore).toBeUndefined()
   })
 })
 

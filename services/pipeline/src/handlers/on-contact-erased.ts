@@ -1,13 +1,16 @@
 import { ContactErasedV1 } from '@relay/contracts/contacts'
-import { followErasure } from '../contact-sync.js'
+import { contactMailTombstone, followErasure } from '../contact-sync.js'
 import { subscriber } from '../subscriber.js'
 
-/** Contact.Erased → deals forget the contact, its activities go, its source leads lose personal data. */
+/**
+ * Contact.Erased → deals forget the contact, its activities go, its source leads lose personal data,
+ * and its email projection becomes a tombstone (with the dedupe record) that no late event refills.
+ */
 export const handler = subscriber({
   data: ContactErasedV1,
   async handle(event) {
     const { tenantId, data, correlationId } = event.detail
     await followErasure(tenantId, data.id, correlationId)
-    return []
+    return [contactMailTombstone(tenantId, data.id, data.version, 'erased')]
   },
 })

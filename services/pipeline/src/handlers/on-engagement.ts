@@ -14,9 +14,10 @@ const MAX_LEADS = 10
  *
  * Matching, from what the event carries (read defensively: the campaigns contract does not exist
  * yet): `leadId` directly; `contactId` through the leads converted into that contact and through
- * this service's projection of the contact's emails (Contact.Created); `email` through the leads'
- * email links. A link is used only if the lead still has that email. Idempotent: the subscriber
- * dedupes on the event id; the lead writes are version-guarded, and a lost race retries the event.
+ * this service's projection of the contact's current emails (Contact.Created / Updated / Merged);
+ * `email` through the leads' email links. A link is used only if the lead still has that email.
+ * Idempotent: the subscriber dedupes on the event id; the lead writes are version-guarded, and a
+ * lost race retries the event.
  */
 export const handler = subscriber({
   async handle(event) {
