@@ -1,13 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
-import type { EventEnvelope } from '@relay/core/events'
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-  EventBridgeEvent,
-} from 'aws-lambda'
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { busEvent } from '../../../test/support/bus-events.js'
 import { contactCountDelta, toSummary } from '../src/domain/summary.js'
 import { handler as countContacts } from '../src/handlers/count-contacts.js'
 import { handler as getSummary } from '../src/handlers/get-summary.js'
@@ -25,24 +20,13 @@ afterEach(() => {
 })
 
 const contactEvent = (detailType: string, id = '01JD3Y0C6Z8R4F2G9QK7WXN5TB') =>
-  ({
-    id: 'eb-1',
-    version: '0',
-    account: '000000000000',
-    region: 'us-east-1',
-    time: '2025-01-01T00:00:00Z',
-    resources: [],
+  busEvent({
     source: 'crm.contacts',
-    'detail-type': detailType,
-    detail: {
-      id,
-      tenantId: 'acme',
-      occurredAt: '2025-01-01T00:00:00.000Z',
-      version: 1,
-      correlationId: 'c-1',
-      data: { id: 'C1' },
-    },
-  }) as unknown as EventBridgeEvent<string, EventEnvelope>
+    detailType,
+    data: { id: 'C1' },
+    id,
+    occurredAt: '2025-01-01T00:00:00.000Z',
+  })
 
 describe('summary domain', () => {
   it('counts creates up and deletes down, nothing else', () => {

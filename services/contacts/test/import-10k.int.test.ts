@@ -5,10 +5,9 @@
  * scripts, phones, companies, in-file duplicates, existing addresses and bad rows.
  */
 import { CreateContact } from '@relay/contracts/contacts'
-import type { EventEnvelope } from '@relay/core/events'
 import { newId } from '@relay/core/ids'
-import type { EventBridgeEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { busEvent } from '../../../test/support/bus-events.js'
 import { context, httpEvent, parse } from '../../../test/support/http-events.js'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildContact } from '../src/domain/contact.js'
@@ -32,20 +31,14 @@ const NAMES = [
   ['Ana', 'García'],
 ] as const
 
-const chunkEvent = (id: string, chunk: number): EventBridgeEvent<string, EventEnvelope> =>
-  ({
-    id: `eb-${chunk}`,
+const chunkEvent = (id: string, chunk: number) =>
+  busEvent({
     source: 'crm.contacts',
-    'detail-type': chunk === 0 ? 'ContactImport.Requested' : 'ContactImport.ChunkRequested',
-    detail: {
-      id: `evt-${id}-${chunk}`,
-      tenantId: TENANT,
-      occurredAt: new Date().toISOString(),
-      version: 1,
-      correlationId: 'corr-10k',
-      data: chunk === 0 ? { id } : { id, chunk },
-    },
-  }) as unknown as EventBridgeEvent<string, EventEnvelope>
+    detailType: chunk === 0 ? 'ContactImport.Requested' : 'ContactImport.ChunkRequested',
+    data: chunk === 0 ? { id } : { id, chunk },
+    tenantId: TENANT,
+    correlationId: 'corr-10k',
+  })
 
 describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('a 10 000-row import on DynamoDB Local', () => {
   let table: string

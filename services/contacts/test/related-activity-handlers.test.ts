@@ -10,10 +10,9 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb'
-import type { EventEnvelope } from '@relay/core/events'
-import type { EventBridgeEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { busEvent } from '../../../test/support/bus-events.js'
 import { handler as onLeadConverted } from '../src/handlers/on-lead-converted.js'
 import { handler as onRelatedActivity } from '../src/handlers/on-related-activity.js'
 
@@ -83,25 +82,8 @@ afterEach(() => {
   ddb.reset()
 })
 
-const event = (
-  source: string,
-  detailType: string,
-  data: unknown,
-  opts: { id?: string; occurredAt?: string } = {},
-): EventBridgeEvent<string, EventEnvelope> =>
-  ({
-    id: 'eb-1',
-    source,
-    'detail-type': detailType,
-    detail: {
-      id: opts.id ?? 'evt-1',
-      tenantId: 'acme',
-      occurredAt: opts.occurredAt ?? new Date().toISOString(),
-      version: 1,
-      correlationId: 'corr-1',
-      data,
-    },
-  }) as unknown as EventBridgeEvent<string, EventEnvelope>
+const event = (source: string, detailType: string, data: unknown, opts: { occurredAt?: string } = {}) =>
+  busEvent({ source, detailType, data, ...opts })
 
 const timeline = (contactId = CONTACT) =>
   [...rows.values()]
@@ -221,9 +203,7 @@ describe('on-related-activity', () => {
         { occurredAt: '2020-01-01T00:00:00.000Z' },
       ),
     )
-    await onRelatedActivity(
-      event('crm.pipeline', 'Deal.Created', { ...deal, contactId: undefined }, { id: 'e2' }),
-    )
+    await onRelatedActivity(event('crm.pipeline', 'Deal.Created', { ...deal, contactId: undefined }))
     // Assess
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0)
     expect(timeline('GONE')).toEqual([])

@@ -10,9 +10,9 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb'
-import type { EventBridgeEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { busEvent } from '../../../test/support/bus-events.js'
 import {
   type ContactMail,
   emailsStated,
@@ -40,19 +40,8 @@ afterEach(() => {
   ddb.reset()
 })
 
-let seq = 0
-const event = (detailType: string, data: unknown): EventBridgeEvent<string, any> =>
-  ({
-    id: `eb-${++seq}`,
-    version: '0',
-    account: '000000000000',
-    time: NOW,
-    region: 'eu-west-1',
-    resources: [],
-    source: 'crm.contacts',
-    'detail-type': detailType,
-    detail: { id: `evt-${seq}`, tenantId: 'acme', occurredAt: NOW, version: 1, correlationId: 'c', data },
-  }) as EventBridgeEvent<string, any>
+const event = (detailType: string, data: unknown) =>
+  busEvent({ source: 'crm.contacts', detailType, data, occurredAt: NOW })
 
 const emailsChange = (version: number, before: string[], after?: string[]) => ({
   id: C,

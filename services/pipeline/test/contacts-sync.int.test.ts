@@ -1,8 +1,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { documentClient } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
-import type { EventBridgeEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { busEvent } from '../../../test/support/bus-events.js'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildActivity } from '../src/domain/activity.js'
 import { eraseLeadPersonalData, repointDeal } from '../src/domain/contact-links.js'
@@ -25,18 +25,8 @@ const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'
 const T = 'acme'
 
-const event = (detailType: string, data: unknown): EventBridgeEvent<string, any> =>
-  ({
-    id: newId(),
-    version: '0',
-    account: '000000000000',
-    time: NOW,
-    region: 'eu-west-1',
-    resources: [],
-    source: 'crm.contacts',
-    'detail-type': detailType,
-    detail: { id: newId(), tenantId: T, occurredAt: NOW, version: 1, correlationId: 'corr', data },
-  }) as EventBridgeEvent<string, any>
+const event = (detailType: string, data: unknown) =>
+  busEvent({ source: 'crm.contacts', detailType, data, tenantId: T, occurredAt: NOW, correlationId: 'corr' })
 
 describe('contact links, pure', () => {
   it('repoints only deals of the old contact, and erases only personal fields', () => {

@@ -1,6 +1,6 @@
 import { newId } from '@relay/core/ids'
-import type { EventBridgeEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { busEvent } from '../../../test/support/bus-events.js'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { engagementOf, emailFingerprint as fp } from '../src/domain/engagement.js'
 import { convertLead } from '../src/domain/lead.js'
@@ -21,23 +21,8 @@ const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'
 const T = `t-${newId().slice(-8).toLowerCase()}`
 
-const event = (
-  source: string,
-  detailType: string,
-  data: unknown,
-  id = newId(),
-): EventBridgeEvent<string, any> =>
-  ({
-    id: newId(),
-    version: '0',
-    account: '000000000000',
-    time: NOW,
-    region: 'eu-west-1',
-    resources: [],
-    source,
-    'detail-type': detailType,
-    detail: { id, tenantId: T, occurredAt: NOW, version: 1, correlationId: 'corr', data },
-  }) as EventBridgeEvent<string, any>
+const event = (source: string, detailType: string, data: unknown) =>
+  busEvent({ source, detailType, data, tenantId: T, occurredAt: NOW, correlationId: 'corr' })
 
 describe('engagement points (pure)', () => {
   it('weighs meetings over calls over emails; campaign clicks over opens; nobody named → nothing', () => {
