@@ -98,13 +98,17 @@ export class StreamPoller {
   async start(): Promise<void> {
     this.checkpoints = await readJson<Checkpoints>(this.file, {})
     await this.discover()
-    this.loop()
+    this.loop(0)
   }
 
-  /** Runs one poll of every shard now (also what the timer does); exposed for tests. */
-  async pollOnce(): Promise<void> {
+  /**
+   * Runs one poll of every shard now (also what the timer does); exposed for tests. True when a
+   * shard handed over a full batch, so more records are probably waiting.
+   */
+  async pollOnce(): Promise<boolean> {
     if (Date.now() - this.lastDiscovery > 2000) await this.discover()
-    await Promise.all([...this.shards.values()].map((s) => this.pollShard(s)))
+    const full = await Promise.all([...this.shards.values()].map((s) => this.pollShard(s)))
+    return full.some(Boolean)
   }
 
   /** Stops polling after the batch in progress. */
@@ -116,13 +120,19 @@ export class StreamPoller {
     this.ddb.destroy()
   }
 
-  private loop(): void {
+  // Like Lambda's event source mapping: a shard that is behind is read again at once, an idle one
+  // after the interval (a backlog of 100 000 records drains in seconds, not 100 records a tick).
+  private loop(delayMs = this.options.intervalMs ?? 100): void {
     if (this.stopped) return
     this.timer = setTimeout(() => {
+      let behind = false
       this.running = this.pollOnce()
+        .then((full) => {
+          behind = full
+        })
         .catch((err) => this.log(`stream poller: ${(err as Error).message}`))
-        .finally(() => this.loop())
-    }, this.options.intervalMs ?? 100)
+        .finally(() => this.loop(behind ? 0 : undefined))
+    }, delayMs)
   }
 
   private async discover(): Promise<void> {
@@ -187,8 +197,10 @@ export class StreamPoller {
     }
   }
 
-  private async pollShard(state: ShardState): Promise<void> {
-    if (this.stopped || Date.now() < state.retryAt) return
+  /** Reads and delivers one batch of a shard; true when the batch was full and delivered. */
+  private async pollShard(state: ShardState): Promise<boolean> {
+    if (this.stopped || Date.now() < state.retryAt) return false
+    let read = 0
     if (state.pending.length === 0 && !state.closed) {
       state.iterator ??= await this.iteratorFor(state)
       if (!state.iterator) {
@@ -207,12 +219,13 @@ export class StreamPoller {
           state.iterator = undefined
           state.failures++
           state.retryAt = Date.now() + Math.min(5000, 100 * 2 ** state.failures)
-          return
+          return false
         }
         state.failures = 0
         state.iterator = out.NextShardIterator
         if (!state.iterator) state.closed = true
         state.pending = (out.Records ?? []).map((r) => toLambdaRecord(r, state.streamArn))
+        read = state.pending.length
       }
     }
     if (state.pending.length > 0) await this.deliver(state)
@@ -220,6 +233,7 @@ export class StreamPoller {
       this.shards.delete(state.shardId)
       this.finished.add(state.shardId)
     }
+    return read >= (this.options.batchSize ?? 100) && state.pending.length === 0
   }
 
   private async deliver(state: ShardState): Promise<void> {

@@ -117,4 +117,31 @@ describe('StreamPoller', () => {
     // Assess
     expect(calls).toBe(2)
   })
+
+  it('reads a shard that is behind again at once, and an idle one only after the interval', async () => {
+    // Prepare: 35 records, batches of 10, an interval no test would wait for
+    const stage = uniqueStage('str')
+    await createTables(stage, testServices, { endpoint })
+    const table = `crm-${stage}-echo-main`
+    for (let i = 0; i < 35; i++) await put(table, `b${String(i).padStart(2, '0')}`)
+    const sizes: number[] = []
+    const poller = new StreamPoller({
+      endpoint,
+      tables: [table],
+      dataDir: mkdtempSync(join(tmpdir(), 'relay-streams-')),
+      intervalMs: 600_000,
+      batchSize: 10,
+      handler: async (e) => {
+        sizes.push(e.Records.length)
+      },
+    })
+
+    // Act: the first poll starts at once; each full batch is followed by another poll at once
+    await poller.start()
+    await vi.waitFor(() => expect(sizes.reduce((a, b) => a + b, 0)).toBe(35), { timeout: 10_000 })
+    await poller.stop()
+
+    // Assess: in order, in full batches, and the short last batch ended the burst
+    expect(sizes).toEqual([10, 10, 10, 5])
+  })
 })
