@@ -1,19 +1,23 @@
 /**
- * One stack per service manifest: its tables, one function per manifest function, its routes on the
- * shared HTTP API, its subscriptions on the shared bus, its schedules, and one outbox publisher per
- * `outbox: true` table. A stack per service keeps each under CloudFormation's 500-resource limit as
+ * One stack per service manifest: its tables and buckets, one function per manifest function, its
+ * routes on the shared HTTP API, its subscriptions on the shared bus, its schedules, its S3 object
+ * triggers, and one outbox publisher per `outbox: true` table. A stack per service keeps each under CloudFormation's 500-resource limit as
  * routes grow, and lets a service be deployed on its own.
  */
 import { join } from 'node:path'
 import {
+  type BucketAccess,
+  type BucketDef,
+  bucketEnvVar,
   ENV,
   type FunctionDef,
+  physicalBucketName,
   physicalTableName,
   type RouteDef,
   type ServiceManifest,
   tableEnvVar,
 } from '@relay/core/manifest'
-import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib'
+import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib'
 import { HttpMethod, HttpNoneAuthorizer, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch'
@@ -27,7 +31,9 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import * as logs from 'aws-cdk-lib/aws-logs'
+import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as sqs from 'aws-cdk-lib/aws-sqs'
+import * as cxapi from 'aws-cdk-lib/cx-api'
 import type { Construct } from 'constructs'
 import { BUNDLING } from './bundling.js'
 import type { SharedStack } from './shared-stack.js'
@@ -47,6 +53,15 @@ const WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ]
 const SCAN_ACTION = 'dynamodb:Scan'
+/** Object actions per manifest access level; lib-storage's multipart calls need s3:PutObject and, on failure, s3:AbortMultipartUpload. */
+const BUCKET_ACTIONS: Record<BucketAccess, string[]> = {
+  read: ['s3:GetObject'],
+  write: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+  readwrite: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+}
+/** S3 bucket names are at most 63 characters; the longest region code has 14. */
+const MAX_BUCKET_NAME_LENGTH = 63
+const MAX_REGION_LENGTH = 14
 
 const DEFAULT_MEMORY_MB = 256
 const HTTP_TIMEOUT_SECONDS = 10
@@ -68,6 +83,7 @@ export interface ServiceStackProps extends StackProps {
 export class ServiceStack extends Stack {
   readonly manifest: ServiceManifest
   readonly tables = new Map<string, dynamodb.Table>()
+  readonly buckets = new Map<string, s3.Bucket>()
   readonly functions = new Map<string, NodejsFunction>()
   readonly outboxPublishers = new Map<string, NodejsFunction>()
   readonly deadLetterQueues: sqs.Queue[] = []
@@ -76,6 +92,7 @@ export class ServiceStack extends Stack {
   private readonly shared: SharedStack
   private readonly prefix: string
   private readonly integrations = new Map<string, HttpLambdaIntegration>()
+  private accessLogs: s3.Bucket | undefined
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props)
@@ -85,6 +102,9 @@ export class ServiceStack extends Stack {
     this.stage = stage
     this.shared = shared
     this.prefix = `crm-${stage.name}-${manifest.name}`
+    // Server access logs are delivered under a bucket policy instead of the legacy LogDeliveryWrite
+    // ACL (ACLs stay disabled on every bucket), whatever the app's feature flags say.
+    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true)
 
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
@@ -93,7 +113,9 @@ export class ServiceStack extends Stack {
     })
 
     for (const [name, def] of Object.entries(manifest.tables)) this.addTable(name, def)
+    for (const [name, def] of Object.entries(manifest.buckets ?? {})) this.addBucket(name, def)
     for (const [name, def] of Object.entries(manifest.functions)) this.addFunction(name, def, props.root)
+    this.addObjectTriggers()
     for (const route of manifest.routes) this.addRoute(route)
     for (const sub of manifest.subscriptions) {
       const rule = new events.Rule(this, `Subscription-${sub.name}`, {
@@ -149,9 +171,10 @@ export class ServiceStack extends Stack {
     const isRuleTarget =
       manifest.subscriptions.some((s) => s.function === name) ||
       manifest.schedules.some((s) => s.function === name)
+    const isObjectTarget = (manifest.objectTriggers ?? []).some((t) => t.function === name)
     const defaultTimeout = servesRoutes
       ? HTTP_TIMEOUT_SECONDS
-      : isRuleTarget
+      : isRuleTarget || isObjectTarget
         ? EVENT_TIMEOUT_SECONDS
         : HTTP_TIMEOUT_SECONDS
 
@@ -160,9 +183,9 @@ export class ServiceStack extends Stack {
       def.tables ?? Object.fromEntries(Object.keys(manifest.tables).map((t) => [t, 'write' as const]))
 
     let asyncFailureQueue: sqs.Queue | undefined
-    if (isRuleTarget) {
-      // EventBridge's target DLQ only catches failed deliveries; events the function itself fails on
-      // after Lambda's async retries land here instead of being dropped.
+    if (isRuleTarget || isObjectTarget) {
+      // EventBridge's target DLQ only catches failed deliveries, and S3 has none; events the function
+      // itself fails on after Lambda's async retries land here instead of being dropped.
       asyncFailureQueue = this.deadLetterQueue(
         `Function-${name}-AsyncFailures`,
         `async invocations of ${name}`,
@@ -173,12 +196,13 @@ export class ServiceStack extends Stack {
       entry: join(root, 'src', def.entry),
       memoryMb: def.memoryMb ?? DEFAULT_MEMORY_MB,
       timeoutSeconds: def.timeoutSeconds ?? defaultTimeout,
-      environment: Object.fromEntries(
-        Object.keys(grants).map((t) => [
+      environment: Object.fromEntries([
+        ...Object.keys(grants).map((t) => [
           tableEnvVar(manifest.name, t),
           physicalTableName(this.stage.name, manifest.name, t),
         ]),
-      ),
+        ...Object.keys(def.buckets ?? {}).map((b) => [bucketEnvVar(manifest.name, b), this.bucketName(b)]),
+      ]),
       asyncFailureQueue,
     })
 
@@ -198,9 +222,154 @@ export class ServiceStack extends Stack {
         }),
       )
     }
+    for (const [bucket, access] of Object.entries(def.buckets ?? {})) {
+      const objects = `${this.bucketArn(bucket)}/*`
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: `${pascal(access)}${pascal(bucket)}Objects`,
+          actions: BUCKET_ACTIONS[access],
+          resources: [objects],
+        }),
+      )
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${this.nagArn(objects)}]`,
+        reason: `Object actions need an object ARN: ${name} may ${access} the objects of this service's ${bucket} bucket (manifest FunctionDef.buckets), no other bucket and no bucket-level action.`,
+      })
+    }
     if (def.publishes) this.shared.bus.grantPutEventsTo(fn)
     if (def.sendsEmail) this.grantSendEmail(fn)
     this.functions.set(name, fn)
+  }
+
+  /**
+   * The bucket's physical name, `crm-<stage>-<service>-<bucket>-<account>-<region>` (bucket names are
+   * global). Built from the stack's account and region rather than read from the bucket, so a
+   * function can name its bucket while the bucket's notification names the function, without a
+   * dependency cycle.
+   */
+  private bucketName(bucket: string): string {
+    const base = physicalBucketName(this.stage.name, this.manifest.name, bucket)
+    const name = `${base}-${this.account}-${this.region}`
+    const longest = Token.isUnresolved(this.region)
+      ? base.length + 1 + 12 + 1 + MAX_REGION_LENGTH
+      : Token.isUnresolved(this.account)
+        ? base.length + 1 + 12 + 1 + this.region.length
+        : name.length
+    if (longest > MAX_BUCKET_NAME_LENGTH) {
+      throw new Error(
+        `Service manifest ${this.manifest.name}: bucket "${bucket}" would be named ${base}-<account>-<region>, over S3's ${MAX_BUCKET_NAME_LENGTH} characters; use a shorter bucket name`,
+      )
+    }
+    return name
+  }
+
+  private bucketArn(bucket: string): string {
+    return `arn:${Aws.PARTITION}:s3:::${this.bucketName(bucket)}`
+  }
+
+  /** A string as cdk-nag names it in a finding: each unresolved token as `<Name>`, e.g. `<AWS::Partition>`. */
+  private nagArn(value: string): string {
+    const resolved = this.resolve(value) as unknown
+    const parts = (
+      typeof resolved === 'string'
+        ? [resolved]
+        : (resolved as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+    ) as unknown[]
+    return parts.map((p) => (typeof p === 'string' ? p : `<${(p as { Ref: string }).Ref}>`)).join('')
+  }
+
+  /**
+   * One bucket per manifest bucket: no public access, TLS only, S3-managed encryption, objects
+   * expiring after `expireAfterDays`, incomplete multipart uploads aborted after a day, CORS for
+   * presigned browser uploads and downloads, server access logs, the stage's removal policy.
+   */
+  private addBucket(name: string, def: BucketDef): void {
+    const destroy = this.stage.removalPolicy === RemovalPolicy.DESTROY
+    const bucket = new s3.Bucket(this, `Bucket-${name}`, {
+      bucketName: this.bucketName(name),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        {
+          id: 'expire-objects',
+          ...(def.expireAfterDays ? { expiration: Duration.days(def.expireAfterDays) } : {}),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      // Any origin: the URLs are presigned, so the signature, not the origin, is what grants access.
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      serverAccessLogsBucket: this.accessLogsBucket(),
+      serverAccessLogsPrefix: `${name}/`,
+      removalPolicy: this.stage.removalPolicy,
+      autoDeleteObjects: destroy,
+    })
+    this.buckets.set(name, bucket)
+  }
+
+  /** The stack's one server access log bucket (created with the first bucket). */
+  private accessLogsBucket(): s3.Bucket {
+    if (!this.accessLogs) {
+      this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        // Server access log delivery supports SSE-S3 only on its target bucket.
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(this.stage.logRetention) }],
+        removalPolicy: this.stage.removalPolicy,
+        autoDeleteObjects: this.stage.removalPolicy === RemovalPolicy.DESTROY,
+      })
+      Validations.of(this.accessLogs).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason:
+          'This bucket is the server access log destination of the service buckets; logging it to itself would loop and to another bucket would only move the exception.',
+      })
+    }
+    return this.accessLogs
+  }
+
+  /**
+   * S3 → Lambda for each manifest object trigger, on the bucket's own notification configuration
+   * (no notification custom resource and its extra function): ObjectCreated under the prefix
+   * invokes the function asynchronously. The invoke permission names the bucket by its ARN, not by
+   * reference, and the bucket waits for it: S3 checks the permission when the configuration is set.
+   */
+  private addObjectTriggers(): void {
+    const byBucket = new Map<string, s3.CfnBucket.LambdaConfigurationProperty[]>()
+    for (const trigger of this.manifest.objectTriggers ?? []) {
+      const fn = this.functions.get(trigger.function)!
+      const bucket = this.buckets.get(trigger.bucket)!
+      const permission = new lambda.CfnPermission(this, `ObjectTrigger-${trigger.name}-Permission`, {
+        action: 'lambda:InvokeFunction',
+        functionName: fn.functionArn,
+        principal: 's3.amazonaws.com',
+        sourceArn: this.bucketArn(trigger.bucket),
+        sourceAccount: this.account,
+      })
+      bucket.node.addDependency(permission)
+      const configs = byBucket.get(trigger.bucket) ?? []
+      configs.push({
+        event: 's3:ObjectCreated:*',
+        function: fn.functionArn,
+        filter: { s3Key: { rules: [{ name: 'prefix', value: trigger.prefix }] } },
+      })
+      byBucket.set(trigger.bucket, configs)
+    }
+    for (const [bucket, lambdaConfigurations] of byBucket) {
+      ;(this.buckets.get(bucket)!.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+        lambdaConfigurations,
+      }
+    }
   }
 
   private createFunction(
@@ -377,25 +546,27 @@ export class ServiceStack extends Stack {
     return queue
   }
 
+  // One alarm per function on errors + throttles (metric math), not one each: a service with 50
+  // functions would otherwise spend 100 of its stack's 500 resources on alarms.
   private addFunctionAlarms(id: string, fn: NodejsFunction): void {
     if (!this.shared.alarmTopic) return
-    const action = new cwActions.SnsAction(this.shared.alarmTopic)
-    const common = {
+    const period = Duration.minutes(5)
+    new cloudwatch.Alarm(this, `${id}-FailingAlarm`, {
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }
-    new cloudwatch.Alarm(this, `${id}-ErrorsAlarm`, {
-      ...common,
-      alarmDescription: `${this.prefix}: ${id} errors`,
-      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-    }).addAlarmAction(action)
-    new cloudwatch.Alarm(this, `${id}-ThrottlesAlarm`, {
-      ...common,
-      alarmDescription: `${this.prefix}: ${id} throttled`,
-      metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
-    }).addAlarmAction(action)
+      alarmDescription: `${this.prefix}: ${id} errors or throttles`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'errors + throttles',
+        label: 'errors + throttles',
+        period,
+        usingMetrics: {
+          errors: fn.metricErrors({ period, statistic: 'Sum' }),
+          throttles: fn.metricThrottles({ period, statistic: 'Sum' }),
+        },
+      }),
+    }).addAlarmAction(new cwActions.SnsAction(this.shared.alarmTopic))
   }
 
   /** The name when it fits the 64-character limit; otherwise `undefined` so CloudFormation generates one. */
@@ -438,5 +609,36 @@ export function validateManifest(m: ServiceManifest): void {
   }
   for (const t of Object.keys(m.tables)) {
     if (fnNames.has(`${t}-outbox`)) fail(`function name "${t}-outbox" is reserved for the outbox publisher`)
+  }
+  const buckets = m.buckets ?? {}
+  for (const [name, def] of Object.entries(buckets)) {
+    // The logical name becomes part of a global bucket name: lower-case letters, digits and '-'.
+    if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(name)) fail(`bucket name "${name}" must be kebab-case`)
+    if (
+      def.expireAfterDays !== undefined &&
+      !(Number.isInteger(def.expireAfterDays) && def.expireAfterDays > 0)
+    )
+      fail(`bucket "${name}" expireAfterDays must be a positive whole number of days`)
+  }
+  for (const [name, def] of Object.entries(m.functions)) {
+    for (const b of Object.keys(def.buckets ?? {})) {
+      if (!(b in buckets))
+        fail(`function "${name}" asks for bucket "${b}", which the service does not declare`)
+    }
+  }
+  const triggers = m.objectTriggers ?? []
+  for (const [i, t] of triggers.entries()) {
+    if (!(t.bucket in buckets)) fail(`object trigger "${t.name}" names unknown bucket "${t.bucket}"`)
+    if (!fnNames.has(t.function)) fail(`object trigger "${t.name}" names unknown function "${t.function}"`)
+    if (!t.prefix) fail(`object trigger "${t.name}" needs a prefix`)
+    for (const other of triggers.slice(0, i)) {
+      if (other.name === t.name) fail(`object trigger name "${t.name}" is used twice`)
+      // S3 refuses overlapping prefixes for the same event type on one bucket.
+      if (
+        other.bucket === t.bucket &&
+        (other.prefix.startsWith(t.prefix) || t.prefix.startsWith(other.prefix))
+      )
+        fail(`object triggers "${other.name}" and "${t.name}" overlap on bucket "${t.bucket}"`)
+    }
   }
 }

@@ -2,7 +2,14 @@
  * Checks that hold for ANY manifest: the synthesized service stack contains exactly what the
  * manifest declares. Used on the test fixture and on every registered service.
  */
-import { physicalTableName, type ServiceManifest, tableEnvVar } from '@relay/core/manifest'
+import {
+  type BucketAccess,
+  bucketEnvVar,
+  physicalBucketName,
+  physicalTableName,
+  type ServiceManifest,
+  tableEnvVar,
+} from '@relay/core/manifest'
 import type { Template } from 'aws-cdk-lib/assertions'
 import { expect } from 'vitest'
 
@@ -20,6 +27,25 @@ export function resources(t: Template): Resources {
 
 export function ofType(t: Template, type: string): [string, Resource][] {
   return Object.entries(resources(t)).filter(([, r]) => r.Type === type)
+}
+
+/**
+ * The functions of a template that the app itself defines: without the provider function CDK adds
+ * for `autoDeleteObjects` buckets (a CDK-managed custom resource, in dev and staging only).
+ */
+export function ownFunctions(t: Template): [string, Resource][] {
+  return ofType(t, 'AWS::Lambda::Function').filter(([id]) => !/^Custom.*CustomResourceProvider/.test(id))
+}
+
+/** A CloudFormation string value as text: `Fn::Join` flattened, each `Ref` written `<Name>`. */
+export function flatten(value: unknown): string {
+  if (typeof value === 'string') return value
+  const o = value as Record<string, unknown>
+  if (typeof o?.Ref === 'string') return `<${o.Ref}>`
+  if (Array.isArray(o?.['Fn::GetAtt'])) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`
+  const join = o?.['Fn::Join'] as [string, unknown[]] | undefined
+  if (join) return join[1].map(flatten).join(join[0])
+  return JSON.stringify(value)
 }
 
 /** Every logical id a CloudFormation value refers to (Ref / Fn::GetAtt), and whether it imports anything. */
@@ -89,6 +115,43 @@ export function tableAccess(t: Template, fnLogicalId: string): Map<string, 'read
   return access
 }
 
+const BUCKET_ACTIONS: Record<BucketAccess, string[]> = {
+  read: ['s3:GetObject'],
+  write: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+  readwrite: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+}
+
+/** S3 grants of one function as its policy states them: object ARN → actions (sorted). */
+export function bucketGrants(t: Template, fnLogicalId: string): Map<string, string[]> {
+  const grants = new Map<string, string[]>()
+  for (const st of statementsOf(t, fnLogicalId)) {
+    const actions = ([] as string[]).concat(st.Action as string | string[]).filter((a) => a.startsWith('s3:'))
+    if (!actions.length) continue
+    for (const resource of ([] as unknown[]).concat(st.Resource)) {
+      grants.set(flatten(resource), [...(grants.get(flatten(resource)) ?? []), ...actions].sort())
+    }
+  }
+  return grants
+}
+
+/** Logical id and physical name of each manifest bucket, by logical bucket name. */
+export function bucketsOf(
+  t: Template,
+  stage: string,
+  m: ServiceManifest,
+): Map<string, { id: string; name: string }> {
+  const found = new Map<string, { id: string; name: string }>()
+  for (const name of Object.keys(m.buckets ?? {})) {
+    const prefix = `${physicalBucketName(stage, m.name, name)}-`
+    const bucket = ofType(t, 'AWS::S3::Bucket').find(([, r]) =>
+      flatten(r.Properties.BucketName ?? '').startsWith(prefix),
+    )
+    expect(bucket, `bucket ${name} of ${m.name}`).toBeDefined()
+    found.set(name, { id: bucket![0], name: flatten(bucket![1].Properties.BucketName) })
+  }
+  return found
+}
+
 /** Logical id of each manifest table, by logical table name. */
 export function tableIds(t: Template, stage: string, m: ServiceManifest): Map<string, string> {
   const ids = new Map<string, string>()
@@ -134,9 +197,8 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
 
   // Functions: one per manifest function (+ one outbox publisher per outbox table), grants and env.
   const outboxTables = Object.entries(m.tables).filter(([, d]) => d.outbox)
-  expect(ofType(t, 'AWS::Lambda::Function')).toHaveLength(
-    Object.keys(m.functions).length + outboxTables.length,
-  )
+  expect(ownFunctions(t)).toHaveLength(Object.keys(m.functions).length + outboxTables.length)
+  const buckets = bucketsOf(t, stage, m)
   for (const [name, def] of Object.entries(m.functions)) {
     const [fnId, fn] = functionByName(t, `crm-${stage}-${m.name}-${name}`)
     const granted = def.tables ?? Object.fromEntries(Object.keys(m.tables).map((k) => [k, 'write']))
@@ -156,6 +218,23 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
       expect(env[tableEnvVar(m.name, table)]).toBe(physicalTableName(stage, m.name, table))
     }
     expect(env).toMatchObject({ STAGE: stage, POWERTOOLS_SERVICE_NAME: m.name })
+    // Buckets: an env var and an object grant for exactly the buckets of its FunctionDef.
+    const wanted = Object.entries(def.buckets ?? {})
+    expect(
+      Object.keys(env)
+        .filter((k) => k.endsWith('_BUCKET'))
+        .sort(),
+      `bucket env of ${m.name}/${name}`,
+    ).toEqual(wanted.map(([b]) => bucketEnvVar(m.name, b)).sort())
+    for (const [b] of wanted) expect(flatten(env[bucketEnvVar(m.name, b)])).toBe(buckets.get(b)!.name)
+    expect(bucketGrants(t, fnId), `bucket grants of ${m.name}/${name}`).toEqual(
+      new Map(
+        wanted.map(([b, access]) => [
+          `arn:<AWS::Partition>:s3:::${buckets.get(b)!.name}/*`,
+          [...BUCKET_ACTIONS[access]].sort(),
+        ]),
+      ),
+    )
     expect(env.EVENT_BUS_NAME).toBeDefined()
     expect(env.MAIL_FROM).toBeDefined()
     if (def.memoryMb) expect(fn.Properties.MemorySize).toBe(def.memoryMb)
@@ -209,6 +288,95 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
     targetOf(rule!, schedule.function)
   }
 
+  // Buckets: private, TLS only, encrypted, expiring, logged; triggers as S3 notifications.
+  const s3Buckets = ofType(t, 'AWS::S3::Bucket')
+  expect(s3Buckets).toHaveLength(buckets.size ? buckets.size + 1 : 0)
+  const bucketPolicies = ofType(t, 'AWS::S3::BucketPolicy').map(([, p]) => p.Properties)
+  for (const [id, bucket] of s3Buckets) {
+    const p = bucket.Properties
+    expect(p.PublicAccessBlockConfiguration, id).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    })
+    expect(p.BucketEncryption, id).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    })
+    expect(p.OwnershipControls, id).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] })
+    const policy = bucketPolicies.find((x) => JSON.stringify(x.Bucket) === JSON.stringify({ Ref: id }))
+    expect(JSON.stringify(policy?.PolicyDocument), `${id} enforces SSL`).toContain(
+      '"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Effect":"Deny"',
+    )
+  }
+  const triggers = m.objectTriggers ?? []
+  const permissions = ofType(t, 'AWS::Lambda::Permission').map(([, r]) => r.Properties)
+  for (const [name, def] of Object.entries(m.buckets ?? {})) {
+    const { id, name: physical } = buckets.get(name)!
+    const p = resources(t)[id]!.Properties
+    expect(physical).toMatch(new RegExp(`^${physicalBucketName(stage, m.name, name)}-.+-.+$`))
+    expect(p.LifecycleConfiguration).toEqual({
+      Rules: [
+        {
+          Id: 'expire-objects',
+          Status: 'Enabled',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          ...(def.expireAfterDays ? { ExpirationInDays: def.expireAfterDays } : {}),
+        },
+      ],
+    })
+    expect(p.CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          AllowedMethods: ['PUT', 'GET', 'HEAD'],
+          AllowedOrigins: ['*'],
+          AllowedHeaders: ['*'],
+          ExposedHeaders: ['ETag'],
+          MaxAge: 3000,
+        },
+      ],
+    })
+    expect(p.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: expect.stringMatching(/^AccessLogs/) },
+      LogFilePrefix: `${name}/`,
+    })
+    const own = triggers.filter((x) => x.bucket === name)
+    expect(p.NotificationConfiguration, `notifications of bucket ${name}`).toEqual(
+      own.length
+        ? {
+            LambdaConfigurations: own.map((x) => ({
+              Event: 's3:ObjectCreated:*',
+              Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: x.prefix }] } },
+              Function: {
+                'Fn::GetAtt': [functionByName(t, `crm-${stage}-${m.name}-${x.function}`)[0], 'Arn'],
+              },
+            })),
+          }
+        : undefined,
+    )
+    for (const x of own) {
+      const [fnId] = functionByName(t, `crm-${stage}-${m.name}-${x.function}`)
+      expect(
+        permissions
+          .filter(
+            (perm) =>
+              perm.Principal === 's3.amazonaws.com' &&
+              JSON.stringify(perm.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }),
+          )
+          .map((perm) => flatten(perm.SourceArn)),
+        `invoke permission of trigger ${x.name}`,
+      ).toEqual([`arn:<AWS::Partition>:s3:::${physical}`])
+      // S3 has no DLQ of its own: what the function fails on after Lambda's retries goes to a queue.
+      const invokeConfig = ofType(t, 'AWS::Lambda::EventInvokeConfig').find(
+        ([, c]) => JSON.stringify(c.Properties.FunctionName) === JSON.stringify({ Ref: fnId }),
+      )
+      expect(invokeConfig?.[1].Properties, `on-failure queue of ${x.function}`).toMatchObject({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+      })
+    }
+  }
+
   // Every queue enforces TLS.
   const policies = ofType(t, 'AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties))
   for (const q of queues) {
@@ -246,7 +414,7 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
 
 /** Every Lambda function of a template runs nodejs22.x on arm64. */
 export function assertRuntime(t: Template): void {
-  for (const [id, fn] of ofType(t, 'AWS::Lambda::Function')) {
+  for (const [id, fn] of ownFunctions(t)) {
     expect(fn.Properties.Runtime, id).toBe('nodejs22.x')
     expect(fn.Properties.Architectures, id).toEqual(['arm64'])
   }

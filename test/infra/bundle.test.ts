@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ofType } from './assertions.js'
+import { ownFunctions } from './assertions.js'
 import { build, fixtureOutboxPublisher, fixtureServices } from './helpers.js'
 
 describe('esbuild bundling', () => {
@@ -17,7 +17,7 @@ describe('esbuild bundling', () => {
     })
     // Act
     const assembly = built.app.synth()
-    const functions = ofType(built.template('crm-dev-orders'), 'AWS::Lambda::Function')
+    const functions = ownFunctions(built.template('crm-dev-orders'))
     // Assess
     expect(functions.length).toBeGreaterThan(0)
     for (const [id, fn] of functions) {

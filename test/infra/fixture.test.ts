@@ -8,8 +8,11 @@ import { describe, expect, it } from 'vitest'
 import {
   assertRuntime,
   assertServiceMatchesManifest,
+  bucketGrants,
+  flatten,
   functionByName,
   ofType,
+  ownFunctions,
   resources,
   statementsOf,
   tableAccess,
@@ -42,7 +45,7 @@ describe.each([
 
   it('runs every function on nodejs22.x / arm64 with the ESM bundle handler', () => {
     for (const name of [`crm-${stage}-shared`, `crm-${stage}-orders`]) assertRuntime(built.template(name))
-    for (const [, fn] of ofType(built.template(`crm-${stage}-orders`), 'AWS::Lambda::Function')) {
+    for (const [, fn] of ownFunctions(built.template(`crm-${stage}-orders`))) {
       expect(fn.Properties.Handler).toBe('index.handler')
     }
   })
@@ -69,6 +72,73 @@ describe.each([
         [ids.get('audit'), 'write'],
       ]),
     )
+  })
+
+  it('grants each function exactly the objects of the buckets of its FunctionDef, and names them in its env', () => {
+    // Prepare
+    const t = built.template(`crm-${stage}-orders`)
+    const name = `crm-${stage}-orders-receipts-123456789012-eu-west-1`
+    const objects = `arn:<AWS::Partition>:s3:::${name}/*`
+    const grants = (fn: string) => bucketGrants(t, functionByName(t, `crm-${stage}-orders-${fn}`)[0])
+    const env = (fn: string) =>
+      (
+        functionByName(t, `crm-${stage}-orders-${fn}`)[1].Properties.Environment as {
+          Variables: Record<string, unknown>
+        }
+      ).Variables
+    // Assess
+    expect(grants('get-order')).toEqual(new Map([[objects, ['s3:GetObject']]]))
+    expect(grants('nightly-report')).toEqual(
+      new Map([[objects, ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject']]]),
+    )
+    expect(grants('on-receipt')).toEqual(
+      new Map([[objects, ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject']]]),
+    )
+    expect(grants('create-order')).toEqual(new Map())
+    expect(env('get-order').ORDERS_RECEIPTS_BUCKET).toBe(name)
+    expect(env('create-order').ORDERS_RECEIPTS_BUCKET).toBeUndefined()
+  })
+
+  it('creates the bucket private, TLS-only, encrypted, expiring, logged, and invoking on-receipt for incoming/', () => {
+    // Prepare
+    const t = built.template(`crm-${stage}-orders`)
+    const [, bucket] = ofType(t, 'AWS::S3::Bucket').find(([, b]) => b.Properties.BucketName !== undefined)!
+    const [onReceipt] = functionByName(t, `crm-${stage}-orders-on-receipt`)
+    // Assess
+    expect(bucket.Properties).toMatchObject({
+      BucketName: `crm-${stage}-orders-receipts-123456789012-eu-west-1`,
+      LifecycleConfiguration: {
+        Rules: [
+          expect.objectContaining({
+            ExpirationInDays: 3,
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          }),
+        ],
+      },
+      NotificationConfiguration: {
+        LambdaConfigurations: [
+          {
+            Event: 's3:ObjectCreated:*',
+            Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+            Function: { 'Fn::GetAtt': [onReceipt, 'Arn'] },
+          },
+        ],
+      },
+    })
+    // S3 checks the invoke permission when the notification is set: the bucket waits for it.
+    const [permissionId, permission] = ofType(t, 'AWS::Lambda::Permission').find(
+      ([, p]) => p.Properties.Principal === 's3.amazonaws.com',
+    )!
+    expect(permission.Properties.SourceAccount).toBe('123456789012')
+    expect(flatten(permission.Properties.SourceArn)).toBe(
+      `arn:<AWS::Partition>:s3:::crm-${stage}-orders-receipts-123456789012-eu-west-1`,
+    )
+    expect((bucket as { DependsOn?: string[] }).DependsOn).toContain(permissionId)
+    // The access log bucket takes the logs under a bucket policy, only from this bucket.
+    const logsPolicy = ofType(t, 'AWS::S3::BucketPolicy')
+      .map(([, p]) => JSON.stringify(p.Properties))
+      .find((p) => p.includes('logging.s3.amazonaws.com'))
+    expect(logsPolicy).toContain('"aws:SourceArn":{"Fn::GetAtt":["Bucketreceipts')
   })
 
   it('keeps Scan away from functions that serve routes', () => {
@@ -131,7 +201,7 @@ describe.each([
   it('gives every function a log group with the stage retention', () => {
     const t = built.template(`crm-${stage}-orders`)
     const groups = ofType(t, 'AWS::Logs::LogGroup')
-    expect(groups).toHaveLength(ofType(t, 'AWS::Lambda::Function').length)
+    expect(groups).toHaveLength(ownFunctions(t).length)
     for (const [, g] of groups) expect(g.Properties.RetentionInDays).toBe(built.shared.stage.logRetention)
   })
 })
@@ -156,6 +226,26 @@ describe('stage differences', () => {
     expect(pool(dev.template('crm-dev-shared')).DeletionPolicy).toBe('Delete')
   })
 
+  it('prod retains buckets with their objects; dev destroys them, emptied first', () => {
+    // Prepare
+    const devT = dev.template('crm-dev-orders')
+    const prodT = prod.template('crm-prod-orders')
+    // Assess
+    expect(ofType(prodT, 'AWS::S3::Bucket').map(([, b]) => b.DeletionPolicy)).toEqual(['Retain', 'Retain'])
+    prodT.resourceCountIs('Custom::S3AutoDeleteObjects', 0)
+    expect(ofType(devT, 'AWS::S3::Bucket').map(([, b]) => b.DeletionPolicy)).toEqual(['Delete', 'Delete'])
+    devT.resourceCountIs('Custom::S3AutoDeleteObjects', 2)
+    // Access logs are kept as long as the stage keeps its other logs.
+    const logs = (t: typeof devT) =>
+      ofType(t, 'AWS::S3::Bucket').find(([, b]) => b.Properties.BucketName === undefined)![1].Properties
+    expect(logs(devT).LifecycleConfiguration).toEqual({
+      Rules: [{ Id: 'expire-logs', Status: 'Enabled', ExpirationInDays: dev.shared.stage.logRetention }],
+    })
+    expect(logs(prodT).LifecycleConfiguration).toEqual({
+      Rules: [{ Id: 'expire-logs', Status: 'Enabled', ExpirationInDays: prod.shared.stage.logRetention }],
+    })
+  })
+
   it('prod alarms on API 5xx, throttles, every DLQ and every function; dev has none', () => {
     // Prepare
     const t = prod.template('crm-prod-orders')
@@ -171,13 +261,15 @@ describe('stage differences', () => {
         `DLQ ${queueId} alarm`,
       ).toBe(true)
     }
-    for (const [fnId] of ofType(t, 'AWS::Lambda::Function')) {
+    // One alarm per function: errors + throttles by metric math.
+    const mathOf = (a: Record<string, unknown>) => JSON.stringify(a.Metrics ?? [])
+    for (const [fnId] of ownFunctions(t)) {
+      const own = alarms.filter((a) => mathOf(a).includes(`"${fnId}"`))
+      expect(own, fnId).toHaveLength(1)
       for (const metric of ['Errors', 'Throttles']) {
-        expect(
-          alarms.some((a) => a.MetricName === metric && dimensionsOf(a).includes(`"${fnId}"`)),
-          `${fnId} ${metric}`,
-        ).toBe(true)
+        expect(mathOf(own[0]!), `${fnId} ${metric}`).toContain(`"MetricName":"${metric}"`)
       }
+      expect(mathOf(own[0]!)).toContain('"Expression":"errors + throttles"')
     }
     for (const a of alarms) expect(a.AlarmActions).toHaveLength(1)
     const shared = prod.template('crm-prod-shared')
@@ -192,7 +284,14 @@ describe('stage differences', () => {
   it('prod keeps RETAIN on every stateful resource it creates', () => {
     for (const name of ['crm-prod-shared', 'crm-prod-orders']) {
       for (const [id, r] of Object.entries(resources(prod.template(name)))) {
-        if (['AWS::DynamoDB::Table', 'AWS::Cognito::UserPool', 'AWS::Logs::LogGroup'].includes(r.Type)) {
+        if (
+          [
+            'AWS::DynamoDB::Table',
+            'AWS::Cognito::UserPool',
+            'AWS::Logs::LogGroup',
+            'AWS::S3::Bucket',
+          ].includes(r.Type)
+        ) {
           expect(r.DeletionPolicy, id).toBe('Retain')
         }
       }

@@ -29,6 +29,55 @@ describe('manifest validation', () => {
     expect(buildWith([m])).toThrow('Service manifest orders: function "spy" asks for table "contacts"')
   })
 
+  it('rejects a function asking for a bucket its service does not declare', () => {
+    const m = variant({
+      functions: {
+        ...orders.manifest.functions,
+        spy: { entry: 'handlers/ping.ts', buckets: { exports: 'read' } },
+      },
+    })
+    expect(buildWith([m])).toThrow('Service manifest orders: function "spy" asks for bucket "exports"')
+  })
+
+  it('rejects object triggers naming an unknown bucket, or overlapping on one bucket', () => {
+    const unknown = variant({
+      objectTriggers: [{ name: 'x', bucket: 'nope', prefix: 'a/', function: 'on-receipt' }],
+    })
+    expect(buildWith([unknown])).toThrow('object trigger "x" names unknown bucket "nope"')
+    const overlapping = variant({
+      objectTriggers: [
+        { name: 'a', bucket: 'receipts', prefix: 'incoming/', function: 'on-receipt' },
+        { name: 'b', bucket: 'receipts', prefix: 'incoming/big/', function: 'on-receipt' },
+      ],
+    })
+    expect(buildWith([overlapping])).toThrow('object triggers "a" and "b" overlap on bucket "receipts"')
+  })
+
+  it('rejects a bucket whose global name could pass S3 63 characters', () => {
+    const m = variant(
+      { buckets: { 'receipts-of-every-order-ever-placed': {} }, objectTriggers: [] },
+      'orders',
+    )
+    const withGrant = {
+      ...m,
+      manifest: {
+        ...m.manifest,
+        functions: {
+          ping: {
+            entry: 'handlers/ping.ts',
+            buckets: { 'receipts-of-every-order-ever-placed': 'read' as const },
+          },
+        },
+        routes: [],
+        subscriptions: [],
+        schedules: [],
+      },
+    }
+    expect(buildWith([withGrant])).toThrow(
+      /bucket "receipts-of-every-order-ever-placed" would be named .* over S3's 63/,
+    )
+  })
+
   it('rejects a route naming an unknown function', () => {
     const m = variant({
       routes: [{ method: 'GET', path: '/x', function: 'nope', roles: 'public', summary: 'x' }],

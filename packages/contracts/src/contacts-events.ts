@@ -1,6 +1,7 @@
 /** Further events of the contacts service (source `crm.contacts`), for the catalogue in `events.ts`. */
 
 import { COMPANY_EVENT, CompanyCreatedV1, CompanyDeletedV1, CompanyUpdatedV1 } from './companies.js'
+import { ContactExportCompletedV1, ContactExportRequestedV1, EXPORT_JOB_EVENT } from './contact-exports.js'
 import { ContactImportChunkRequestedV1, ContactImportRequestedV1, IMPORT_EVENT } from './contact-imports.js'
 import {
   CONTACT_EVENT,
@@ -56,6 +57,23 @@ export const ContactImportChunkRequested = {
   data: ContactImportChunkRequestedV1,
 } as const satisfies EventContract
 
+export const ContactExportRequested = {
+  source: CONTACTS_SOURCE,
+  detailType: EXPORT_JOB_EVENT.requested,
+  version: 1,
+  description: 'A contact export job was accepted; the contacts service runs it (integrators may ignore it).',
+  data: ContactExportRequestedV1,
+} as const satisfies EventContract
+
+export const ContactExportCompleted = {
+  source: CONTACTS_SOURCE,
+  detailType: EXPORT_JOB_EVENT.completed,
+  version: 1,
+  description:
+    "A contact export job's file is ready (format, rows, bytes); GET /contacts/exports/{id} links to it.",
+  data: ContactExportCompletedV1,
+} as const satisfies EventContract
+
 export const CompanyCreated = {
   source: CONTACTS_SOURCE,
   detailType: COMPANY_EVENT.created,
@@ -96,6 +114,8 @@ export const CONTACTS_EXTRA_EVENTS: readonly EventContract[] = [
   ContactErased,
   ContactImportRequested,
   ContactImportChunkRequested,
+  ContactExportRequested,
+  ContactExportCompleted,
   CompanyCreated,
   CompanyUpdated,
   CompanyDeleted,

@@ -54,6 +54,38 @@ export interface FunctionDef {
   publishes?: boolean
   /** Whether the function sends email through SES. */
   sendsEmail?: boolean
+  /**
+   * Buckets of this service the function may touch: `read` (GetObject, HeadObject, presigned GETs),
+   * `write` (PutObject, multipart uploads, DeleteObject, presigned PUTs) or `readwrite`. No `buckets`
+   * means none: unlike tables, object access is granted only where a manifest asks for it.
+   */
+  buckets?: Readonly<Record<string, BucketAccess>>
+}
+
+export type BucketAccess = 'read' | 'write' | 'readwrite'
+
+export interface BucketDef {
+  /**
+   * Objects are deleted this many days after they were written (an S3 lifecycle rule; S3 runs it
+   * once a day, so an object may outlive this by a day). Omit to keep objects.
+   */
+  expireAfterDays?: number
+}
+
+/**
+ * An object created under `prefix` in `bucket` invokes `function` with an S3 event notification
+ * (`Records[0].s3.bucket.name`, `.object.key` URL-encoded, `.object.size`), asynchronously and at
+ * least once, like S3 → Lambda.
+ */
+export interface ObjectTriggerDef {
+  /** Unique within the service. */
+  name: string
+  /** Key of `buckets`. */
+  bucket: string
+  /** Key prefix, e.g. `imports/`; prefixes of one bucket's triggers must not overlap (S3 refuses it). */
+  prefix: string
+  /** Key of `functions`. */
+  function: string
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -126,6 +158,10 @@ export interface ServiceManifest {
   subscriptions: readonly SubscriptionDef[]
   schedules: readonly ScheduleDef[]
   publishes: readonly PublishedEventDef[]
+  /** Logical bucket name (e.g. `files`) → definition. */
+  buckets?: Readonly<Record<string, BucketDef>>
+  /** S3 object-created triggers on this service's buckets. */
+  objectTriggers?: readonly ObjectTriggerDef[]
 }
 
 /** Identity helper that keeps literal types and checks the shape. */
@@ -147,6 +183,22 @@ export function physicalTableName(stage: string, service: string, table: string)
   return `crm-${stage}-${service}-${table}`
 }
 
+/**
+ * Name of the environment variable that carries a bucket's physical name, e.g.
+ * `CONTACTS_FILES_BUCKET` (service-qualified for the same reason as {@link tableEnvVar}).
+ */
+export function bucketEnvVar(service: string, bucket: string): string {
+  return `${service}_${bucket}_BUCKET`.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()
+}
+
+/**
+ * Name of a bucket for a stage: `crm-<stage>-<service>-<bucket>`. Bucket names are global across
+ * AWS, so the CDK app appends the account and region; the local runtime uses it as it is.
+ */
+export function physicalBucketName(stage: string, service: string, bucket: string): string {
+  return `crm-${stage}-${service}-${bucket}`.toLowerCase()
+}
+
 /** Environment variable names shared by every function. */
 export const ENV = {
   stage: 'STAGE',
@@ -154,6 +206,7 @@ export const ENV = {
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   eventsEndpoint: 'EVENTS_ENDPOINT',
   sesEndpoint: 'SES_ENDPOINT',
+  s3Endpoint: 'S3_ENDPOINT',
   mailFrom: 'MAIL_FROM',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',

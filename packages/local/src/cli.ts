@@ -63,6 +63,7 @@ Relay CRM local runtime (stage "${runtime.stage}") is up.
   DynamoDB   ${runtime.dynamodbEndpoint}
   EventBridge ${runtime.eventsEndpoint}
   SES        ${runtime.sesEndpoint}
+  S3         ${runtime.s3Endpoint}
   Data       ${runtime.dataDir}
 
 Try it (admin of tenant "demo", token valid 12 h):

@@ -1,7 +1,8 @@
 /**
  * The local runtime (DESIGN.md §5): DynamoDB Local + every manifest table, the stream → outbox
- * publisher mapping, an EventBridge-compatible bus, an SES-compatible mail outbox, the scheduler
- * and the API gateway, all in one Node process, with data under one folder.
+ * publisher mapping, an EventBridge-compatible bus, an SES-compatible mail outbox, an S3-compatible
+ * endpoint with every manifest bucket and object trigger, the scheduler and the API gateway, all in
+ * one Node process, with data under one folder.
  */
 import { once } from 'node:events'
 import { mkdir, readdir, rm } from 'node:fs/promises'
@@ -9,7 +10,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
-import { physicalTableName, tableEnvVar } from '@relay/core/manifest'
+import { bucketEnvVar, physicalBucketName, physicalTableName, tableEnvVar } from '@relay/core/manifest'
 import { createEventsServer, LocalBus } from './bus.js'
 import { loadDemo } from './demo.js'
 import {
@@ -23,6 +24,7 @@ import {
 import { createGateway, type LocalAnswer } from './gateway.js'
 import { createInvoker, type LocalService } from './invoke.js'
 import { defaultDataDir } from './paths.js'
+import { createS3Server, ObjectStore, type ObjectTriggerRef, ObjectTriggers } from './s3.js'
 import { Scheduler } from './scheduler.js'
 import { createSesServer, MailOutbox } from './ses.js'
 import { type StreamHandler, StreamPoller } from './streams.js'
@@ -65,12 +67,18 @@ export interface LocalRuntime {
   dynamodbEndpoint: string
   eventsEndpoint: string
   sesEndpoint: string
+  /** The S3 endpoint (path-style); presigned URLs handed to clients point here. */
+  s3Endpoint: string
   services: readonly LocalService[]
   /** Emits 'published', 'delivered', 'dead-lettered'; `deadLetters()`, `redrive()`, `events()`, `idle()`. */
   bus: LocalBus
   /** The mail outbox: `list()`, `get(id)`, event 'sent'. */
   mail: MailOutbox
   scheduler: Scheduler
+  /** Objects of every manifest bucket (`keys(bucket)`, `head(bucket, key)`), under `<dataDir>/s3`. */
+  objects: ObjectStore
+  /** S3 → function invocations: events 'invoked' and 'failed', `idle()`. */
+  objectTriggers: ObjectTriggers
   /** A dev token for a tenant and roles (user defaults to `u-<tenant>`). */
   token(tenant: string, roles: readonly string[], user?: string): Promise<string>
   /** Runs a schedule now; resolves with the function's result. */
@@ -150,6 +158,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
   // Manifests are checked before anything starts: a bad pattern or schedule fails right here.
   const invoker = createInvoker(stage, services)
+  const { buckets, triggers } = localBuckets(stage, services)
   const bus = new LocalBus({
     services,
     invoker,
@@ -204,6 +213,26 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const sesServer = createSesServer(mail, log)
     const sesEndpoint = `http://127.0.0.1:${await listen(sesServer, 0)}`
     cleanups.push(() => close(sesServer))
+    const objects = new ObjectStore(join(dataDir, 's3'))
+    const objectTriggers = new ObjectTriggers({
+      triggers,
+      invoker,
+      region: LOCAL_REGION,
+      // Lambda retries an asynchronous invocation twice.
+      retryDelaysMs: (options.retryDelaysMs ?? [250, 1000]).slice(0, 2),
+      log,
+    })
+    cleanups.push(() => objectTriggers.close())
+    const s3Server = createS3Server({
+      store: objects,
+      buckets: new Set(buckets.values()),
+      credentials: LOCAL_CREDENTIALS,
+      onObjectCreated: (created) => objectTriggers.notify(created),
+      log,
+    })
+    // Loopback like the gateway: whoever can reach the API can reach the presigned URLs it hands out.
+    const s3Endpoint = `http://127.0.0.1:${await listen(s3Server, 0)}`
+    cleanups.push(() => close(s3Server))
 
     // The handlers' world: same variables as in Lambda, pointing at local endpoints.
     Object.assign(process.env, {
@@ -213,6 +242,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       DYNAMODB_ENDPOINT: dynamodbEndpoint,
       EVENTS_ENDPOINT: eventsEndpoint,
       SES_ENDPOINT: sesEndpoint,
+      S3_ENDPOINT: s3Endpoint,
       EVENT_BUS_NAME: busName,
       STAGE: stage,
       MAIL_FROM: process.env.MAIL_FROM ?? 'Relay CRM <no-reply@relay.local>',
@@ -222,6 +252,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         process.env[tableEnvVar(manifest.name, table)] = physicalTableName(stage, manifest.name, table)
       }
     }
+    for (const [envVar, name] of buckets) process.env[envVar] = name
 
     await createTables(stage, services, { endpoint: dynamodbEndpoint })
 
@@ -310,10 +341,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       dynamodbEndpoint,
       eventsEndpoint,
       sesEndpoint,
+      s3Endpoint,
       services,
       bus,
       mail,
       scheduler,
+      objects,
+      objectTriggers,
       token,
       triggerSchedule: (service, name) => scheduler.trigger(service, name),
       stop,
@@ -324,4 +358,39 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     await stop()
     throw err
   }
+}
+
+/**
+ * Every manifest bucket (env var → physical name `crm-<stage>-<service>-<bucket>`) and object
+ * trigger; a trigger naming an undeclared bucket or function fails start-up.
+ */
+function localBuckets(
+  stage: string,
+  services: readonly LocalService[],
+): { buckets: Map<string, string>; triggers: ObjectTriggerRef[] } {
+  const buckets = new Map<string, string>()
+  const triggers: ObjectTriggerRef[] = []
+  for (const { manifest } of services) {
+    for (const bucket of Object.keys(manifest.buckets ?? {})) {
+      buckets.set(bucketEnvVar(manifest.name, bucket), physicalBucketName(stage, manifest.name, bucket))
+    }
+    for (const t of manifest.objectTriggers ?? []) {
+      if (!manifest.buckets?.[t.bucket])
+        throw new Error(
+          `Service manifest ${manifest.name}: object trigger "${t.name}" names unknown bucket "${t.bucket}"`,
+        )
+      if (!manifest.functions[t.function])
+        throw new Error(
+          `Service manifest ${manifest.name}: object trigger "${t.name}" names unknown function "${t.function}"`,
+        )
+      triggers.push({
+        service: manifest.name,
+        name: t.name,
+        bucket: physicalBucketName(stage, manifest.name, t.bucket),
+        prefix: t.prefix,
+        function: t.function,
+      })
+    }
+  }
+  return { buckets, triggers }
 }

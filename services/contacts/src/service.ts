@@ -6,7 +6,8 @@ import {
   ListCompaniesQuery,
   UpdateCompany,
 } from '@relay/contracts/companies'
-import { ImportJob, StartImport } from '@relay/contracts/contact-imports'
+import { ExportJob, StartExport } from '@relay/contracts/contact-exports'
+import { ImportJob, StartedImport, StartImport } from '@relay/contracts/contact-imports'
 import {
   Contact,
   ContactFields,
@@ -76,8 +77,32 @@ export const manifest = defineService({
       timeoutSeconds: 29,
       memoryMb: 1024,
     },
-    'start-import': { entry: 'handlers/start-import.ts', tables: { main: 'write' } },
+    // Presigns the PUT of `{ upload: true }` imports.
+    'start-import': {
+      entry: 'handlers/start-import.ts',
+      tables: { main: 'write' },
+      buckets: { files: 'write' },
+    },
     'get-import': { entry: 'handlers/get-import.ts', tables: { main: 'read' } },
+    // Reads an uploaded CSV (≤ 50 MB) as a stream into chunk items, then deletes it.
+    'on-import-uploaded': {
+      entry: 'handlers/on-import-uploaded.ts',
+      tables: { main: 'write' },
+      buckets: { files: 'readwrite' },
+      timeoutSeconds: 300,
+      memoryMb: 1024,
+    },
+    'start-export': { entry: 'handlers/start-export.ts', tables: { main: 'write' } },
+    // Presigns the GET of a finished export's file.
+    'get-export': { entry: 'handlers/get-export.ts', tables: { main: 'read' }, buckets: { files: 'read' } },
+    // The whole filtered set into one S3 object (multipart upload); gives up after 14 minutes.
+    'run-export': {
+      entry: 'handlers/run-export.ts',
+      tables: { main: 'write' },
+      buckets: { files: 'write' },
+      timeoutSeconds: 900,
+      memoryMb: 1024,
+    },
     'on-email-unsubscribed': { entry: 'handlers/on-email-unsubscribed.ts', tables: { main: 'write' } },
     // One chunk (≤ 500 rows, 8 at a time) per invocation; a few seconds each.
     'run-import': {
@@ -154,14 +179,15 @@ export const manifest = defineService({
       path: '/contacts/imports',
       function: 'start-import',
       roles: IMPORT_ROLES,
-      summary: 'Start a CSV import (header row; columns firstName, lastName, email, phone, tags...)',
+      summary:
+        'Start a CSV import: inline (csv, ≤ 5 MB) or upload: true for a presigned PUT to S3 (≤ 50 MB); ≤ 100 000 rows',
       body: StartImport,
       example: {
         csv: 'First name,lastName,phone,Notes\nสมชาย,ใจดี,081 234 5678,x\n',
         defaultRegion: 'TH',
         mapping: { 'First name': 'firstName', Notes: null },
       },
-      response: { status: 201, schema: ImportJob },
+      response: { status: 201, schema: StartedImport },
     },
     {
       method: 'GET',
@@ -189,6 +215,24 @@ export const manifest = defineService({
         'Export the filtered contacts as CSV (UTF-8 with BOM) or JSON lines; x-next-cursor continues past 10 000 rows',
       query: ExportContactsQuery,
       response: { status: 200 },
+    },
+    {
+      method: 'POST',
+      path: '/contacts/exports',
+      function: 'start-export',
+      roles: READ_ROLES,
+      summary: 'Start an export job: the whole filtered set as one CSV or JSON lines file, any size',
+      body: StartExport,
+      example: { format: 'csv', filters: { lifecycleStage: 'lead' } },
+      response: { status: 201, schema: ExportJob },
+    },
+    {
+      method: 'GET',
+      path: '/contacts/exports/{id}',
+      function: 'get-export',
+      roles: READ_ROLES,
+      summary: 'An export job: status, rows, bytes; once completed a download link (presigned, 1 hour)',
+      response: { status: 200, schema: ExportJob },
     },
     {
       method: 'POST',
@@ -338,6 +382,11 @@ export const manifest = defineService({
       function: 'run-import',
     },
     {
+      name: 'run-export',
+      pattern: { source: ['crm.contacts'], 'detail-type': ['ContactExport.Requested'] },
+      function: 'run-export',
+    },
+    {
       name: 'on-lead-converted',
       pattern: { source: ['crm.pipeline'], 'detail-type': ['Lead.Converted'] },
       function: 'on-lead-converted',
@@ -359,5 +408,10 @@ export const manifest = defineService({
     },
   ],
   schedules: [],
+  // Files in transit (import uploads, export results): kept a week at most.
+  buckets: { files: { expireAfterDays: 7 } },
+  objectTriggers: [
+    { name: 'import-uploaded', bucket: 'files', prefix: 'imports/', function: 'on-import-uploaded' },
+  ],
   publishes: [ContactCreated, ContactUpdated, ContactDeleted, ...CONTACTS_EXTRA_EVENTS].map(published),
 })

@@ -15,6 +15,7 @@
  * | duplicate pair  | T#<t>#DUPS                      | <idA>#<idB> (A < B)      | score; a suggestion, re-scored on read  |
  * | import job      | T#<t>#IMPORT#<id>               | IMPORT                   | the job, its counts, nextChunk; ttl     |
  * | import rows     | T#<t>#IMPORT#<id>               | CHUNK#<nnnnn>            | ≤ 500 parsed rows; deleted when run; ttl |
+ * | export job      | T#<t>#EXPORT#<id>               | EXPORT                   | the job, its filters, attempts; ttl 7 d |
  * | field settings  | T#<t>#SETTINGS                  | CONTACT_FIELDS           | custom field definitions, version       |
  * | outbox / idemp. | T#<t>#OUTBOX#<id> / IDEMP#<sha> | OUTBOX / IDEMP           | ttl                                     |
  *
@@ -53,6 +54,15 @@
  *     its rows), or pattern 4 when its email exists (upsert). GET: GetItem of the job.
  * 16. Contact by email (Email.Unsubscribed without contactId): GetItem of the email guard (consistent).
  * 17. Export: pattern 2/6/7 paged (100 a page) up to 10 000 rows / ~4.5 MB / 200 pages per answer.
+ * 18. Upload import job: Put the job (`awaiting_upload`, no event yet). The S3 trigger claims it
+ *     (UpdateItem ADD attempts, condition `awaiting_upload`), BatchWrites chunk items as the file
+ *     streams in (pattern 15's items), then ONE transaction: job `queued` (same condition) + outbox
+ *     ContactImport.Requested; pattern 15's runner does the rest. A file that cannot be imported:
+ *     UpdateItem job `failed` (same condition) and its chunk items deleted.
+ * 19. Export job: ONE transaction = job Put + outbox ContactExport.Requested; the runner claims it
+ *     (UpdateItem ADD attempts, status `queued`|`running`), pages pattern 17's search into S3, then
+ *     ONE transaction = job `completed` (condition `running`) + outbox ContactExport.Completed + the
+ *     event's dedupe record. GET: GetItem of the job.
  *
  * Scale (a tenant with millions of contacts): contact, timeline, guard items spread over as many
  * partitions as there are contacts/emails. Token items spread over one partition per 2-character
@@ -79,7 +89,10 @@ import {
 import type { Page } from '@relay/contracts/common'
 import type { Company } from '@relay/contracts/companies'
 import { COMPANY_EVENT } from '@relay/contracts/companies'
-import { IMPORT_EVENT, type ImportJob } from '@relay/contracts/contact-imports'
+import type { ExportJob } from '@relay/contracts/contact-exports'
+import type { ImportJob, ImportMapping } from '@relay/contracts/contact-imports'
+// Constants from their schema-free module (see contracts/src/contact-jobs.ts): no schemas bundled.
+import { EXPORT_JOB_EVENT, EXPORT_JOB_LIMITS, IMPORT_EVENT } from '@relay/contracts/contact-jobs'
 import {
   CONTACT_EVENT,
   CONTACTS_SOURCE,
@@ -89,7 +102,14 @@ import {
   type ContactFields,
 } from '@relay/contracts/contacts'
 import { INTERACTION_EVENT, type Interaction, type TimelineEntry } from '@relay/contracts/interactions'
-import { decodeCursor, documentClient, encodeCursor, queryPage, tableName } from '@relay/core/ddb'
+import {
+  decodeCursor,
+  documentClient,
+  encodeCursor,
+  isConditionalCheckFailed,
+  queryPage,
+  tableName,
+} from '@relay/core/ddb'
 import { badRequest, conflict, HttpError } from '@relay/core/errors'
 import {
   type DomainEvent,
@@ -1213,13 +1233,59 @@ const chunkKey = (tenantId: string, id: string, chunk: number) => ({
 /** Rows and finished jobs expire 30 days after the import started. */
 const IMPORT_TTL_SECONDS = 30 * 24 * 3600
 
+/** What a job was asked with, kept for its runners. */
+export interface ImportInput {
+  defaultRegion?: string | undefined
+  /** Upload jobs: the header mapping, applied when the file is read. */
+  mapping?: ImportMapping | undefined
+  /** Upload jobs: the request's correlation id, carried on when the file lands. */
+  correlationId?: string | undefined
+}
+
 /** What the job runner keeps beside the public job. */
 export interface ImportState {
   job: ImportJob
-  input: { defaultRegion?: string | undefined }
+  input: ImportInput
   chunks: number
   /** The chunk to run next; equal to `chunks` once done. */
   nextChunk: number
+  /** Upload jobs: how many times the uploaded file was taken up for reading. */
+  attempts: number
+}
+
+const importState = (item: Record<string, unknown>): ImportState => ({
+  job: item.job as ImportJob,
+  input: (item.input ?? {}) as ImportInput,
+  chunks: Number(item.chunks ?? 0),
+  nextChunk: Number(item.nextChunk ?? 0),
+  attempts: Number(item.attempts ?? 0),
+})
+
+const importTtl = () => Math.floor(Date.now() / 1000) + IMPORT_TTL_SECONDS
+
+/**
+ * A job's rows as chunk items `first`, `first + 1`, ... (BatchWriteItem). Idempotent: a retry
+ * writes the same rows under the same keys.
+ */
+export async function writeImportChunks(
+  tenantId: string,
+  jobId: string,
+  first: number,
+  chunks: readonly Record<string, string>[][],
+): Promise<void> {
+  const ttl = importTtl()
+  await batchWrite(
+    chunks.map((rows, n) => ({
+      PutRequest: { Item: { ...chunkKey(tenantId, jobId, first + n), kind: 'import-chunk', rows, ttl } },
+    })),
+  )
+}
+
+/** Deletes chunk items `0 … count - 1` of a job whose file was given up half-read. */
+export async function deleteImportChunks(tenantId: string, jobId: string, count: number): Promise<void> {
+  await batchWrite(
+    Array.from({ length: count }, (_, n) => ({ DeleteRequest: { Key: chunkKey(tenantId, jobId, n) } })),
+  )
 }
 
 /**
@@ -1234,12 +1300,8 @@ export async function insertImportJob(
   correlationId: string,
 ): Promise<void> {
   const name = table()
-  const ttl = Math.floor(Date.now() / 1000) + IMPORT_TTL_SECONDS
-  await batchWrite(
-    chunks.map((rows, n) => ({
-      PutRequest: { Item: { ...chunkKey(tenantId, job.id, n), kind: 'import-chunk', rows, ttl } },
-    })),
-  )
+  const ttl = importTtl()
+  await writeImportChunks(tenantId, job.id, 0, chunks)
   await transactWithEvents(
     name,
     [
@@ -1276,13 +1338,7 @@ export async function getImportJob(tenantId: string, id: string): Promise<Import
   const out = await documentClient().send(
     new GetCommand({ TableName: table(), Key: importKey(tenantId, id), ConsistentRead: true }),
   )
-  if (!out.Item) return undefined
-  return {
-    job: out.Item.job as ImportJob,
-    input: (out.Item.input ?? {}) as ImportState['input'],
-    chunks: Number(out.Item.chunks ?? 0),
-    nextChunk: Number(out.Item.nextChunk ?? 0),
-  }
+  return out.Item ? importState(out.Item) : undefined
 }
 
 /** The rows of one chunk of a job (empty when missing). */
@@ -1341,6 +1397,131 @@ export function finishImportChunkItems(
   return items
 }
 
+/**
+ * Access pattern 18: an upload job waits for its file; the job item alone (its
+ * `ContactImport.Requested` follows once the file has been read).
+ */
+export async function insertUploadImportJob(
+  tenantId: string,
+  job: ImportJob,
+  input: ImportInput,
+): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: table(),
+      Item: {
+        ...importKey(tenantId, job.id),
+        kind: 'import',
+        job,
+        input,
+        chunks: 0,
+        nextChunk: 0,
+        attempts: 0,
+        ttl: importTtl(),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  )
+}
+
+const AWAITING_UPLOAD = {
+  ConditionExpression: '#job.#status = :awaiting',
+  names: { '#job': 'job', '#status': 'status' },
+  values: { ':awaiting': 'awaiting_upload' },
+} as const
+
+/**
+ * Counts one more reading of an upload job's file and returns the job, or undefined when there is
+ * no such job or it no longer awaits its file (already read, or failed): S3 delivers an object's
+ * event at least once.
+ */
+export async function claimImportUpload(tenantId: string, id: string): Promise<ImportState | undefined> {
+  try {
+    const out = await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: importKey(tenantId, id),
+        UpdateExpression: 'ADD attempts :one',
+        ConditionExpression: AWAITING_UPLOAD.ConditionExpression,
+        ExpressionAttributeNames: AWAITING_UPLOAD.names,
+        ExpressionAttributeValues: { ...AWAITING_UPLOAD.values, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    )
+    return out.Attributes ? importState(out.Attributes) : undefined
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return undefined
+    throw err
+  }
+}
+
+/**
+ * The uploaded file has been read into `chunks` chunk items: the job (now `queued`, with its
+ * total) and its `ContactImport.Requested` in one transaction, only while it still awaits its file.
+ * False when another delivery of the same S3 event got there first.
+ */
+export async function queueUploadedImport(
+  tenantId: string,
+  job: ImportJob,
+  chunks: number,
+  correlationId: string,
+): Promise<boolean> {
+  const name = table()
+  try {
+    await transactWithEvents(
+      name,
+      [
+        {
+          Update: {
+            TableName: name,
+            Key: importKey(tenantId, job.id),
+            UpdateExpression: 'SET #job = :job, chunks = :chunks, nextChunk = :zero',
+            ConditionExpression: AWAITING_UPLOAD.ConditionExpression,
+            ExpressionAttributeNames: AWAITING_UPLOAD.names,
+            ExpressionAttributeValues: {
+              ...AWAITING_UPLOAD.values,
+              ':job': job,
+              ':chunks': chunks,
+              ':zero': 0,
+            },
+          },
+        },
+      ],
+      [
+        newEvent({
+          source: CONTACTS_SOURCE,
+          detailType: IMPORT_EVENT.requested,
+          tenantId,
+          data: { id: job.id },
+          correlationId,
+        }),
+      ],
+    )
+    return true
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false
+    throw err
+  }
+}
+
+/** An upload job whose file cannot be imported: saved `failed` (only while it awaits its file). */
+export async function failUploadedImport(tenantId: string, job: ImportJob): Promise<void> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: importKey(tenantId, job.id),
+        UpdateExpression: 'SET #job = :job',
+        ConditionExpression: AWAITING_UPLOAD.ConditionExpression,
+        ExpressionAttributeNames: AWAITING_UPLOAD.names,
+        ExpressionAttributeValues: { ...AWAITING_UPLOAD.values, ':job': job },
+      }),
+    )
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err
+  }
+}
+
 /** Saves a job's progress. */
 export async function saveImportJob(tenantId: string, job: ImportJob): Promise<void> {
   await documentClient().send(
@@ -1361,4 +1542,155 @@ export async function contactIdByEmail(tenantId: string, address: string): Promi
     new GetCommand({ TableName: table(), Key: emailGuardKey(tenantId, address), ConsistentRead: true }),
   )
   return out.Item?.contactId as string | undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export jobs: T#<t>#EXPORT#<id> / EXPORT (the file itself is in S3, exports/<tenant>/<id>.<ext>)
+
+const exportKey = (tenantId: string, id: string) => ({ pk: tenantKey(tenantId, 'EXPORT', id), sk: 'EXPORT' })
+
+/** The job outlives its file by nothing: both go after the bucket's expiry. */
+const EXPORT_TTL_SECONDS = EXPORT_JOB_LIMITS.keepDays * 24 * 3600
+
+/** An export job and what its runner keeps beside it. */
+export interface ExportState {
+  job: ExportJob
+  /** Runs started (the first and Lambda's retries). */
+  attempts: number
+}
+
+const exportState = (item: Record<string, unknown>): ExportState => ({
+  job: item.job as ExportJob,
+  attempts: Number(item.attempts ?? 0),
+})
+
+/** Access pattern 19: the job and its `ContactExport.Requested`, one transaction. */
+export async function insertExportJob(
+  tenantId: string,
+  job: ExportJob,
+  correlationId: string,
+): Promise<void> {
+  const name = table()
+  await transactWithEvents(
+    name,
+    [
+      {
+        Put: {
+          TableName: name,
+          Item: {
+            ...exportKey(tenantId, job.id),
+            kind: 'export',
+            job,
+            attempts: 0,
+            ttl: Math.floor(Date.parse(job.createdAt) / 1000) + EXPORT_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ],
+    [
+      newEvent({
+        source: CONTACTS_SOURCE,
+        detailType: EXPORT_JOB_EVENT.requested,
+        tenantId,
+        data: { id: job.id },
+        correlationId,
+      }),
+    ],
+  )
+}
+
+/** An export job, or undefined. */
+export async function getExportJob(tenantId: string, id: string): Promise<ExportState | undefined> {
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table(), Key: exportKey(tenantId, id), ConsistentRead: true }),
+  )
+  return out.Item ? exportState(out.Item) : undefined
+}
+
+const UNFINISHED = {
+  ConditionExpression: '#job.#status IN (:queued, :running)',
+  names: { '#job': 'job', '#status': 'status' },
+  values: { ':queued': 'queued', ':running': 'running' },
+} as const
+
+/**
+ * Starts one run of an export job: `running`, attempts + 1. Undefined when there is no such job or
+ * it has finished (completed or failed): a redelivered event finds nothing to do.
+ */
+export async function claimExportJob(
+  tenantId: string,
+  id: string,
+  now: string,
+): Promise<ExportState | undefined> {
+  try {
+    const out = await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: exportKey(tenantId, id),
+        UpdateExpression: 'SET #job.#status = :running, #job.updatedAt = :now ADD attempts :one',
+        ConditionExpression: UNFINISHED.ConditionExpression,
+        ExpressionAttributeNames: UNFINISHED.names,
+        ExpressionAttributeValues: { ...UNFINISHED.values, ':now': now, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    )
+    return out.Attributes ? exportState(out.Attributes) : undefined
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return undefined
+    throw err
+  }
+}
+
+/**
+ * The items that finish an export job: the job `completed` (only from `running`) and its
+ * `ContactExport.Completed` in the outbox, returned for the subscriber to commit with its dedupe
+ * record, in one transaction.
+ */
+export function completeExportJobItems(
+  tenantId: string,
+  job: ExportJob,
+  correlationId: string,
+): TransactItem[] {
+  const name = table()
+  return [
+    {
+      Update: {
+        TableName: name,
+        Key: exportKey(tenantId, job.id),
+        UpdateExpression: 'SET #job = :job',
+        ConditionExpression: '#job.#status = :running',
+        ExpressionAttributeNames: { '#job': 'job', '#status': 'status' },
+        ExpressionAttributeValues: { ':job': job, ':running': 'running' },
+      },
+    },
+    outboxPut(
+      name,
+      newEvent({
+        source: CONTACTS_SOURCE,
+        detailType: EXPORT_JOB_EVENT.completed,
+        tenantId,
+        data: { id: job.id, format: job.format, rows: job.rows, bytes: job.bytes, createdBy: job.createdBy },
+        correlationId,
+      }),
+    ),
+  ]
+}
+
+/** An export job that cannot finish: saved `failed` with its reason (only while unfinished). */
+export async function failExportJob(tenantId: string, job: ExportJob): Promise<void> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: exportKey(tenantId, job.id),
+        UpdateExpression: 'SET #job = :job',
+        ConditionExpression: UNFINISHED.ConditionExpression,
+        ExpressionAttributeNames: UNFINISHED.names,
+        ExpressionAttributeValues: { ...UNFINISHED.values, ':job': job },
+      }),
+    )
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err
+  }
 }

@@ -1,10 +1,11 @@
 /**
  * CSV imports at scale, end to end on DynamoDB Local: rows in chunks of 500 that re-enqueue
- * themselves through the outbox, upsert by email, BOM, column mapping, 413 over API Gateway's limit.
+ * themselves through the outbox, upsert by email, BOM, column mapping, 413 over the inline body limit.
  * 600 rows (2 chunks, so one hop of the chain) here, with every other service consuming the events;
  * the 10 000-row import is import-10k.int.test.ts and the 100 000-row figure is in the benchmark
  * (test/bench/contacts.ts).
  */
+import { IMPORT_LIMITS } from '@relay/contracts/contact-imports'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Api, eventually, startApi } from '../../../test/e2e/harness.js'
 
@@ -95,10 +96,10 @@ describe('POST /contacts/imports at scale', () => {
     expect(bad.body.errors[0].field).toBe('mapping.missing')
   })
 
-  it('answers 413 for a body over API Gateway’s 10 MB, and 400 over 100 000 rows', async () => {
+  it('answers 413 for an inline body over 5 MB (Lambda’s 6 MB payload), and 400 over 100 000 rows', async () => {
     const big = await api.call('POST', '/contacts/imports', {
       token: marketing,
-      body: { csv: `firstName\n${'x'.repeat(10_100_000)}` },
+      body: { csv: `firstName\n${'x'.repeat(IMPORT_LIMITS.bodyBytes)}` },
     })
     expect(big.status).toBe(413)
     expect(big.headers.get('content-type')).toContain('application/problem+json')

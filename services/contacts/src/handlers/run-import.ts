@@ -1,4 +1,5 @@
-import { IMPORT_LIMITS, type ImportJob, type ImportRowError } from '@relay/contracts/contact-imports'
+import type { ImportJob, ImportRowError } from '@relay/contracts/contact-imports'
+import { IMPORT_LIMITS } from '@relay/contracts/contact-jobs'
 import { type Contact, type ContactFields, CreateContact } from '@relay/contracts/contacts'
 import { isConditionalCheckFailed } from '@relay/core/ddb'
 import { HttpError } from '@relay/core/errors'

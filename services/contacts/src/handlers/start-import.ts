@@ -1,18 +1,29 @@
-import type { ImportJob } from '@relay/contracts/contact-imports'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import type { ImportJob, StartedImport } from '@relay/contracts/contact-imports'
 import { IMPORT_LIMITS, StartImport } from '@relay/contracts/contact-imports'
 import { badRequest } from '@relay/core/errors'
 import { newId, nowIso } from '@relay/core/ids'
+import { bucketName, s3Client } from '@relay/core/s3'
 import { IMPORT_ROLES } from '../access.js'
 import { chunkRows, parseCsv } from '../domain/csv-import.js'
+import { FILES_BUCKET, importObjectKey } from '../domain/file-keys.js'
 import { isKnownRegion } from '../domain/phone.js'
 import { http } from '../http.js'
-import { insertImportJob } from '../store.js'
+import { insertImportJob, insertUploadImportJob } from '../store.js'
+
+/** The content type an upload must be sent with: it is signed into the URL. */
+const UPLOAD_CONTENT_TYPE = 'text/csv'
 
 /**
- * POST /contacts/imports `{ csv, defaultRegion?, mapping? }` → 201 + Location of the job. The whole
- * CSV is parsed now (a bad header, mapping or row count is a 400 naming `csv` or `mapping.<header>`;
- * a body over 10 MB, API Gateway's limit, a 413) and its rows stored in chunks of 500; the job imports
- * one chunk per invocation and reports progress at GET /contacts/imports/{id}.
+ * POST /contacts/imports → 201 + Location of the job, in one of two ways:
+ * - `{ csv, defaultRegion?, mapping? }`: the CSV inline, parsed now (a bad header, mapping or row
+ *   count is a 400 naming `csv` or `mapping.<header>`; a body over 5 MB, Lambda's request payload
+ *   limit less the event around it, a 413) and its rows stored in chunks of 500;
+ * - `{ upload: true, fileName?, defaultRegion?, mapping? }`: the job `awaiting_upload` and a presigned
+ *   PUT (15 minutes) to `imports/<tenant>/<jobId>.csv`; the file goes straight to S3, any size up to
+ *   50 MB, and its arrival starts the job (handlers/on-import-uploaded.ts).
+ * Either way the job imports one chunk per invocation and reports progress at GET /contacts/imports/{id}.
  */
 export const handler = http({
   roles: IMPORT_ROLES,
@@ -22,31 +33,65 @@ export const handler = http({
     if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
       throw badRequest([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
     }
-    const parsed = parseCsv(body.csv, body.mapping)
-    if ('problem' in parsed) throw badRequest([parsed.problem])
     const now = nowIso()
     const job: ImportJob = {
       id: newId(),
-      status: 'queued',
-      total: parsed.rows.length,
+      status: body.upload ? 'awaiting_upload' : 'queued',
+      total: 0,
       processed: 0,
       created: 0,
       updated: 0,
       skipped: 0,
       failed: 0,
       errors: [],
+      ...(body.fileName ? { fileName: body.fileName } : {}),
       createdBy: caller.userId,
       createdAt: now,
       updatedAt: now,
     }
-    const chunks = chunkRows(parsed.rows, IMPORT_LIMITS.chunkRows)
+    const location = `/contacts/imports/${job.id}`
+    const region = body.defaultRegion ? { defaultRegion: body.defaultRegion } : {}
+
+    if (body.upload) {
+      await insertUploadImportJob(caller.tenantId, job, {
+        ...region,
+        ...(body.mapping ? { mapping: body.mapping } : {}),
+        correlationId,
+      })
+      const started: StartedImport = {
+        ...job,
+        upload: await presignUpload(importObjectKey(caller.tenantId, job.id)),
+      }
+      return { status: 201, body: started, location }
+    }
+
+    // The schema admits exactly one of csv and upload.
+    const parsed = parseCsv(body.csv ?? '', body.mapping)
+    if ('problem' in parsed) throw badRequest([parsed.problem])
+    job.total = parsed.rows.length
     await insertImportJob(
       caller.tenantId,
       job,
-      body.defaultRegion ? { defaultRegion: body.defaultRegion } : {},
-      chunks,
+      region,
+      chunkRows(parsed.rows, IMPORT_LIMITS.chunkRows),
       correlationId,
     )
-    return { status: 201, body: job, location: `/contacts/imports/${job.id}` }
+    return { status: 201, body: job, location }
   },
 })
+
+/** The presigned PUT of an upload job's file (`imports/<tenant>/<jobId>.csv`). */
+async function presignUpload(key: string): Promise<NonNullable<StartedImport['upload']>> {
+  const expiresAt = new Date(Date.now() + IMPORT_LIMITS.uploadUrlSeconds * 1000).toISOString()
+  const url = await getSignedUrl(
+    s3Client(),
+    new PutObjectCommand({
+      Bucket: bucketName('contacts', FILES_BUCKET),
+      Key: key,
+      ContentType: UPLOAD_CONTENT_TYPE,
+    }),
+    // content-type is signed: a PUT with any other type is refused (403 SignatureDoesNotMatch).
+    { expiresIn: IMPORT_LIMITS.uploadUrlSeconds, signableHeaders: new Set(['content-type']) },
+  )
+  return { url, method: 'PUT', headers: { 'content-type': UPLOAD_CONTENT_TYPE }, expiresAt }
+}
