@@ -21,7 +21,14 @@ import { importRowId } from '../src/domain/csv-import.js'
 import { handler as runImport } from '../src/handlers/run-import.js'
 import { handler as startImport } from '../src/handlers/start-import.js'
 import { manifest } from '../src/service.js'
-import { getContact, getImportJob, insertContact, listDuplicates, searchContacts } from '../src/store.js'
+import {
+  getContact,
+  getImportJob,
+  insertContact,
+  insertImportJob,
+  listDuplicates,
+  searchContacts,
+} from '../src/store.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const TENANT = `t-${newId().slice(-8).toLowerCase()}`
@@ -149,4 +156,48 @@ describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('a 10 000-row import on DynamoDB
       'row4@ten.example',
     ])
   }, 600_000)
+
+  it('numbers rows across chunks of any size (a chunk cut short by its byte cap)', async () => {
+    const tenantId = `t-${newId().slice(-8).toLowerCase()}`
+    const now = new Date().toISOString()
+    const id = newId()
+    const row = (n: number) => ({ firstName: `Chunk ${n}`, email: `c${n}@chunks.example` })
+    await insertImportJob(
+      tenantId,
+      {
+        id,
+        status: 'queued',
+        total: 5,
+        processed: 0,
+        created: 0,
+        updated: 0,
+        skipped: 0,
+        failed: 0,
+        errors: [],
+        createdBy: 'u-1',
+        createdAt: now,
+        updatedAt: now,
+      },
+      {},
+      [
+        [row(1), row(2), row(3)],
+        [row(4), { firstName: 'Bad', email: 'not-an-email' }],
+      ],
+      'corr',
+    )
+    for (const chunk of [0, 1]) {
+      await runImport(
+        busEvent({
+          source: 'crm.contacts',
+          detailType: chunk ? 'ContactImport.ChunkRequested' : 'ContactImport.Requested',
+          tenantId,
+          data: chunk ? { id, chunk } : { id },
+        }),
+      )
+    }
+    const job = (await getImportJob(tenantId, id))?.job
+    expect(job).toMatchObject({ status: 'completed', processed: 5, created: 4, failed: 1 })
+    expect(job?.errors).toEqual([expect.objectContaining({ row: 5, field: 'emails.0.address' })])
+    expect(await getContact(tenantId, importRowId(id, 4))).toMatchObject({ firstName: 'Chunk 4' })
+  })
 })

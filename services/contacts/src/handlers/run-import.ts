@@ -68,7 +68,9 @@ export const handler = subscriber({
       correlationId: event.detail.correlationId,
       logger,
     }
-    const first = chunk * IMPORT_LIMITS.chunkRows + 1
+    // Chunks run in order and `processed` moves with each one, so it numbers this chunk's rows
+    // exactly even when a chunk was cut short by its byte cap (and the same on a retry).
+    const first = job.processed + 1
     const outcomes = await importRows(rows, first, ctx)
     const counts = { created: 0, updated: 0, skipped: 0, failed: 0 }
     const errors = [...job.errors]
