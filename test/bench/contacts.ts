@@ -7,7 +7,7 @@ import { IMPORT_LIMITS } from '@relay/contracts/contact-imports'
 import type { LocalRuntime } from '@relay/local/runtime'
 import { buildContact } from '../../services/contacts/src/domain/contact.js'
 import { indexItems, toItem } from '../../services/contacts/src/store.js'
-import { batchPut, type Call, seedClient } from './seed.js'
+import { type Call, seedTable } from './seed.js'
 import { fmtMs, percentile } from './stats.js'
 
 export interface BenchContactsOptions {
@@ -31,14 +31,12 @@ async function seedContacts(
   count: number,
   onProgress?: (line: string) => void,
 ): Promise<number> {
-  const doc = seedClient(runtime)
-  const table = `crm-${runtime.stage}-contacts-main`
   const now = new Date().toISOString()
-  const started = performance.now()
-  const step = 5_000
-  for (let from = 0; from < count; from += step) {
-    const items: Record<string, unknown>[] = []
-    for (let i = from; i < Math.min(count, from + step); i++) {
+  return seedTable(
+    runtime,
+    'contacts',
+    count,
+    (i) => {
       const contact = buildContact(
         {
           firstName: `${FIRST[i % FIRST.length]}${i}`,
@@ -50,13 +48,11 @@ async function seedContacts(
       )
       // What search and uniqueness read (contact, tokens, email guards); owner, stage and duplicate
       // match items only serve other filters and would double the seeding time.
-      const index = indexItems(tenantId, contact).filter((i) => i.kind === 'token' || i.kind === 'email')
-      items.push(toItem(tenantId, contact), ...index)
-    }
-    await batchPut(doc, table, items)
-    onProgress?.(`seeded ${Math.min(count, from + step)}/${count} contacts`)
-  }
-  return performance.now() - started
+      const index = indexItems(tenantId, contact).filter((x) => x.kind === 'token' || x.kind === 'email')
+      return [toItem(tenantId, contact), ...index]
+    },
+    (done) => onProgress?.(`seeded ${done}/${count} contacts`),
+  )
 }
 
 /** Peak RSS of this process while `work` runs, sampled every 100 ms (and the kernel's maxRSS). */

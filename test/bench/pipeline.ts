@@ -7,7 +7,7 @@ import type { LocalRuntime } from '@relay/local/runtime'
 import { buildDeal } from '../../services/pipeline/src/domain/deal.js'
 import { DEFAULT_PIPELINE } from '../../services/pipeline/src/domain/pipeline.js'
 import { dealItem } from '../../services/pipeline/src/store.js'
-import { batchPut, type Call, seedClient } from './seed.js'
+import { type Call, seedTable } from './seed.js'
 import { fmtMs, percentile } from './stats.js'
 
 export interface BenchPipelineOptions {
@@ -26,37 +26,28 @@ const OPEN_STAGES = DEFAULT_PIPELINE.stages.filter((s) => !s.outcome).map((s) =>
 
 /** Open deals spread over 16 quarters (2025–2028), 8 owners, 4 currencies, every open stage. */
 async function seedDeals(runtime: LocalRuntime, tenantId: string, count: number): Promise<number> {
-  const doc = seedClient(runtime)
-  const table = `crm-${runtime.stage}-pipeline-main`
   const now = new Date().toISOString()
-  const started = performance.now()
-  const step = 5_000
-  for (let from = 0; from < count; from += step) {
-    const items: Record<string, unknown>[] = []
-    for (let i = from; i < Math.min(count, from + step); i++) {
-      const day = new Date(Date.UTC(2025, 0, 1) + ((i * 37) % 1461) * 86_400_000).toISOString().slice(0, 10)
-      const built = buildDeal(
-        {
-          name: `Seed deal ${i}`,
-          amount: { amountMinor: 10_000 + ((i * 7919) % 5_000_000), currency: CURRENCIES[i % 4] ?? 'EUR' },
-          closeDate: day,
-          stageId: OPEN_STAGES[i % OPEN_STAGES.length] ?? 'qualification',
-          ownerId: OWNERS[i % OWNERS.length] ?? 'u-ana',
-        },
-        {
-          id: `01JSEEDDEAL${String(i).padStart(15, '0')}`,
-          pipeline: DEFAULT_PIPELINE,
-          products: new Map(),
-          userId: 'u-bench',
-          now,
-        },
-      )
-      if ('problems' in built) throw new Error(`bad seed deal: ${JSON.stringify(built.problems)}`)
-      items.push(dealItem(tenantId, built.deal))
-    }
-    await batchPut(doc, table, items)
-  }
-  return performance.now() - started
+  return seedTable(runtime, 'pipeline', count, (i) => {
+    const day = new Date(Date.UTC(2025, 0, 1) + ((i * 37) % 1461) * 86_400_000).toISOString().slice(0, 10)
+    const built = buildDeal(
+      {
+        name: `Seed deal ${i}`,
+        amount: { amountMinor: 10_000 + ((i * 7919) % 5_000_000), currency: CURRENCIES[i % 4] ?? 'EUR' },
+        closeDate: day,
+        stageId: OPEN_STAGES[i % OPEN_STAGES.length] ?? 'qualification',
+        ownerId: OWNERS[i % OWNERS.length] ?? 'u-ana',
+      },
+      {
+        id: `01JSEEDDEAL${String(i).padStart(15, '0')}`,
+        pipeline: DEFAULT_PIPELINE,
+        products: new Map(),
+        userId: 'u-bench',
+        now,
+      },
+    )
+    if ('problems' in built) throw new Error(`bad seed deal: ${JSON.stringify(built.problems)}`)
+    return [dealItem(tenantId, built.deal)]
+  })
 }
 
 /** The lines `npm run bench` prints for the pipeline service. */

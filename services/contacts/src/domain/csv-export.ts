@@ -1,26 +1,17 @@
 /** Contacts to CSV (RFC 4180, spreadsheet-safe) and JSON lines, pure. */
+import { IMPORT_COLUMNS } from '@relay/contracts/contact-jobs'
 import type { Contact } from '@relay/contracts/contacts'
 
 /** Byte order mark: tells Excel and Numbers the file is UTF-8. */
 export const BOM = '\uFEFF'
 
 /**
- * Export columns. The first eleven are the import columns (lists `;`-separated), so an export can be
+ * Export columns. After `id` come the import columns (lists `;`-separated), so an export can be
  * imported again as it is; the rest are read-only facts.
  */
 export const EXPORT_COLUMNS = [
   'id',
-  'firstName',
-  'lastName',
-  'displayName',
-  'email',
-  'phone',
-  'companyName',
-  'jobTitle',
-  'tags',
-  'lifecycleStage',
-  'source',
-  'channel',
+  ...IMPORT_COLUMNS,
   'tier',
   'ownerId',
   'emailConsent',

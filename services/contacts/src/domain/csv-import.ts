@@ -228,22 +228,24 @@ const list = (v: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean)
 
+/** Import columns copied to the contact as they are (`channel` only on create: an upsert keeps it). */
+const TEXT_FIELDS = [
+  'firstName',
+  'lastName',
+  'displayName',
+  'companyName',
+  'jobTitle',
+  'lifecycleStage',
+  'source',
+] as const
+
 /** A row as a POST /contacts body (still to be validated by the contract). */
 export function rowToInput(row: Record<string, string>, defaultRegion?: string): Record<string, unknown> {
   const emails = list(row.email).map((address) => ({ address }))
   const phones = list(row.phone).map((number) => ({ number }))
   const tags = list(row.tags)
   const input: Record<string, unknown> = { channel: 'import' }
-  for (const key of [
-    'firstName',
-    'lastName',
-    'displayName',
-    'companyName',
-    'jobTitle',
-    'lifecycleStage',
-    'source',
-    'channel',
-  ]) {
+  for (const key of [...TEXT_FIELDS, 'channel'] as const) {
     if (row[key]) input[key] = row[key]
   }
   if (emails.length) input.emails = emails
@@ -293,15 +295,7 @@ export function importPatch(
   region?: string,
 ): UpdateContact | undefined {
   const patch: Record<string, unknown> = {}
-  for (const key of [
-    'firstName',
-    'lastName',
-    'displayName',
-    'companyName',
-    'jobTitle',
-    'lifecycleStage',
-    'source',
-  ] as const) {
+  for (const key of TEXT_FIELDS) {
     const v = row[key]
     if (v !== undefined && v !== null && v !== current[key]) patch[key] = v
   }
