@@ -60,6 +60,28 @@ export interface FunctionDef {
    * means none: unlike tables, object access is granted only where a manifest asks for it.
    */
   buckets?: Readonly<Record<string, BucketAccess>>
+  /** Work queues of this service the function may send to (keys of `queues`). */
+  sendsTo?: readonly string[]
+}
+
+/**
+ * An internal work queue (SQS in the cloud, the local SQS endpoint locally): fan-out that is not a
+ * business event (import chunks, campaign send batches, SLA timers). The bus carries business
+ * events only, because integrators read its catalogue.
+ */
+export interface QueueDef {
+  /** Key of `functions`: the function that consumes the queue (SQS event source, partial batch failures). */
+  consumer: string
+  /** How long a received message stays invisible; at least the consumer's timeout. Default 6 × its timeout (AWS's advice for Lambda event sources). */
+  visibilityTimeoutSeconds?: number
+  /** Receives before a message moves to the dead-letter queue. Default 5. */
+  maxReceiveCount?: number
+  /** Messages per invocation. Default 10 (the SQS maximum for one ReceiveMessage). */
+  batchSize?: number
+  /** Upper bound of concurrent consumer invocations (SQS event source `maximumConcurrency`, 2 to 1000). */
+  maxConcurrency?: number
+  /** One line for the docs. */
+  description?: string
 }
 
 export type BucketAccess = 'read' | 'write' | 'readwrite'
@@ -111,6 +133,31 @@ export interface RouteDef {
   example?: unknown
   /** Success response schema and status (OpenAPI). */
   response?: { status: number; schema?: ZodMiniType }
+  /** Path parameters schema; default: every `{name}` of `path` as a non-empty string. */
+  params?: ZodMiniType
+  /** Request headers the route reads beyond the standard ones (OpenAPI), e.g. `{ 'x-form-key': { required: true, description } }`. */
+  headers?: Readonly<Record<string, { required?: boolean; description: string }>>
+  /** Error statuses the route answers beyond those every route shares (OpenAPI), e.g. `{ 429: 'Too many submissions' }`. */
+  errors?: Readonly<Record<number, string>>
+  /**
+   * Body field that names the record's owner (e.g. `ownerId`). Core enforces the ownership rule on
+   * it: on create a caller without `manager`/`admin` may name only themselves; on update only
+   * `manager`/`admin` may set it.
+   */
+  ownerField?: string
+  /** Default 65 536 → 413 when exceeded. */
+  maxBodyBytes?: number
+}
+
+/**
+ * What a subscription or consumer needs of an event contract (`@relay/contracts` `EventContract`
+ * has this shape; core cannot import contracts, which depend on it).
+ */
+export interface EventRef<D = unknown> {
+  source: string
+  detailType: string
+  version: number
+  data: ZodMiniType<D>
 }
 
 /**
@@ -122,7 +169,10 @@ export type EventPattern = Record<string, unknown>
 export interface SubscriptionDef {
   /** Rule name suffix, unique within the service. */
   name: string
+  /** The EventBridge pattern; built by {@link subscription} from `events` when those are given. */
   pattern: EventPattern
+  /** The contracts of the events this subscription receives (typed `data` for its handler). */
+  events?: readonly EventRef[]
   /** Key of `functions`. */
   function: string
 }
@@ -162,6 +212,8 @@ export interface ServiceManifest {
   buckets?: Readonly<Record<string, BucketDef>>
   /** S3 object-created triggers on this service's buckets. */
   objectTriggers?: readonly ObjectTriggerDef[]
+  /** Logical queue name (e.g. `import-chunks`) → definition. */
+  queues?: Readonly<Record<string, QueueDef>>
 }
 
 /** Identity helper that keeps literal types and checks the shape. */
@@ -211,3 +263,49 @@ export const ENV = {
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const
+
+/**
+ * Declares a route once: the manifest lists it (API Gateway, OpenAPI, docs) and its handler is
+ * built from it (`http(route, handle)`: roles, body, query and params schemas come from here).
+ *
+ * @example
+ * export const createContact = route({ method: 'POST', path: '/contacts', function: 'create-contact',
+ *   roles: WRITERS, summary: 'Create a contact', body: CreateContact, response: { status: 201, schema: Contact } })
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function route<const R extends RouteDef>(def: R): R {
+  return def
+}
+
+/** The EventBridge pattern that matches exactly the given contracts (one `$or` branch per source). */
+export function patternOf(events: readonly EventRef[]): EventPattern {
+  const bySource = new Map<string, string[]>()
+  for (const e of events) {
+    const list = bySource.get(e.source) ?? []
+    if (!list.includes(e.detailType)) list.push(e.detailType)
+    bySource.set(e.source, list)
+  }
+  const branches = [...bySource].map(([source, types]) => ({ source: [source], 'detail-type': types }))
+  if (branches.length === 0) throw new Error('A subscription needs at least one event')
+  return branches.length === 1 ? (branches[0] as EventPattern) : { $or: branches }
+}
+
+/**
+ * Declares a subscription once, by the contracts it receives: the manifest lists it (a rule with
+ * the pattern built from the contracts) and its handler is built from it
+ * (`subscriber(subscription, handle)`, with `data` typed and validated by the contracts).
+ *
+ * @example
+ * export const onLeadConverted = subscription({ name: 'on-lead-converted', function: 'on-lead-converted', events: [LeadConverted] })
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function subscription<const E extends readonly EventRef[]>(def: {
+  name: string
+  function: string
+  events: E
+}): SubscriptionDef & { events: E } {
+  return { ...def, pattern: patternOf(def.events) }
+}
+
+/** The `data` type of the events a subscription receives. */
+export type DataOf<S> = S extends { events: readonly (infer E)[] } ? (E extends EventRef<infer D> ? D : never) : unknown
