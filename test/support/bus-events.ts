@@ -1,5 +1,5 @@
 /** Hand-made EventBridge deliveries of domain events, shared by the services' subscriber tests. */
-import type { EventEnvelope } from '@relay/core/events'
+import type { EventEnvelope } from '@relay/core/outbox'
 import { newId } from '@relay/core/ids'
 import type { EventBridgeEvent } from 'aws-lambda'
 

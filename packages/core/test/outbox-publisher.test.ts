@@ -3,7 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb'
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { newEvent, outboxPut } from '../src/events.js'
+import { newEvent, outboxPut } from '../src/outbox.js'
 import { createOutboxPublisher, handler } from '../src/outbox-publisher.js'
 
 const eb = mockClient(EventBridgeClient)

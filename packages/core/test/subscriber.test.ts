@@ -4,7 +4,7 @@ import type { EventBridgeEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
-import type { EventEnvelope } from '../src/events.js'
+import type { EventEnvelope } from '../src/outbox.js'
 import { createSubscriber, type IncomingEvent } from '../src/subscriber.js'
 import eventFixture from './fixtures/eventbridge-event.json' with { type: 'json' }
 

@@ -11,7 +11,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Summary } from '@relay/contracts/analytics'
 import { documentClient, tableName } from '@relay/core/ddb'
-import type { TransactItem } from '@relay/core/events'
+import type { TransactItem } from '@relay/core/outbox'
 import { tenantKey } from '@relay/core/keys'
 import { toSummary } from './domain/summary.js'
 

@@ -118,7 +118,7 @@ import {
   outboxPut,
   type TransactItem,
   transactWithEvents,
-} from '@relay/core/events'
+} from '@relay/core/outbox'
 import { newId } from '@relay/core/ids'
 import { tenantKey } from '@relay/core/keys'
 import { type ContactChanges, type FieldChange, withDefaults } from './domain/contact.js'

@@ -6,7 +6,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { TimelineEntry } from '@relay/contracts/interactions'
 import { documentClient, tableName } from '@relay/core/ddb'
-import type { TransactItem } from '@relay/core/events'
+import type { TransactItem } from '@relay/core/outbox'
 import { tenantKey } from '@relay/core/keys'
 import { contactKey, emailGuardKey } from './store.js'
 

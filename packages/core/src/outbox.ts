@@ -1,3 +1,7 @@
+/**
+ * Domain events and the event outbox: a write and the events announcing it are committed in one
+ * DynamoDB transaction; the table stream carries outbox items to the outbox publisher.
+ */
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb'
 import { documentClient } from './ddb.js'
 import { newId, nowIso } from './ids.js'
