@@ -1,6 +1,7 @@
 /** Hand-made EventBridge deliveries of domain events, shared by the services' subscriber tests. */
-import type { EventEnvelope } from '@relay/core/outbox'
+
 import { newId } from '@relay/core/ids'
+import type { EventEnvelope } from '@relay/core/outbox'
 import type { EventBridgeEvent } from 'aws-lambda'
 
 export function busEvent(input: {

@@ -308,4 +308,8 @@ export function subscription<const E extends readonly EventRef[]>(def: {
 }
 
 /** The `data` type of the events a subscription receives. */
-export type DataOf<S> = S extends { events: readonly (infer E)[] } ? (E extends EventRef<infer D> ? D : never) : unknown
+export type DataOf<S> = S extends { events: readonly (infer E)[] }
+  ? E extends EventRef<infer D>
+    ? D
+    : never
+  : unknown

@@ -8,9 +8,9 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
-import { eventEntrySize, MAX_EVENT_ENTRY_BYTES } from './outbox.js'
 import { createLogger } from './log.js'
 import { ENV } from './manifest.js'
+import { eventEntrySize, MAX_EVENT_ENTRY_BYTES } from './outbox.js'
 
 /** PutEvents' limit of entries per call. */
 export const MAX_ENTRIES_PER_CALL = 10

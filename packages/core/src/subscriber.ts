@@ -10,9 +10,9 @@ import type { ZodMiniType } from 'zod/mini'
 // JSON Schema generator (~430 KB minified instead of ~14 KB).
 import * as z from 'zod/mini'
 import { documentClient, isConditionalCheckFailed, tableName } from './ddb.js'
-import { type DomainEvent, type EventEnvelope, MAX_TRANSACT_ITEMS, type TransactItem } from './outbox.js'
 import { tenantKey } from './keys.js'
 import { createLogger, type Logger } from './log.js'
+import { type DomainEvent, type EventEnvelope, MAX_TRANSACT_ITEMS, type TransactItem } from './outbox.js'
 import { issueMessage, zodIssuesToFieldErrors } from './validation.js'
 
 /** An event as a consumer sees it. */

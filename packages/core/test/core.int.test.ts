@@ -7,10 +7,10 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
 import { documentClient, isConditionalCheckFailed, queryPage } from '../src/ddb.js'
-import { newEvent, transactWithEvents } from '../src/outbox.js'
 import { createHttp } from '../src/http.js'
 import { newId } from '../src/ids.js'
 import { tenantKey } from '../src/keys.js'
+import { newEvent, transactWithEvents } from '../src/outbox.js'
 import { bodyOf, context, httpEvent } from './helpers.js'
 
 const TABLE = `core-int-${newId().toLowerCase()}`

@@ -11,8 +11,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Summary } from '@relay/contracts/analytics'
 import { documentClient, tableName } from '@relay/core/ddb'
-import type { TransactItem } from '@relay/core/outbox'
 import { tenantKey } from '@relay/core/keys'
+import type { TransactItem } from '@relay/core/outbox'
 import { toSummary } from './domain/summary.js'
 
 const table = () => tableName('analytics', 'main')

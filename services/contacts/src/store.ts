@@ -111,6 +111,8 @@ import {
   tableName,
 } from '@relay/core/ddb'
 import { badRequest, conflict, HttpError } from '@relay/core/errors'
+import { newId } from '@relay/core/ids'
+import { tenantKey } from '@relay/core/keys'
 import {
   type DomainEvent,
   MAX_TRANSACT_ITEMS,
@@ -119,8 +121,6 @@ import {
   type TransactItem,
   transactWithEvents,
 } from '@relay/core/outbox'
-import { newId } from '@relay/core/ids'
-import { tenantKey } from '@relay/core/keys'
 import { type ContactChanges, type FieldChange, withDefaults } from './domain/contact.js'
 import { type DuplicateScore, duplicateScore, isLikelyDuplicate, matchKeys } from './domain/dedupe.js'
 import {

@@ -6,8 +6,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { TimelineEntry } from '@relay/contracts/interactions'
 import { documentClient, tableName } from '@relay/core/ddb'
-import type { TransactItem } from '@relay/core/outbox'
 import { tenantKey } from '@relay/core/keys'
+import type { TransactItem } from '@relay/core/outbox'
 import { contactKey, emailGuardKey } from './store.js'
 
 /**

@@ -8,8 +8,8 @@
 import { LEAD_EVENT } from '@relay/contracts/leads'
 import { DEAL_EVENT } from '@relay/contracts/pipeline'
 import { isConditionalCheckFailed } from '@relay/core/ddb'
-import type { TransactItem } from '@relay/core/outbox'
 import { nowIso } from '@relay/core/ids'
+import type { TransactItem } from '@relay/core/outbox'
 import {
   eraseLeadPersonalData,
   LEAD_PERSONAL_FIELDS,

@@ -89,8 +89,8 @@ import {
   type Quotas,
 } from '@relay/contracts/pipeline'
 import { documentClient, isConditionalCheckFailed, queryPage, tableName } from '@relay/core/ddb'
-import { newEvent, outboxPut, type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { tenantKey } from '@relay/core/keys'
+import { newEvent, outboxPut, type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { awaitsReminder } from './domain/activity.js'
 import type { ContactMail } from './domain/contact-mail.js'
 
