@@ -15,7 +15,7 @@ import { bodyOf, context, httpEvent } from './helpers.js'
 
 const TABLE = `core-int-${newId().toLowerCase()}`
 
-describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('core against DynamoDB Local', () => {
+describe('core against DynamoDB Local', () => {
   let raw: DynamoDBClient
 
   beforeAll(async () => {

@@ -53,7 +53,7 @@ const chunkEvent = (id: string, chunk: number) =>
     correlationId: 'corr-10k',
   })
 
-describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('a 10 000-row import on DynamoDB Local', () => {
+describe('a 10 000-row import on DynamoDB Local', () => {
   let own: DynamoDbLocal | undefined
   beforeAll(async () => {
     own = await startDynamoDbLocal({ inMemory: true })

@@ -12,7 +12,7 @@ const NOW = '2025-01-01T00:00:00.000Z'
 
 const contact = (firstName: string) => buildContact({ firstName }, { id: newId(), ownerId: 'u-1', now: NOW })
 
-describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('contacts store on DynamoDB Local', () => {
+describe('contacts store on DynamoDB Local', () => {
   let table: string
 
   beforeAll(async () => {

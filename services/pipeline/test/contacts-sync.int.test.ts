@@ -49,7 +49,7 @@ describe('contact links, pure', () => {
   })
 })
 
-describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('Contact.Merged / Contact.Erased on DynamoDB Local', () => {
+describe('Contact.Merged / Contact.Erased on DynamoDB Local', () => {
   let table: string
 
   beforeAll(async () => {

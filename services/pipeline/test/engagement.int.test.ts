@@ -39,7 +39,7 @@ describe('engagement points (pure)', () => {
   })
 })
 
-describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('engagement on DynamoDB Local', () => {
+describe('engagement on DynamoDB Local', () => {
   let table: string
 
   beforeAll(async () => {

@@ -19,7 +19,7 @@ const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'
 const tenant = () => `t-${newId().slice(-8).toLowerCase()}`
 
-describe.skipIf(!process.env.DYNAMODB_ENDPOINT)('web-to-lead and assignment on DynamoDB Local', () => {
+describe('web-to-lead and assignment on DynamoDB Local', () => {
   let table: string
 
   beforeAll(async () => {
