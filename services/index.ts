@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { ServiceManifest } from '@relay/core/manifest'
-import { manifest as platform } from '@relay/platform/service'
+import { manifest as platform } from './platform/src/service.js'
 import { manifest as analytics } from './analytics/src/service.js'
 import { manifest as campaigns } from './campaigns/src/service.js'
 import { manifest as contacts } from './contacts/src/service.js'
@@ -20,7 +20,7 @@ export interface RegisteredService {
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url))
 
 export const services: readonly RegisteredService[] = [
-  { manifest: platform, root: here('../packages/platform') },
+  { manifest: platform, root: here('./platform') },
   { manifest: contacts, root: here('./contacts') },
   { manifest: pipeline, root: here('./pipeline') },
   { manifest: serviceDesk, root: here('./service-desk') },

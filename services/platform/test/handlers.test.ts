@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { services } from '../../../services/index.js'
+import { services } from '../../index.js'
 import { handler as health } from '../src/handlers/health.js'
 import { handler as openapi } from '../src/handlers/openapi.js'
 import { manifest } from '../src/service.js'

@@ -1,5 +1,5 @@
 import { buildOpenApi } from '@relay/contracts/openapi'
-import { services } from '../../../../services/index.js'
+import { services } from '../../../index.js'
 import { http } from '../http.js'
 import { VERSION } from '../version.js'
 
