@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini'
 import { Timestamp } from './common.js'
-import type { EventContract } from './events.js'
+import type { EventContract } from './event-contract.js'
 
 export const CAMPAIGNS_SOURCE = 'crm.campaigns'
 export const CAMPAIGN_EMAIL_EVENT = { unsubscribed: 'Email.Unsubscribed' } as const
@@ -29,3 +29,6 @@ export const EmailUnsubscribed = {
     'A recipient unsubscribed from campaign email; contacts withdraws the email consent (source campaign-unsubscribe).',
   data: EmailUnsubscribedV1,
 } as const satisfies EventContract
+
+/** Every campaigns event whose contract lives here. */
+export const CAMPAIGNS_EVENTS: readonly EventContract[] = [EmailUnsubscribed]

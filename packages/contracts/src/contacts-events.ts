@@ -1,4 +1,4 @@
-/** Further events of the contacts service (source `crm.contacts`), for the catalogue in `events.ts`. */
+/** Events of the contacts service (source `crm.contacts`), version 1; `events.ts` aggregates them. */
 
 import { COMPANY_EVENT, CompanyCreatedV1, CompanyDeletedV1, CompanyUpdatedV1 } from './companies.js'
 import { ContactExportCompletedV1, ContactExportRequestedV1, EXPORT_JOB_EVENT } from './contact-exports.js'
@@ -7,11 +7,39 @@ import {
   CONTACT_EVENT,
   CONTACTS_SOURCE,
   ContactConsentChangedV1,
+  ContactCreatedV1,
+  ContactDeletedV1,
   ContactErasedV1,
   ContactMergedV1,
+  ContactUpdatedV1,
 } from './contacts.js'
-import type { EventContract } from './events.js'
+import type { EventContract } from './event-contract.js'
 import { INTERACTION_EVENT, InteractionLoggedV1 } from './interactions.js'
+
+export const ContactCreated = {
+  source: CONTACTS_SOURCE,
+  detailType: CONTACT_EVENT.created,
+  version: 1,
+  description: 'A contact was created; data is the contact.',
+  data: ContactCreatedV1,
+} as const satisfies EventContract
+
+export const ContactUpdated = {
+  source: CONTACTS_SOURCE,
+  detailType: CONTACT_EVENT.updated,
+  version: 1,
+  description:
+    "A contact changed; data names each changed field with its value before and after, and the contact's new version.",
+  data: ContactUpdatedV1,
+} as const satisfies EventContract
+
+export const ContactDeleted = {
+  source: CONTACTS_SOURCE,
+  detailType: CONTACT_EVENT.deleted,
+  version: 1,
+  description: 'A contact was deleted.',
+  data: ContactDeletedV1,
+} as const satisfies EventContract
 
 export const ContactConsentChanged = {
   source: CONTACTS_SOURCE,
@@ -120,4 +148,12 @@ export const CONTACTS_EXTRA_EVENTS: readonly EventContract[] = [
   CompanyUpdated,
   CompanyDeleted,
   InteractionLogged,
+]
+
+/** Every event the contacts service publishes. */
+export const CONTACTS_EVENTS: readonly EventContract[] = [
+  ContactCreated,
+  ContactUpdated,
+  ContactDeleted,
+  ...CONTACTS_EXTRA_EVENTS,
 ]

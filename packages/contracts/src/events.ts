@@ -1,102 +1,30 @@
 /**
- * The event catalogue: every domain event's `detail-type`, source, version and `data` schema, and
- * their JSON Schema for integrators (and the EventBridge Schema Registry).
+ * The event catalogue: every business event of the services whose contracts live here, and the
+ * catalogue as JSON Schema for integrators (and the EventBridge Schema Registry). It only
+ * aggregates: each event is declared in its service's `<service>-events.ts`, the contract shape in
+ * `event-contract.ts`, and no module of this package imports this one.
  *
- * Events of services whose contracts live here are listed in {@link EVENT_CATALOGUE}; any
- * manifest's `publishes` can be turned into the same shape with {@link eventsOfServices}, so the
- * published catalogue is always what the manifests declare.
+ * Any manifest's `publishes` can be turned into the same shape with {@link eventsOfServices}, so the
+ * published catalogue is always what the manifests declare. Internal work (import chunks, export
+ * runs) goes through work queues and is not here.
  */
 import type { ServiceManifest } from '@relay/core/manifest'
 import * as z from 'zod/mini'
-import {
-  CONTACT_EVENT,
-  CONTACTS_SOURCE,
-  ContactCreatedV1,
-  ContactDeletedV1,
-  ContactUpdatedV1,
-} from './contacts.js'
-import { CONTACTS_EXTRA_EVENTS } from './contacts-events.js'
-import { openObjects } from './json-schema.js'
+import { CAMPAIGNS_EVENTS } from './campaigns-events.js'
+import { CONTACTS_EVENTS } from './contacts-events.js'
+import { type EventContract, eventJsonSchema } from './event-contract.js'
 import { PIPELINE_EVENTS } from './pipeline-events.js'
 
-/** One event type of the catalogue. */
-export interface EventContract {
-  /** `crm.<service>` */
-  source: string
-  /** `<Entity>.<PastTense>` */
-  detailType: string
-  /** Schema version of `data` (`detail.version`). */
-  version: number
-  description: string
-  /** Schema of `detail.data`. */
-  data: z.ZodMiniType
-}
-
-export const ContactCreated = {
-  source: CONTACTS_SOURCE,
-  detailType: CONTACT_EVENT.created,
-  version: 1,
-  description: 'A contact was created; data is the contact.',
-  data: ContactCreatedV1,
-} as const satisfies EventContract
-
-export const ContactUpdated = {
-  source: CONTACTS_SOURCE,
-  detailType: CONTACT_EVENT.updated,
-  version: 1,
-  description:
-    "A contact changed; data names each changed field with its value before and after, and the contact's new version.",
-  data: ContactUpdatedV1,
-} as const satisfies EventContract
-
-export const ContactDeleted = {
-  source: CONTACTS_SOURCE,
-  detailType: CONTACT_EVENT.deleted,
-  version: 1,
-  description: 'A contact was deleted.',
-  data: ContactDeletedV1,
-} as const satisfies EventContract
+export { ContactCreated, ContactDeleted, ContactUpdated } from './contacts-events.js'
+export type { EventContract } from './event-contract.js'
+export { envelopeSchema, eventJsonSchema } from './event-contract.js'
 
 /** Every event whose contract lives in this package. */
 export const EVENT_CATALOGUE: readonly EventContract[] = [
-  ContactCreated,
-  ContactUpdated,
-  ContactDeleted,
-  ...CONTACTS_EXTRA_EVENTS,
+  ...CONTACTS_EVENTS,
   ...PIPELINE_EVENTS,
+  ...CAMPAIGNS_EVENTS,
 ]
-
-/** Schema of `detail`: the envelope every event shares, around its `data`. */
-export function envelopeSchema(contract: Pick<EventContract, 'data' | 'version'>) {
-  return z.object({
-    /** Event id (ULID): consumers dedupe on it. */
-    id: z.string(),
-    tenantId: z.string(),
-    occurredAt: z.iso.datetime(),
-    version: z.literal(contract.version),
-    correlationId: z.string(),
-    data: contract.data,
-  })
-}
-
-/**
- * JSON Schema (draft 2020-12) of the EventBridge event an integrator's rule target receives:
- * `source` and `detail-type` fixed, `detail` the envelope with this event's `data`. Other
- * EventBridge fields (`id`, `time`, `account`...) are allowed.
- */
-export function eventJsonSchema(contract: EventContract): Record<string, unknown> {
-  const event = z.looseObject({
-    source: z.literal(contract.source),
-    'detail-type': z.literal(contract.detailType),
-    detail: envelopeSchema(contract),
-  })
-  // Open objects: data may gain optional fields within a version, and a validating consumer must accept them.
-  return {
-    ...openObjects(z.toJSONSchema(event, { unrepresentable: 'any' }) as Record<string, unknown>),
-    title: `${contract.source} ${contract.detailType} v${contract.version}`,
-    description: contract.description,
-  }
-}
 
 /** One entry of the published catalogue. */
 export interface CatalogueEntry {

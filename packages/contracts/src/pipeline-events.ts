@@ -1,7 +1,7 @@
 /** Events of the pipeline service (source `crm.pipeline`), for the catalogue in `events.ts`. */
 import * as z from 'zod/mini'
 import { ACTIVITY_EVENT, ActivityReminderDueV1 } from './activities.js'
-import type { EventContract } from './events.js'
+import { type EventContract, eventContract } from './event-contract.js'
 import { LEAD_EVENT, Lead, LeadAssignedV1, LeadConvertedV1 } from './leads.js'
 import { DEAL_EVENT, Deal, PIPELINE_SOURCE } from './pipeline.js'
 
@@ -24,13 +24,8 @@ export const DealStageChangedV1 = z.object({
 /** `Deal.Won` / `Deal.Lost` v1 data: the deal as it is now closed, and why. */
 export const DealClosedV1 = z.object({ deal: Deal, reason: z.optional(z.string()) })
 
-const ev = (detailType: string, description: string, data: z.ZodMiniType): EventContract => ({
-  source: PIPELINE_SOURCE,
-  detailType,
-  version: 1,
-  description,
-  data,
-})
+const ev = <const D extends z.ZodMiniType>(detailType: string, description: string, data: D) =>
+  eventContract({ source: PIPELINE_SOURCE, detailType, version: 1, description, data })
 
 export const DealCreated = ev(DEAL_EVENT.created, 'A deal was created; data is the deal.', Deal)
 export const DealUpdated = ev(DEAL_EVENT.updated, 'A deal changed; data names each changed field.', Changed)
