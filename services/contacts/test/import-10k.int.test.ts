@@ -21,14 +21,10 @@ import { importRowId } from '../src/domain/csv-import.js'
 import { handler as runImport } from '../src/handlers/run-import.js'
 import { handler as startImport } from '../src/handlers/start-import.js'
 import { manifest } from '../src/service.js'
-import {
-  getContact,
-  getImportJob,
-  insertContact,
-  insertImportJob,
-  listDuplicates,
-  searchContacts,
-} from '../src/store.js'
+import { getContact, insertContact } from '../src/store/contacts.js'
+import { listDuplicates } from '../src/store/duplicates.js'
+import { getImportJob, insertImportJob } from '../src/store/import-jobs.js'
+import { searchContacts } from '../src/store/search.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const TENANT = `t-${newId().slice(-8).toLowerCase()}`

@@ -9,17 +9,11 @@ import { buildContact, diffContacts } from '../src/domain/contact.js'
 import { buildInteraction } from '../src/domain/interaction.js'
 import { mergeContacts } from '../src/domain/merge.js'
 import { manifest } from '../src/service.js'
-import {
-  eraseContact,
-  fullTimeline,
-  getContact,
-  insertContact,
-  insertInteraction,
-  listDuplicates,
-  mergeContactsInto,
-  recordDuplicates,
-  searchContacts,
-} from '../src/store.js'
+import { eraseContact, getContact, insertContact, mergeContactsInto } from '../src/store/contacts.js'
+import { listDuplicates, recordDuplicates } from '../src/store/duplicates.js'
+import { insertInteraction } from '../src/store/interactions.js'
+import { searchContacts } from '../src/store/search.js'
+import { fullTimeline } from '../src/store/timeline.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2025-01-01T00:00:00.000Z'

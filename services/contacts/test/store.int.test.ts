@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { applyPatch, buildContact, diffContacts } from '../src/domain/contact.js'
 import { manifest } from '../src/service.js'
-import { getContact, insertContact, listContacts, removeContact, replaceContact } from '../src/store.js'
+import { getContact, insertContact, removeContact, replaceContact } from '../src/store/contacts.js'
+import { listContacts } from '../src/store/search.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2025-01-01T00:00:00.000Z'

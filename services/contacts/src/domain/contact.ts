@@ -16,6 +16,7 @@ import type {
 import { CONTACT_MUTABLE_FIELDS } from '@relay/contracts/contacts'
 import { type CustomValue, customFieldProblems, patchCustomFields } from './custom-fields.js'
 import { isRefusal, toE164 } from './phone.js'
+import type { ContactProblem } from './problems.js'
 import { fold } from './search.js'
 import { computeTier } from './tier.js'
 
@@ -347,11 +348,7 @@ export function diffContacts(before: Contact, after: Contact): ContactChanges {
 }
 
 /** A rule broken by a contact as a whole (the contract checks single fields). */
-export interface ContactProblem {
-  field: string
-  message: string
-  code: string
-}
+export type { ContactProblem } from './problems.js'
 
 /** Rules a contact must keep after any change: it has a name. */
 export function contactProblems(contact: Contact): ContactProblem[] {

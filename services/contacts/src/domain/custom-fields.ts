@@ -1,6 +1,6 @@
 /** Custom field values checked against a tenant's definitions, pure. */
 import type { ContactFieldDef } from '@relay/contracts/contacts'
-import type { ContactProblem } from './contact.js'
+import type { ContactProblem } from './problems.js'
 
 export type CustomValue = string | number | boolean | string[]
 

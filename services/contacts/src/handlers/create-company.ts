@@ -3,7 +3,7 @@ import { newId, nowIso } from '@relay/core/ids'
 import { WRITE_ROLES } from '../access.js'
 import { buildCompany } from '../domain/company.js'
 import { http } from '../http.js'
-import { insertCompany } from '../store.js'
+import { insertCompany } from '../store/companies.js'
 
 /** POST /companies → 201 + Location + ETag, with Company.Created. */
 export const handler = http({

@@ -3,9 +3,10 @@ import { badRequest } from '@relay/core/errors'
 import { newId, nowIso } from '@relay/core/ids'
 import { WRITE_ROLES } from '../access.js'
 import { buildContact, inputProblems } from '../domain/contact.js'
-import { flagDuplicates } from '../duplicates.js'
 import { http } from '../http.js'
-import { getContactFields, insertContact } from '../store.js'
+import { insertContact } from '../store/contacts.js'
+import { flagDuplicates } from '../store/duplicates.js'
+import { getContactFields } from '../store/settings.js'
 
 /**
  * POST /contacts → 201 + Location + ETag; the contact, its email guards, search tokens and

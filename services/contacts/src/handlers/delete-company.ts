@@ -1,9 +1,9 @@
 import { CompanyIdParams } from '@relay/contracts/companies'
 import { conflict, notFound, preconditionFailed } from '@relay/core/errors'
 import { DELETE_ROLES } from '../access.js'
-import { writeOrExplain } from '../concurrency.js'
 import { http } from '../http.js'
-import { getCompany, removeCompanyIfUnused } from '../store.js'
+import { getCompany, removeCompanyIfUnused } from '../store/companies.js'
+import { writeOrExplain } from '../store/contacts.js'
 
 /** DELETE /companies/{id} → 204; 409 while contacts still belong to it (unlink them first). */
 export const handler = http({

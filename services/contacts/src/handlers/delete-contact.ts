@@ -1,9 +1,8 @@
 import { ContactIdParams, DeleteContactQuery } from '@relay/contracts/contacts'
 import { notFound, preconditionFailed } from '@relay/core/errors'
 import { DELETE_ROLES } from '../access.js'
-import { writeOrExplain } from '../concurrency.js'
 import { http } from '../http.js'
-import { eraseContact, getContact, removeContact } from '../store.js'
+import { eraseContact, getContact, removeContact, writeOrExplain } from '../store/contacts.js'
 
 /**
  * DELETE /contacts/{id}[?erase=true] → 204; its emails become free. `erase=true` also erases its

@@ -3,7 +3,9 @@ import { notFound } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { fullTimeline, getCompany, getContact } from '../store.js'
+import { getCompany } from '../store/companies.js'
+import { getContact } from '../store/contacts.js'
+import { fullTimeline } from '../store/timeline.js'
 
 /**
  * GET /contacts/{id}/export → everything held about the contact (right of access / portability):

@@ -4,7 +4,7 @@ import { READ_ROLES } from '../access.js'
 import { BOM, csvHeader, csvLine, jsonLine } from '../domain/csv-export.js'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
 import { http } from '../http.js'
-import { searchContacts } from '../store.js'
+import { searchContacts } from '../store/search.js'
 
 const PAGE = 100
 /** Search calls (each ≤ 5 queries) per answer: a rare filter over a huge tenant stops here with a cursor. */

@@ -2,7 +2,7 @@ import { CompanyIdParams } from '@relay/contracts/companies'
 import { notFound } from '@relay/core/errors'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getCompany } from '../store.js'
+import { getCompany } from '../store/companies.js'
 
 /** GET /companies/{id} → 200 + ETag, or 404 (also for another tenant's id). */
 export const handler = http({

@@ -1,6 +1,6 @@
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getContactFields } from '../store.js'
+import { getContactFields } from '../store/settings.js'
 
 /** GET /settings/contact-fields → the tenant's custom field definitions + ETag. */
 export const handler = http({

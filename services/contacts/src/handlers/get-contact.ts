@@ -2,7 +2,7 @@ import { ContactIdParams } from '@relay/contracts/contacts'
 import { notFound } from '@relay/core/errors'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getContact } from '../store.js'
+import { getContact } from '../store/contacts.js'
 
 /** GET /contacts/{id} → 200 + ETag, or 404 (also for another tenant's id). */
 export const handler = http({

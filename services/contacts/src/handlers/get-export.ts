@@ -7,7 +7,7 @@ import { bucketName, s3Client } from '@relay/core/s3'
 import { READ_ROLES } from '../access.js'
 import { exportObjectKey, FILES_BUCKET } from '../domain/file-keys.js'
 import { http } from '../http.js'
-import { getExportJob } from '../store.js'
+import { getExportJob } from '../store/export-jobs.js'
 
 const CONTENT_TYPES = {
   csv: 'text/csv; charset=utf-8',

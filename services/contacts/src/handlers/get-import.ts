@@ -2,7 +2,7 @@ import { ImportIdParams } from '@relay/contracts/contact-imports'
 import { notFound } from '@relay/core/errors'
 import { IMPORT_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getImportJob } from '../store.js'
+import { getImportJob } from '../store/import-jobs.js'
 
 /** GET /contacts/imports/{id} → the job: status, counts and the rows not imported. */
 export const handler = http({

@@ -2,7 +2,8 @@ import { InteractionIdParams } from '@relay/contracts/interactions'
 import { notFound } from '@relay/core/errors'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getContact, getInteraction } from '../store.js'
+import { getContact } from '../store/contacts.js'
+import { getInteraction } from '../store/timeline.js'
 
 /** GET /contacts/{id}/interactions/{interactionId} → the interaction, or 404. */
 export const handler = http({

@@ -3,7 +3,8 @@ import { ContactIdParams } from '@relay/contracts/contacts'
 import { notFound } from '@relay/core/errors'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getContact, listTimeline } from '../store.js'
+import { getContact } from '../store/contacts.js'
+import { listTimeline } from '../store/timeline.js'
 
 /**
  * GET /contacts/{id}/timeline?limit=&cursor= → its interactions and its own changes, newest first.

@@ -1,7 +1,7 @@
 import { ListCompaniesQuery } from '@relay/contracts/companies'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { listCompanies } from '../store.js'
+import { listCompanies } from '../store/companies.js'
 
 /** GET /companies?limit=&cursor= → `{ items, nextCursor? }`, newest first. */
 export const handler = http({

@@ -3,7 +3,8 @@ import { CompanyIdParams } from '@relay/contracts/companies'
 import { notFound } from '@relay/core/errors'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getCompany, searchContacts } from '../store.js'
+import { getCompany } from '../store/companies.js'
+import { searchContacts } from '../store/search.js'
 
 /** GET /companies/{id}/contacts?limit=&cursor= → the contacts that belong to it, newest first. */
 export const handler = http({

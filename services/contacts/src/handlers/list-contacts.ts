@@ -3,7 +3,7 @@ import { badRequest } from '@relay/core/errors'
 import { READ_ROLES } from '../access.js'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
 import { http } from '../http.js'
-import { searchContacts } from '../store.js'
+import { searchContacts } from '../store/search.js'
 
 /**
  * GET /contacts?q=&tag=&owner=&lifecycleStage=&companyId=&updatedSince=&sort=&limit=&cursor=

@@ -4,11 +4,11 @@ import { badRequest, notFound } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import { ulid } from 'ulid'
 import { WRITE_ROLES } from '../access.js'
-import { writeOrExplain } from '../concurrency.js'
 import { applyPurchase, diffContacts } from '../domain/contact.js'
 import { buildInteraction, interactionProblems } from '../domain/interaction.js'
 import { http } from '../http.js'
-import { getContact, insertInteraction } from '../store.js'
+import { getContact, writeOrExplain } from '../store/contacts.js'
+import { insertInteraction } from '../store/interactions.js'
 
 /**
  * POST /contacts/{id}/interactions → 201 + Location, with Interaction.Logged. A purchase also counts

@@ -3,11 +3,10 @@ import { ContactIdParams, MergeContacts } from '@relay/contracts/contacts'
 import { badRequest, notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import { DELETE_ROLES } from '../access.js'
-import { writeOrExplain } from '../concurrency.js'
 import { diffContacts } from '../domain/contact.js'
 import { mergeContacts, mergeProblems } from '../domain/merge.js'
 import { http } from '../http.js'
-import { getContacts, mergeContactsInto } from '../store.js'
+import { getContacts, mergeContactsInto, writeOrExplain } from '../store/contacts.js'
 
 /**
  * POST /contacts/{id}/merge `{ sourceIds }` (or `{ sourceId }`) → 200 + ETag: `{id}` absorbs each

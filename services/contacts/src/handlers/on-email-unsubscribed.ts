@@ -1,7 +1,7 @@
 import { EmailUnsubscribedV1 } from '@relay/contracts/campaigns-events'
 import { nowIso } from '@relay/core/ids'
 import { applyConsent } from '../domain/contact.js'
-import { contactIdByEmail, getContact, recordConsent } from '../store.js'
+import { contactIdByEmail, getContact, recordConsent } from '../store/contacts.js'
 import { subscriber } from '../subscriber.js'
 
 /** The consent source an unsubscribe from campaigns is recorded with. */

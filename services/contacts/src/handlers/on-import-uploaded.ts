@@ -13,7 +13,7 @@ import {
   failUploadedImport,
   queueUploadedImport,
   writeImportChunks,
-} from '../store.js'
+} from '../store/import-jobs.js'
 
 const logger = createLogger('contacts')
 

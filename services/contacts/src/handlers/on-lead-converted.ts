@@ -6,10 +6,11 @@ import { nowIso } from '@relay/core/ids'
 import type { Logger } from '@relay/core/log'
 import { buildContact, phoneProblems } from '../domain/contact.js'
 import { contactInputFromLead, convertedEntry } from '../domain/related-activity.js'
-import { flagDuplicates } from '../duplicates.js'
-import { getContact, getContactFields, insertContact } from '../store.js'
+import { getContact, insertContact } from '../store/contacts.js'
+import { flagDuplicates } from '../store/duplicates.js'
+import { getContactFields } from '../store/settings.js'
+import { relatedEntryWrites } from '../store/timeline.js'
 import { subscriber } from '../subscriber.js'
-import { relatedEntryWrites } from '../timeline-writes.js'
 
 /**
  * The contact input of a conversion that the contract accepts: fields it refuses (an invalid email or

@@ -1,7 +1,7 @@
 import { contactIdOf, emailOf, relatedActivity } from '../domain/related-activity.js'
-import { getContact } from '../store.js'
+import { contactIdByEmail, getContact } from '../store/contacts.js'
+import { relatedEntryWrites } from '../store/timeline.js'
 import { subscriber } from '../subscriber.js'
-import { contactIdByEmail, relatedEntryWrites } from '../timeline-writes.js'
 
 /**
  * How long a missing contact is waited for. A converted lead's `Deal.Created` travels with the

@@ -5,7 +5,7 @@ import { nowIso } from '@relay/core/ids'
 import { SETTINGS_ROLES } from '../access.js'
 import { isKnownRegion } from '../domain/phone.js'
 import { http } from '../http.js'
-import { getContactFields, putContactFields } from '../store.js'
+import { getContactFields, putContactFields } from '../store/settings.js'
 
 /**
  * PUT /settings/contact-fields → 200 + ETag: replaces the definitions (and default phone region).

@@ -2,10 +2,9 @@ import { ContactIdParams, RecordConsent } from '@relay/contracts/contacts'
 import { notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import { WRITE_ROLES } from '../access.js'
-import { writeOrExplain } from '../concurrency.js'
 import { applyConsent } from '../domain/contact.js'
 import { http } from '../http.js'
-import { getContact, recordConsent } from '../store.js'
+import { getContact, recordConsent, writeOrExplain } from '../store/contacts.js'
 
 /**
  * POST /contacts/{id}/consent → 200 + ETag: records one channel's consent (status, time, source,

@@ -8,7 +8,8 @@ import { bucketName, s3Client } from '@relay/core/s3'
 import * as z from 'zod/mini'
 import { BOM, csvHeader, csvLine, jsonLine } from '../domain/csv-export.js'
 import { exportObjectKey, FILES_BUCKET } from '../domain/file-keys.js'
-import { claimExportJob, completeExportJobItems, failExportJob, searchContacts } from '../store.js'
+import { claimExportJob, completeExportJobItems, failExportJob } from '../store/export-jobs.js'
+import { searchContacts } from '../store/search.js'
 import { subscriber } from '../subscriber.js'
 
 /** `ContactExport.Requested` data. */

@@ -9,16 +9,10 @@ import { zodIssuesToFieldErrors } from '@relay/core/validation'
 import * as z from 'zod/mini'
 import { applyPatch, buildContact, contactProblems, diffContacts, inputProblems } from '../domain/contact.js'
 import { importPatch, importRowId, rowToInput } from '../domain/csv-import.js'
-import { flagDuplicates } from '../duplicates.js'
-import {
-  finishImportChunkItems,
-  getContact,
-  getContactFields,
-  getImportChunk,
-  getImportJob,
-  insertContact,
-  replaceContact,
-} from '../store.js'
+import { getContact, insertContact, replaceContact } from '../store/contacts.js'
+import { flagDuplicates } from '../store/duplicates.js'
+import { finishImportChunkItems, getImportChunk, getImportJob } from '../store/import-jobs.js'
+import { getContactFields } from '../store/settings.js'
 import { subscriber } from '../subscriber.js'
 
 /** `ContactImport.Requested` (`{ id }`: chunk 0) or `ContactImport.ChunkRequested` (`{ id, chunk }`). */

@@ -4,7 +4,7 @@ import { newId, nowIso } from '@relay/core/ids'
 import { READ_ROLES } from '../access.js'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
 import { http } from '../http.js'
-import { insertExportJob } from '../store.js'
+import { insertExportJob } from '../store/export-jobs.js'
 
 /**
  * POST /contacts/exports `{ format?, filters? }` → 201 + Location of an export job: the whole

@@ -10,7 +10,7 @@ import { chunkRows, parseCsv } from '../domain/csv-import.js'
 import { FILES_BUCKET, importObjectKey } from '../domain/file-keys.js'
 import { isKnownRegion } from '../domain/phone.js'
 import { http } from '../http.js'
-import { insertImportJob, insertUploadImportJob } from '../store.js'
+import { insertImportJob, insertUploadImportJob } from '../store/import-jobs.js'
 
 /** The content type an upload must be sent with: it is signed into the URL. */
 const UPLOAD_CONTENT_TYPE = 'text/csv'

@@ -2,10 +2,10 @@ import { CompanyIdParams, UpdateCompany } from '@relay/contracts/companies'
 import { notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import { WRITE_ROLES } from '../access.js'
-import { writeOrExplain } from '../concurrency.js'
 import { applyCompanyPatch, diffCompanies } from '../domain/company.js'
 import { http } from '../http.js'
-import { getCompany, replaceCompany } from '../store.js'
+import { getCompany, replaceCompany } from '../store/companies.js'
+import { writeOrExplain } from '../store/contacts.js'
 
 /** PATCH /companies/{id} (merge-patch) → 200 + ETag; If-Match stale → 412; nothing changed → no write. */
 export const handler = http({

@@ -2,11 +2,11 @@ import { ContactIdParams, UpdateContact } from '@relay/contracts/contacts'
 import { badRequest, notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import { WRITE_ROLES } from '../access.js'
-import { writeOrExplain } from '../concurrency.js'
 import { applyPatch, contactProblems, diffContacts, inputProblems } from '../domain/contact.js'
-import { flagDuplicates } from '../duplicates.js'
 import { http } from '../http.js'
-import { getContact, getContactFields, replaceContact } from '../store.js'
+import { getContact, replaceContact, writeOrExplain } from '../store/contacts.js'
+import { flagDuplicates } from '../store/duplicates.js'
+import { getContactFields } from '../store/settings.js'
 
 /**
  * PATCH /contacts/{id} (merge-patch) → 200 + ETag. If-Match with a stale version → 412. A patch

@@ -10,19 +10,17 @@ import { buildCompany } from '../src/domain/company.js'
 import { applyConsent, applyPatch, applyPurchase, buildContact, diffContacts } from '../src/domain/contact.js'
 import { buildInteraction } from '../src/domain/interaction.js'
 import { manifest } from '../src/service.js'
+import { getCompany, insertCompany, removeCompanyIfUnused } from '../src/store/companies.js'
 import {
-  getCompany,
   getContact,
-  insertCompany,
   insertContact,
-  insertInteraction,
-  listTimeline,
   recordConsent,
-  removeCompanyIfUnused,
   removeContact,
   replaceContact,
-  searchContacts,
-} from '../src/store.js'
+} from '../src/store/contacts.js'
+import { insertInteraction } from '../src/store/interactions.js'
+import { searchContacts } from '../src/store/search.js'
+import { listTimeline } from '../src/store/timeline.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2025-01-01T00:00:00.000Z'
@@ -31,7 +29,7 @@ const make = (input: unknown, ownerId = 'u-1') =>
   buildContact(CreateContact.parse(input), { id: newId(), ownerId, now: NOW, region: 'TH' })
 const failure = (p: Promise<unknown>) => p.then(() => undefined).catch((e: unknown) => e)
 
-describe('contacts store, issue #3, on DynamoDB Local', () => {
+describe('contacts store on DynamoDB Local: email guards, search and filters, company links, timeline, consent', () => {
   let table: string
 
   beforeAll(async () => {
