@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Role } from '@relay/core/manifest'
 import { type LocalRuntime, startLocal } from '@relay/local/runtime'
+import { services } from '../../services/index.js'
 
 export interface Api {
   url: string
@@ -30,6 +31,7 @@ export async function startApi(): Promise<Api> {
     stage,
     dataDir,
     dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    services,
     quiet: true,
   })
   const call: Api['call'] = async (method, path, opts = {}) => {

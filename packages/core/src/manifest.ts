@@ -259,6 +259,7 @@ export const ENV = {
   eventsEndpoint: 'EVENTS_ENDPOINT',
   sesEndpoint: 'SES_ENDPOINT',
   s3Endpoint: 'S3_ENDPOINT',
+  sqsEndpoint: 'SQS_ENDPOINT',
   mailFrom: 'MAIL_FROM',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
