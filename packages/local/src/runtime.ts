@@ -1,13 +1,8 @@
 /**
  * The local runtime (DESIGN.md §5): DynamoDB Local + every manifest table, the stream → outbox
- * publisher mapping, an EventBridge-compatible bus, an SES-compatible mailbox, an S3-compatible
+ * publisher mapping, an EventBridge-compatible bus, an SES-compatible mail outbox, an S3-compatible
  * endpoint with every manifest bucket and object trigger, the scheduler and the API gateway, all in
  * one Node process, with data under one folder.
- *
- * Adding a local endpoint (an AWS-compatible server the handlers reach through an env var): start it
- * beside the SES and S3 servers below, register its stop under `phases.endpoints` and, if it invokes
- * functions, its drain under `phases.drain`; its env var goes into the handlers' world and its
- * `/_local/` routes into `localRoutes`.
  */
 import { once } from 'node:events'
 import { mkdir, readdir, rm } from 'node:fs/promises'
@@ -26,13 +21,12 @@ import {
   localDynamoDbClient,
   startDynamoDbLocal,
 } from './dynamodb.js'
-import { createGateway } from './gateway.js'
+import { createGateway, type LocalAnswer } from './gateway.js'
 import { createInvoker, type LocalService } from './invoke.js'
-import { coreLocalRoutes, type LocalRoute, localRouter } from './local-routes.js'
 import { defaultDataDir } from './paths.js'
 import { createS3Server, ObjectStore, type ObjectTriggerRef, ObjectTriggers } from './s3.js'
 import { Scheduler } from './scheduler.js'
-import { createSesServer, Mailbox } from './ses.js'
+import { createSesServer, MailOutbox } from './ses.js'
 import { type StreamHandler, StreamPoller } from './streams.js'
 import { mintDevToken, verifyDevToken } from './tokens.js'
 
@@ -53,8 +47,8 @@ export interface StartLocalOptions {
   reset?: boolean
   /** No request or delivery logs. */
   quiet?: boolean
-  /** Services to run (the registry, e.g. `services/index.ts`, handed in by the caller). */
-  services: readonly LocalService[]
+  /** Services to run; default every service of services/index.ts. */
+  services?: readonly LocalService[]
   /** Arm schedule timers (default true); triggering by hand works either way. */
   schedules?: boolean
   /** Waits before each bus delivery retry (tries = length + 1); default [250, 1000, 4000] ms. */
@@ -63,10 +57,6 @@ export interface StartLocalOptions {
   streamHandler?: StreamHandler
   /** Where log lines go (default console.log). */
   log?(line: string): void
-  /** How long `stop()` lets requests in flight finish (default 5 s). */
-  requestDrainMs?: number
-  /** How long `stop()` lets the bus deliver what it accepted (default 5 s); the rest is delivered on the next start. */
-  busDrainMs?: number
 }
 
 export interface LocalRuntime {
@@ -82,8 +72,8 @@ export interface LocalRuntime {
   services: readonly LocalService[]
   /** Emits 'published', 'delivered', 'dead-lettered'; `deadLetters()`, `redrive()`, `events()`, `idle()`. */
   bus: LocalBus
-  /** The mailbox (mail sent through SES): `list()`, `get(id)`, event 'sent'. */
-  mail: Mailbox
+  /** The mail outbox: `list()`, `get(id)`, event 'sent'. */
+  mail: MailOutbox
   scheduler: Scheduler
   /** Objects of every manifest bucket (`keys(bucket)`, `head(bucket, key)`), under `<dataDir>/s3`. */
   objects: ObjectStore
@@ -93,12 +83,15 @@ export interface LocalRuntime {
   token(tenant: string, roles: readonly string[], user?: string): Promise<string>
   /** Runs a schedule now; resolves with the function's result. */
   triggerSchedule(service: string, name: string): Promise<unknown>
-  /**
-   * Stops everything this runtime started, in order: no new requests (those in flight finish), no
-   * new schedule runs or stream batches, the bus drained within a bound (what is left is journaled
-   * for the next start, never dead-lettered), then the endpoints, then DynamoDB Local.
-   */
+  /** Stops everything this runtime started. */
   stop(): Promise<void>
+}
+
+async function loadServices(): Promise<readonly LocalService[]> {
+  // Imported lazily so tests with their own manifests never load the real services.
+  const spec = '../../../services/index.js'
+  const mod = (await import(spec)) as { services: readonly LocalService[] }
+  return mod.services
 }
 
 async function loadPublisher(log: (line: string) => void): Promise<StreamHandler | undefined> {
@@ -119,28 +112,11 @@ async function listen(server: Server, port: number): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
-/**
- * Stops accepting connections, lets requests in flight finish for up to `graceMs`, then cuts what is
- * left (a keep-alive connection, a stuck upload).
- */
-async function close(server: Server, graceMs = 0): Promise<void> {
+async function close(server: Server): Promise<void> {
   if (!server.listening) return
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-  server.closeIdleConnections()
-  let timer: NodeJS.Timeout | undefined
-  if (graceMs > 0) await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, graceMs)))])
-  clearTimeout(timer)
   server.closeAllConnections()
   await closed
-}
-
-/** Shutdown phases, run in this order; within a phase, the latest registered stops first. */
-interface Phases {
-  intake: (() => Promise<unknown> | unknown)[]
-  sources: (() => Promise<unknown> | unknown)[]
-  drain: (() => Promise<unknown> | unknown)[]
-  endpoints: (() => Promise<unknown> | unknown)[]
-  storage: (() => Promise<unknown> | unknown)[]
 }
 
 /** Empties the data folder but keeps the dev-token secret, so tokens already handed out still work. */
@@ -167,7 +143,7 @@ async function resetDataDir(dataDir: string): Promise<void> {
  * await fetch(`${rt.url}/contacts`, { headers: { authorization: `Bearer ${token}` } })
  * await rt.stop()
  */
-export async function startLocal(options: StartLocalOptions): Promise<LocalRuntime> {
+export async function startLocal(options: StartLocalOptions = {}): Promise<LocalRuntime> {
   const stage = options.stage ?? 'local'
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(stage))
     throw new Error(`Invalid stage "${stage}" (lower-case letters, digits, -)`)
@@ -175,7 +151,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
   const rawLog = options.log ?? ((line: string) => console.log(line))
   const log = options.quiet ? () => {} : rawLog
   const warn = rawLog
-  const { services } = options
+  const services = options.services ?? (await loadServices())
 
   if (options.reset) await resetDataDir(dataDir)
   await mkdir(dataDir, { recursive: true })
@@ -193,24 +169,17 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
   const busName = `crm-${stage}`
   const scheduler = new Scheduler({ stage, services, invoker, log })
   await bus.load()
-  const mail = new Mailbox(dataDir)
+  const mail = new MailOutbox(dataDir)
 
-  const phases: Phases = { intake: [], sources: [], drain: [], endpoints: [], storage: [] }
-  let stopping: Promise<void> | undefined
-  const stopInOrder = async () => {
-    for (const phase of ['intake', 'sources', 'drain', 'endpoints', 'storage'] as const) {
-      for (const cleanup of phases[phase].splice(0).reverse()) {
-        try {
-          await cleanup()
-        } catch (err) {
-          warn(`stop (${phase}): ${(err as Error).message}`)
-        }
+  const cleanups: (() => Promise<void> | void)[] = []
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup()
+      } catch (err) {
+        warn(`stop: ${(err as Error).message}`)
       }
     }
-  }
-  const stop = () => {
-    stopping ??= stopInOrder()
-    return stopping
   }
 
   try {
@@ -222,7 +191,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
         dbPath: join(dataDir, 'dynamodb'),
       })
       dynamodbEndpoint = ddb.endpoint
-      phases.storage.push(() => ddb?.stop())
+      cleanups.push(() => ddb?.stop())
     } else if (options.reset) {
       const client = localDynamoDbClient(dynamodbEndpoint)
       await Promise.all(
@@ -239,14 +208,11 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
 
     const busServer = createEventsServer(bus)
     const eventsEndpoint = `http://127.0.0.1:${await listen(busServer, 0)}`
-    phases.endpoints.push(() => close(busServer))
-    phases.drain.push(async () => {
-      const left = await bus.close(options.busDrainMs ?? 5000)
-      if (left) warn(`bus: ${left} deliveries left for the next start (journaled in ${dataDir})`)
-    })
+    cleanups.push(() => close(busServer))
+    cleanups.push(() => bus.close())
     const sesServer = createSesServer(mail, log)
     const sesEndpoint = `http://127.0.0.1:${await listen(sesServer, 0)}`
-    phases.endpoints.push(() => close(sesServer))
+    cleanups.push(() => close(sesServer))
     const objects = new ObjectStore(join(dataDir, 's3'))
     const objectTriggers = new ObjectTriggers({
       triggers,
@@ -256,7 +222,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       retryDelaysMs: (options.retryDelaysMs ?? [250, 1000]).slice(0, 2),
       log,
     })
-    phases.drain.push(() => objectTriggers.close())
+    cleanups.push(() => objectTriggers.close())
     const s3Server = createS3Server({
       store: objects,
       buckets: new Set(buckets.values()),
@@ -266,7 +232,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     })
     // Loopback like the gateway: whoever can reach the API can reach the presigned URLs it hands out.
     const s3Endpoint = `http://127.0.0.1:${await listen(s3Server, 0)}`
-    phases.endpoints.push(() => close(s3Server))
+    cleanups.push(() => close(s3Server))
 
     // The handlers' world: same variables as in Lambda, pointing at local endpoints.
     Object.assign(process.env, {
@@ -306,18 +272,55 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
         log,
       })
       await poller.start()
-      phases.sources.push(() => poller.stop())
+      cleanups.push(() => poller.stop())
     }
 
     if (options.schedules !== false) scheduler.start()
-    phases.sources.push(() => scheduler.stop())
-    bus.resume()
+    cleanups.push(() => scheduler.stop())
 
     const token = (tenant: string, roles: readonly string[], user?: string) =>
       mintDevToken({ tenant, roles, ...(user ? { user } : {}) }, { dataDir })
 
-    const localRoutes: LocalRoute[] = [...coreLocalRoutes({ mail, bus, scheduler })]
-    const local = localRouter(localRoutes)
+    const local = async (req: {
+      method: string
+      path: string
+      body: string
+    }): Promise<LocalAnswer | undefined> => {
+      const parts = req.path.split('/').filter(Boolean).slice(1).map(decodeURIComponent)
+      const [area, a, b] = parts
+      if (req.method === 'GET' && area === 'outbox' && parts.length === 1)
+        return { status: 200, body: { items: await mail.list() } }
+      if (req.method === 'GET' && area === 'outbox' && a && parts.length === 2) {
+        const message = await mail.get(a)
+        return message ? { status: 200, body: message } : { status: 404, body: { message: 'Not Found' } }
+      }
+      if (req.method === 'GET' && area === 'dead-letters' && parts.length === 1)
+        return { status: 200, body: { items: bus.deadLetters() } }
+      if (req.method === 'POST' && area === 'dead-letters' && a === 'redrive' && parts.length === 2) {
+        let ids: string[] | undefined
+        try {
+          const parsed = req.body ? (JSON.parse(req.body) as { ids?: unknown }) : {}
+          if (Array.isArray(parsed.ids)) ids = parsed.ids.map(String)
+        } catch {
+          return { status: 400, body: { message: 'Body must be JSON like {"ids": ["..."]} or empty' } }
+        }
+        return { status: 200, body: { redriven: await bus.redrive(ids) } }
+      }
+      if (req.method === 'GET' && area === 'events' && parts.length === 1)
+        return { status: 200, body: { items: bus.events() } }
+      if (req.method === 'GET' && area === 'schedules' && parts.length === 1)
+        return { status: 200, body: { items: scheduler.list() } }
+      if (req.method === 'POST' && area === 'schedules' && a && b && parts.length === 3) {
+        if (!scheduler.list().some((s) => s.service === a && s.name === b)) return undefined
+        try {
+          const result = await scheduler.trigger(a, b)
+          return { status: 200, body: { triggered: `${a}/${b}`, result: result ?? null } }
+        } catch (err) {
+          return { status: 500, body: { triggered: `${a}/${b}`, error: (err as Error).message } }
+        }
+      }
+      return undefined
+    }
 
     const gateway = createGateway({
       stage,
@@ -329,7 +332,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     })
     const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000)
     const url = `http://127.0.0.1:${await listen(gateway, port)}`
-    phases.intake.push(() => close(gateway, options.requestDrainMs ?? 5000))
+    cleanups.push(() => close(gateway))
 
     const runtime: LocalRuntime = {
       url,

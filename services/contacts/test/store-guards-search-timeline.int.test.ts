@@ -1,14 +1,15 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { CreateContact } from '@relay/contracts/contacts'
 import { documentClient } from '@relay/core/ddb'
-import { HttpError } from '@relay/core/errors'
 import { newId } from '@relay/core/ids'
+import { Invalid, StaleVersion } from '@relay/core/outcomes'
 import { ulid } from 'ulid'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildCompany } from '../src/domain/company.js'
 import { applyConsent, applyPatch, applyPurchase, buildContact, diffContacts } from '../src/domain/contact.js'
 import { buildInteraction } from '../src/domain/interaction.js'
+import { CompanyInUse, EmailTaken } from '../src/domain/outcomes.js'
 import { manifest } from '../src/service.js'
 import { getCompany, insertCompany, removeCompanyIfUnused } from '../src/store/companies.js'
 import {
@@ -49,8 +50,8 @@ describe('contacts store on DynamoDB Local: email guards, search and filters, co
     const winners = contenders.filter((_, i) => results[i] === undefined)
     expect(winners).toHaveLength(1)
     for (const err of results.filter((r) => r !== undefined)) {
-      expect(err).toBeInstanceOf(HttpError)
-      expect(err).toMatchObject({ status: 409, extra: { existingId: winners[0]!.id } })
+      expect(err).toBeInstanceOf(EmailTaken)
+      expect(err).toMatchObject({ existingId: winners[0]!.id, extra: { existingId: winners[0]!.id } })
     }
   })
 
@@ -67,15 +68,15 @@ describe('contacts store on DynamoDB Local: email guards, search and filters, co
     const taken = await failure(
       insertContact(t, make({ firstName: 'C', emails: [{ address: 'new@x.io' }] }), 'corr'),
     )
-    expect(taken).toMatchObject({ status: 409, extra: { existingId: a.id } })
+    expect(taken).toBeInstanceOf(EmailTaken)
+    expect(taken).toMatchObject({ existingId: a.id, extra: { existingId: a.id } })
     // An update to an email another contact has is refused too, and changes nothing.
     const b2 = make({ firstName: 'D', emails: [{ address: 'd@x.io' }] })
     await insertContact(t, b2, 'corr')
     const clash = applyPatch(b2, { emails: [{ address: 'new@x.io' }] }, NOW)
-    expect(await failure(replaceContact(t, b2, clash, diffContacts(b2, clash), 'corr'))).toMatchObject({
-      status: 409,
-      extra: { existingId: a.id, field: 'emails.0.address' },
-    })
+    const clashed = await failure(replaceContact(t, b2, clash, diffContacts(b2, clash), 'corr'))
+    expect(clashed).toBeInstanceOf(EmailTaken)
+    expect(clashed).toMatchObject({ extra: { existingId: a.id, field: 'emails.0.address' } })
     expect((await getContact(t, b2.id))?.emails[0]?.address).toBe('d@x.io')
     // Delete frees the address.
     await removeContact(t, moved, 'corr')
@@ -138,7 +139,9 @@ describe('contacts store on DynamoDB Local: email guards, search and filters, co
     expect(customers.items.map((c) => c.firstName)).toEqual(['P3', 'P1'])
     expect(vip.items.map((c) => c.firstName)).toEqual(['P1', 'P0'])
     expect(members.items.map((c) => c.firstName)).toEqual(['P2', 'P0'])
-    expect(await removeCompanyIfUnused(t, company.id, company.version, 'corr')).toBe('has-members')
+    expect(await failure(removeCompanyIfUnused(t, company.id, company.version, 'corr'))).toBeInstanceOf(
+      CompanyInUse,
+    )
     expect(await getCompany(t, company.id)).toBeDefined()
   })
 
@@ -148,7 +151,7 @@ describe('contacts store on DynamoDB Local: email guards, search and filters, co
     const raced = buildCompany({ name: 'Raced Ltd' }, { id: newId(), ownerId: 'u-1', now: NOW })
     await insertCompany(t, unused, 'corr')
     await insertCompany(t, raced, 'corr')
-    expect(await removeCompanyIfUnused(t, unused.id, unused.version, 'corr')).toBe('deleted')
+    await removeCompanyIfUnused(t, unused.id, unused.version, 'corr')
     expect(await getCompany(t, unused.id)).toBeUndefined()
     // A contact links to `raced` right after the delete found no members, before the delete commits.
     const joiner = make({ firstName: 'Late', companies: [{ companyId: raced.id }] })
@@ -165,9 +168,9 @@ describe('contacts store on DynamoDB Local: email guards, search and filters, co
       return out
     }) as never)
     try {
-      expect(await failure(removeCompanyIfUnused(t, raced.id, raced.version, 'corr'))).toMatchObject({
-        name: 'TransactionCanceledException',
-      })
+      expect(await failure(removeCompanyIfUnused(t, raced.id, raced.version, 'corr'))).toBeInstanceOf(
+        StaleVersion,
+      )
     } finally {
       spy.mockRestore()
     }
@@ -179,10 +182,9 @@ describe('contacts store on DynamoDB Local: email guards, search and filters, co
   it('refuses a link to a company that does not exist, inside the transaction', async () => {
     const t = tenant()
     const c = make({ firstName: 'Lonely', companies: [{ companyId: newId() }] })
-    expect(await failure(insertContact(t, c, 'corr'))).toMatchObject({
-      status: 400,
-      errors: [{ field: 'companies.0.companyId' }],
-    })
+    const refused = await failure(insertContact(t, c, 'corr'))
+    expect(refused).toBeInstanceOf(Invalid)
+    expect(refused).toMatchObject({ errors: [{ field: 'companies.0.companyId', code: 'unknown_company' }] })
     expect(await getContact(t, c.id)).toBeUndefined()
   })
 

@@ -8,6 +8,7 @@ import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildContact, diffContacts } from '../src/domain/contact.js'
 import { buildInteraction } from '../src/domain/interaction.js'
 import { mergeContacts } from '../src/domain/merge.js'
+import { EmailTaken } from '../src/domain/outcomes.js'
 import { manifest } from '../src/service.js'
 import { eraseContact, getContact, insertContact, mergeContactsInto } from '../src/store/contacts.js'
 import { listDuplicates, recordDuplicates } from '../src/store/duplicates.js'
@@ -91,9 +92,11 @@ describe('duplicates, merge, erasure on DynamoDB Local', () => {
     expect(await getContact(t, source.id)).toBeUndefined()
     expect(await getContact(t, target.id)).toMatchObject({ lastName: 'Jones', version: 2 })
     // The address moved: taken by the target now, so another contact still cannot have it.
-    expect(
-      await failure(insertContact(t, make({ firstName: 'X', emails: [{ address: 'rj@y.io' }] }), 'corr')),
-    ).toMatchObject({ status: 409, extra: { existingId: target.id } })
+    const taken = await failure(
+      insertContact(t, make({ firstName: 'X', emails: [{ address: 'rj@y.io' }] }), 'corr'),
+    )
+    expect(taken).toBeInstanceOf(EmailTaken)
+    expect(taken).toMatchObject({ existingId: target.id })
     expect((await searchContacts(t, { q: 'jones' })).items.map((c) => c.id)).toEqual([target.id])
     const history = await fullTimeline(t, target.id)
     expect(history.map((e) => e.kind)).toEqual(expect.arrayContaining(['merged', 'interaction', 'created']))

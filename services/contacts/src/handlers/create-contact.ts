@@ -1,6 +1,6 @@
 import { CreateContact } from '@relay/contracts/contacts'
-import { badRequest } from '@relay/core/errors'
 import { newId, nowIso } from '@relay/core/ids'
+import { Invalid } from '@relay/core/outcomes'
 import { WRITE_ROLES } from '../access.js'
 import { buildContact, inputProblems } from '../domain/contact.js'
 import { http } from '../http.js'
@@ -19,7 +19,7 @@ export const handler = http({
     const settings = await getContactFields(caller.tenantId)
     const region = body.defaultRegion ?? settings.defaultRegion
     const problems = inputProblems(body, { region, fieldDefs: settings.fields })
-    if (problems.length) throw badRequest(problems)
+    if (problems.length) throw new Invalid(problems)
     const contact = buildContact(body, { id: newId(), ownerId: caller.userId, now: nowIso(), region })
     await insertContact(caller.tenantId, contact, correlationId, caller.userId)
     await flagDuplicates(caller.tenantId, contact, logger)

@@ -1,8 +1,8 @@
 import { ContactIdParams, DeleteContactQuery } from '@relay/contracts/contacts'
-import { notFound, preconditionFailed } from '@relay/core/errors'
+import { NotFound, StaleVersion } from '@relay/core/outcomes'
 import { DELETE_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { eraseContact, getContact, removeContact, writeOrExplain } from '../store/contacts.js'
+import { eraseContact, getContact, removeContact } from '../store/contacts.js'
 
 /**
  * DELETE /contacts/{id}[?erase=true] → 204; its emails become free. `erase=true` also erases its
@@ -15,13 +15,10 @@ export const handler = http({
   query: DeleteContactQuery,
   async handle({ params, query, caller, ifMatch, correlationId }) {
     const current = await getContact(caller.tenantId, params.id)
-    if (!current) throw notFound('No contact with this id.')
-    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed()
-    await writeOrExplain(caller.tenantId, current.id, ifMatch, () =>
-      query.erase === 'true'
-        ? eraseContact(caller.tenantId, current, correlationId)
-        : removeContact(caller.tenantId, current, correlationId),
-    )
+    if (!current) throw new NotFound('No contact with this id.')
+    if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
+    if (query.erase === 'true') await eraseContact(caller.tenantId, current, correlationId)
+    else await removeContact(caller.tenantId, current, correlationId)
     return { status: 204 }
   },
 })

@@ -1,6 +1,6 @@
 import { ContactIdParams } from '@relay/contracts/contacts'
-import { notFound } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
+import { NotFound } from '@relay/core/outcomes'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
 import { getCompany } from '../store/companies.js'
@@ -16,7 +16,7 @@ export const handler = http({
   params: ContactIdParams,
   async handle({ params, caller }) {
     const contact = await getContact(caller.tenantId, params.id)
-    if (!contact) throw notFound('No contact with this id.')
+    if (!contact) throw new NotFound('No contact with this id.')
     const [companies, timeline] = await Promise.all([
       Promise.all((contact.companies ?? []).map((l) => getCompany(caller.tenantId, l.companyId))),
       fullTimeline(caller.tenantId, contact.id),

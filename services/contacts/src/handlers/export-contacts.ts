@@ -1,5 +1,5 @@
 import { EXPORT_LIMITS, ExportContactsQuery } from '@relay/contracts/contacts'
-import { badRequest } from '@relay/core/errors'
+import { Invalid } from '@relay/core/outcomes'
 import { READ_ROLES } from '../access.js'
 import { BOM, csvHeader, csvLine, jsonLine } from '../domain/csv-export.js'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
@@ -25,7 +25,7 @@ export const handler = http({
   query: ExportContactsQuery,
   async handle({ query, caller }) {
     if (query.q !== undefined && [...(drivingToken(queryTokens(query.q)) ?? '')].length < BUCKET_CHARS) {
-      throw badRequest([
+      throw new Invalid([
         {
           field: 'query.q',
           code: 'too_short',

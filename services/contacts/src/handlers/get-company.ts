@@ -1,5 +1,5 @@
 import { CompanyIdParams } from '@relay/contracts/companies'
-import { notFound } from '@relay/core/errors'
+import { NotFound } from '@relay/core/outcomes'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
 import { getCompany } from '../store/companies.js'
@@ -10,7 +10,7 @@ export const handler = http({
   params: CompanyIdParams,
   async handle({ params, caller }) {
     const company = await getCompany(caller.tenantId, params.id)
-    if (!company) throw notFound('No company with this id.')
+    if (!company) throw new NotFound('No company with this id.')
     return { status: 200, body: company, version: company.version }
   },
 })

@@ -1,5 +1,5 @@
 import { ContactIdParams } from '@relay/contracts/contacts'
-import { notFound } from '@relay/core/errors'
+import { NotFound } from '@relay/core/outcomes'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
 import { getContact } from '../store/contacts.js'
@@ -10,7 +10,7 @@ export const handler = http({
   params: ContactIdParams,
   async handle({ params, caller }) {
     const contact = await getContact(caller.tenantId, params.id)
-    if (!contact) throw notFound('No contact with this id.')
+    if (!contact) throw new NotFound('No contact with this id.')
     return { status: 200, body: contact, version: contact.version }
   },
 })

@@ -1,8 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { EXPORT_JOB_LIMITS, ExportIdParams, type ExportJob } from '@relay/contracts/contact-exports'
-import { notFound } from '@relay/core/errors'
 import { contentDisposition } from '@relay/core/http'
+import { NotFound } from '@relay/core/outcomes'
 import { bucketName, s3Client } from '@relay/core/s3'
 import { READ_ROLES } from '../access.js'
 import { exportObjectKey, FILES_BUCKET } from '../domain/file-keys.js'
@@ -26,7 +26,7 @@ export const handler = http({
   params: ExportIdParams,
   async handle({ params, caller }) {
     const found = await getExportJob(caller.tenantId, params.id)
-    if (!found) throw notFound('No export with this id.')
+    if (!found) throw new NotFound('No export with this id.')
     const job = found.job
     // A fresh link in every answer: caches must not keep it past its expiry.
     const headers = { 'cache-control': 'no-store' }

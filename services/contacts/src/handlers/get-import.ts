@@ -1,5 +1,5 @@
 import { ImportIdParams } from '@relay/contracts/contact-imports'
-import { notFound } from '@relay/core/errors'
+import { NotFound } from '@relay/core/outcomes'
 import { IMPORT_ROLES } from '../access.js'
 import { http } from '../http.js'
 import { getImportJob } from '../store/import-jobs.js'
@@ -10,7 +10,7 @@ export const handler = http({
   params: ImportIdParams,
   async handle({ params, caller }) {
     const found = await getImportJob(caller.tenantId, params.id)
-    if (!found) throw notFound('No import with this id.')
+    if (!found) throw new NotFound('No import with this id.')
     return { status: 200, body: found.job }
   },
 })

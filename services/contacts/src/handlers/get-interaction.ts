@@ -1,5 +1,5 @@
 import { InteractionIdParams } from '@relay/contracts/interactions'
-import { notFound } from '@relay/core/errors'
+import { NotFound } from '@relay/core/outcomes'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
 import { getContact } from '../store/contacts.js'
@@ -14,7 +14,7 @@ export const handler = http({
       getContact(caller.tenantId, params.id),
       getInteraction(caller.tenantId, params.id, params.interactionId),
     ])
-    if (!contact || !interaction) throw notFound('No interaction with this id.')
+    if (!contact || !interaction) throw new NotFound('No interaction with this id.')
     return { status: 200, body: interaction }
   },
 })

@@ -1,6 +1,6 @@
 import { PaginationQuery } from '@relay/contracts/common'
 import { ContactIdParams } from '@relay/contracts/contacts'
-import { notFound } from '@relay/core/errors'
+import { NotFound } from '@relay/core/outcomes'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
 import { getContact } from '../store/contacts.js'
@@ -16,7 +16,7 @@ export const handler = http({
   params: ContactIdParams,
   query: PaginationQuery,
   async handle({ params, query, caller }) {
-    if (!(await getContact(caller.tenantId, params.id))) throw notFound('No contact with this id.')
+    if (!(await getContact(caller.tenantId, params.id))) throw new NotFound('No contact with this id.')
     return { status: 200, body: await listTimeline(caller.tenantId, params.id, query) }
   },
 })

@@ -1,6 +1,6 @@
 import { PaginationQuery } from '@relay/contracts/common'
 import { CompanyIdParams } from '@relay/contracts/companies'
-import { notFound } from '@relay/core/errors'
+import { NotFound } from '@relay/core/outcomes'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
 import { getCompany } from '../store/companies.js'
@@ -12,7 +12,7 @@ export const handler = http({
   params: CompanyIdParams,
   query: PaginationQuery,
   async handle({ params, query, caller }) {
-    if (!(await getCompany(caller.tenantId, params.id))) throw notFound('No company with this id.')
+    if (!(await getCompany(caller.tenantId, params.id))) throw new NotFound('No company with this id.')
     return { status: 200, body: await searchContacts(caller.tenantId, { ...query, companyId: params.id }) }
   },
 })

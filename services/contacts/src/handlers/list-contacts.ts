@@ -1,5 +1,5 @@
 import { ListContactsQuery } from '@relay/contracts/contacts'
-import { badRequest } from '@relay/core/errors'
+import { Invalid } from '@relay/core/outcomes'
 import { READ_ROLES } from '../access.js'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
 import { http } from '../http.js'
@@ -14,7 +14,7 @@ export const handler = http({
   query: ListContactsQuery,
   async handle({ query, caller }) {
     if (query.q !== undefined && [...(drivingToken(queryTokens(query.q)) ?? '')].length < BUCKET_CHARS) {
-      throw badRequest([
+      throw new Invalid([
         {
           field: 'query.q',
           code: 'too_short',

@@ -1,13 +1,13 @@
 import { ContactIdParams } from '@relay/contracts/contacts'
 import { LogInteraction } from '@relay/contracts/interactions'
-import { badRequest, notFound } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
+import { Invalid, NotFound } from '@relay/core/outcomes'
 import { ulid } from 'ulid'
 import { WRITE_ROLES } from '../access.js'
 import { applyPurchase, diffContacts } from '../domain/contact.js'
 import { buildInteraction, interactionProblems } from '../domain/interaction.js'
 import { http } from '../http.js'
-import { getContact, writeOrExplain } from '../store/contacts.js'
+import { getContact } from '../store/contacts.js'
 import { insertInteraction } from '../store/interactions.js'
 
 /**
@@ -21,9 +21,9 @@ export const handler = http({
   async handle({ params, body, caller, correlationId }) {
     const now = nowIso()
     const problems = interactionProblems(body, now)
-    if (problems.length) throw badRequest(problems)
+    if (problems.length) throw new Invalid(problems)
     const contact = await getContact(caller.tenantId, params.id)
-    if (!contact) throw notFound('No contact with this id.')
+    if (!contact) throw new NotFound('No contact with this id.')
     const occurredAt = body.occurredAt ?? now
     // The id is minted for when it happened, so the timeline (sorted by id) is in time order.
     const interaction = buildInteraction(body, {
@@ -33,14 +33,12 @@ export const handler = http({
       now,
     })
     const after = body.type === 'purchase' ? applyPurchase(contact, occurredAt, now) : undefined
-    await writeOrExplain(caller.tenantId, contact.id, undefined, () =>
-      insertInteraction(
-        caller.tenantId,
-        contact,
-        interaction,
-        correlationId,
-        after ? { after, changes: diffContacts(contact, after) } : undefined,
-      ),
+    await insertInteraction(
+      caller.tenantId,
+      contact,
+      interaction,
+      correlationId,
+      after ? { after, changes: diffContacts(contact, after) } : undefined,
     )
     return {
       status: 201,

@@ -1,12 +1,12 @@
 import type { Contact } from '@relay/contracts/contacts'
 import { ContactIdParams, MergeContacts } from '@relay/contracts/contacts'
-import { badRequest, notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
+import { Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
 import { DELETE_ROLES } from '../access.js'
 import { diffContacts } from '../domain/contact.js'
 import { mergeContacts, mergeProblems } from '../domain/merge.js'
 import { http } from '../http.js'
-import { getContacts, mergeContactsInto, writeOrExplain } from '../store/contacts.js'
+import { getContacts, mergeContactsInto } from '../store/contacts.js'
 
 /**
  * POST /contacts/{id}/merge `{ sourceIds }` (or `{ sourceId }`) → 200 + ETag: `{id}` absorbs each
@@ -23,16 +23,18 @@ export const handler = http({
     const at = (i: number) => (field === 'sourceIds' ? `sourceIds.${i}` : 'sourceId')
     const self = ids.indexOf(params.id)
     if (self >= 0) {
-      throw badRequest([{ field: at(self), code: 'same_contact', message: 'A contact cannot absorb itself' }])
+      throw new Invalid([
+        { field: at(self), code: 'same_contact', message: 'A contact cannot absorb itself' },
+      ])
     }
     const found = await getContacts(caller.tenantId, [params.id, ...ids])
     const target = found.get(params.id)
-    if (!target) throw notFound('No contact with this id.')
+    if (!target) throw new NotFound('No contact with this id.')
     const missing = ids.flatMap((id, i) =>
       found.has(id) ? [] : [{ field: at(i), code: 'not_found', message: 'No contact with this id' }],
     )
-    if (missing.length) throw badRequest(missing)
-    if (ifMatch !== undefined && ifMatch !== target.version) throw preconditionFailed()
+    if (missing.length) throw new Invalid(missing)
+    if (ifMatch !== undefined && ifMatch !== target.version) throw new StaleVersion()
     const sources = ids.map((id) => found.get(id) as Contact)
     const now = nowIso()
     const steps = sources.reduce<{ before: Contact; after: Contact; source: Contact }[]>((acc, source) => {
@@ -42,20 +44,18 @@ export const handler = http({
     }, [])
     const merged = steps[steps.length - 1]?.after ?? target
     const problems = mergeProblems(merged)
-    if (problems.length) throw badRequest(problems, 'The merged contact would break a limit.')
+    if (problems.length) throw new Invalid(problems, 'The merged contact would break a limit.')
     // Each step is conditioned on the version the previous one wrote: a concurrent edit stops the
     // chain with 409/412, the sources merged so far staying merged (each step is whole).
     for (const { before, after, source } of steps) {
-      await writeOrExplain(caller.tenantId, target.id, ifMatch, () =>
-        mergeContactsInto(
-          caller.tenantId,
-          before,
-          after,
-          source,
-          diffContacts(before, after),
-          correlationId,
-          caller.userId,
-        ),
+      await mergeContactsInto(
+        caller.tenantId,
+        before,
+        after,
+        source,
+        diffContacts(before, after),
+        correlationId,
+        caller.userId,
       )
     }
     return { status: 200, body: merged, version: merged.version }

@@ -1,10 +1,9 @@
 import { CreateContact } from '@relay/contracts/contacts'
 import { LeadConvertedV1 } from '@relay/contracts/leads'
-import { isConditionalCheckFailed } from '@relay/core/ddb'
-import { HttpError } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import type { Logger } from '@relay/core/log'
 import { buildContact, phoneProblems } from '../domain/contact.js'
+import { ContactExists, EmailTaken } from '../domain/outcomes.js'
 import { contactInputFromLead, convertedEntry } from '../domain/related-activity.js'
 import { getContact, insertContact } from '../store/contacts.js'
 import { flagDuplicates } from '../store/duplicates.js'
@@ -81,7 +80,7 @@ export const handler = subscriber({
       try {
         await insertContact(tenantId, contact, correlationId, 'system')
       } catch (err) {
-        if (isConditionalCheckFailed(err)) return true // a concurrent delivery created it
+        if (err instanceof ContactExists) return true // a concurrent delivery created it
         throw err
       }
       await flagDuplicates(tenantId, contact, logger)
@@ -90,10 +89,10 @@ export const handler = subscriber({
     try {
       return (await create(true)) ? converted : undefined
     } catch (err) {
-      if (!(err instanceof HttpError && err.status === 409)) throw err
+      if (!(err instanceof EmailTaken)) throw err
       logger.warn('Converted lead email belongs to another contact; contact created without it', {
         contactId: data.contactId,
-        existingId: err.extra?.existingId,
+        existingId: err.existingId,
       })
       return (await create(false)) ? converted : undefined
     }

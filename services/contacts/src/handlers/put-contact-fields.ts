@@ -1,7 +1,6 @@
 import { PutContactFields } from '@relay/contracts/contacts'
-import { isConditionalCheckFailed } from '@relay/core/ddb'
-import { badRequest, conflict, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
+import { Invalid, StaleVersion } from '@relay/core/outcomes'
 import { SETTINGS_ROLES } from '../access.js'
 import { isKnownRegion } from '../domain/phone.js'
 import { http } from '../http.js'
@@ -17,22 +16,17 @@ export const handler = http({
   body: PutContactFields,
   async handle({ body, caller, ifMatch }) {
     if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
-      throw badRequest([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
+      throw new Invalid([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
     }
     const current = await getContactFields(caller.tenantId)
-    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed()
+    if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
     const next = {
       fields: body.fields,
       ...(body.defaultRegion ? { defaultRegion: body.defaultRegion } : {}),
       version: current.version + 1,
       updatedAt: nowIso(),
     }
-    try {
-      await putContactFields(caller.tenantId, next, current.version)
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err
-      throw ifMatch !== undefined ? preconditionFailed() : conflict('The settings changed meanwhile; retry.')
-    }
+    await putContactFields(caller.tenantId, next, current.version)
     return { status: 200, body: next, version: next.version }
   },
 })

@@ -1,10 +1,10 @@
 import { ContactIdParams, RecordConsent } from '@relay/contracts/contacts'
-import { notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
+import { NotFound, StaleVersion } from '@relay/core/outcomes'
 import { WRITE_ROLES } from '../access.js'
 import { applyConsent } from '../domain/contact.js'
 import { http } from '../http.js'
-import { getContact, recordConsent, writeOrExplain } from '../store/contacts.js'
+import { getContact, recordConsent } from '../store/contacts.js'
 
 /**
  * POST /contacts/{id}/consent → 200 + ETag: records one channel's consent (status, time, source,
@@ -16,18 +16,16 @@ export const handler = http({
   body: RecordConsent,
   async handle({ params, body, caller, ifMatch, correlationId }) {
     const current = await getContact(caller.tenantId, params.id)
-    if (!current) throw notFound('No contact with this id.')
-    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed()
+    if (!current) throw new NotFound('No contact with this id.')
+    if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
     const { contact, before, after } = applyConsent(current, body, nowIso())
-    await writeOrExplain(caller.tenantId, current.id, ifMatch, () =>
-      recordConsent(
-        caller.tenantId,
-        current,
-        contact,
-        { channel: body.channel, before, after },
-        correlationId,
-        caller.userId,
-      ),
+    await recordConsent(
+      caller.tenantId,
+      current,
+      contact,
+      { channel: body.channel, before, after },
+      correlationId,
+      caller.userId,
     )
     return { status: 200, body: contact, version: contact.version }
   },

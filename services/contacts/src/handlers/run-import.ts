@@ -1,14 +1,14 @@
 import type { ImportJob, ImportRowError } from '@relay/contracts/contact-imports'
 import { IMPORT_LIMITS } from '@relay/contracts/contact-jobs'
 import { type Contact, type ContactFields, CreateContact } from '@relay/contracts/contacts'
-import { isConditionalCheckFailed } from '@relay/core/ddb'
-import { HttpError } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import type { Logger } from '@relay/core/log'
+import { Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
 import { zodIssuesToFieldErrors } from '@relay/core/validation'
 import * as z from 'zod/mini'
 import { applyPatch, buildContact, contactProblems, diffContacts, inputProblems } from '../domain/contact.js'
 import { importPatch, importRowId, rowToInput } from '../domain/csv-import.js'
+import { ContactExists, EmailTaken } from '../domain/outcomes.js'
 import { getContact, insertContact, replaceContact } from '../store/contacts.js'
 import { flagDuplicates } from '../store/duplicates.js'
 import { finishImportChunkItems, getImportChunk, getImportJob } from '../store/import-jobs.js'
@@ -138,20 +138,21 @@ async function importRow(raw: Record<string, string>, n: number, ctx: RowContext
     return { kind: 'created' }
   } catch (err) {
     // This row's contact exists: an earlier attempt of this chunk made it.
-    if (isConditionalCheckFailed(err)) return { kind: 'created' }
-    const existingId = err instanceof HttpError ? (err.extra?.existingId as string | undefined) : undefined
-    if (err instanceof HttpError && err.status === 409 && existingId) {
-      return upsertRow(existingId, body.data, n, ctx)
-    }
-    if (err instanceof HttpError && err.status < 500) {
-      return failed(n, {
-        code: 'invalid',
-        message: err.errors?.[0]?.message ?? err.detail ?? 'Invalid row',
-        field: err.errors?.[0]?.field,
-      })
-    }
+    if (err instanceof ContactExists) return { kind: 'created' }
+    if (err instanceof EmailTaken && err.existingId) return upsertRow(err.existingId, body.data, n, ctx)
+    const refused = refusal(err)
+    if (refused) return failed(n, refused)
     throw err
   }
+}
+
+/** What a row's refused write says, in the row's error terms; undefined for a fault (retried). */
+function refusal(err: unknown): { code: string; message: string; field?: string | undefined } | undefined {
+  if (err instanceof Invalid) {
+    return { code: 'invalid', message: err.errors[0]?.message ?? err.message, field: err.errors[0]?.field }
+  }
+  if (err instanceof EmailTaken) return { code: 'duplicate_email', message: err.message }
+  return undefined
 }
 
 /** Upsert by email: the row merged into the contact that has its email (a lost race is retried). */
@@ -174,14 +175,10 @@ async function upsertRow(id: string, row: CreateContact, n: number, ctx: RowCont
       await flagDuplicates(ctx.tenantId, next, ctx.logger)
       return { kind: 'updated' }
     } catch (err) {
-      if (isConditionalCheckFailed(err)) continue
-      if (err instanceof HttpError && err.status < 500) {
-        return failed(n, {
-          code: err.status === 409 ? 'duplicate_email' : 'invalid',
-          message: err.errors?.[0]?.message ?? err.detail ?? 'Invalid row',
-          field: err.errors?.[0]?.field,
-        })
-      }
+      // Changed or gone meanwhile: read it again (a contact that went away is reported then).
+      if (err instanceof StaleVersion || err instanceof NotFound) continue
+      const refused = refusal(err)
+      if (refused) return failed(n, refused)
       throw err
     }
   }

@@ -1,6 +1,6 @@
 import { type ExportJob, StartExport } from '@relay/contracts/contact-exports'
-import { badRequest } from '@relay/core/errors'
 import { newId, nowIso } from '@relay/core/ids'
+import { Invalid } from '@relay/core/outcomes'
 import { READ_ROLES } from '../access.js'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
 import { http } from '../http.js'
@@ -18,7 +18,7 @@ export const handler = http({
   async handle({ body, caller, correlationId }) {
     const given = body.filters ?? {}
     if (given.q !== undefined && [...(drivingToken(queryTokens(given.q)) ?? '')].length < BUCKET_CHARS) {
-      throw badRequest([
+      throw new Invalid([
         {
           field: 'filters.q',
           code: 'too_short',

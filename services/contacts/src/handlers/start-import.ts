@@ -2,8 +2,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { ImportJob, StartedImport } from '@relay/contracts/contact-imports'
 import { IMPORT_LIMITS, StartImport } from '@relay/contracts/contact-imports'
-import { badRequest } from '@relay/core/errors'
 import { newId, nowIso } from '@relay/core/ids'
+import { Invalid } from '@relay/core/outcomes'
 import { bucketName, s3Client } from '@relay/core/s3'
 import { IMPORT_ROLES } from '../access.js'
 import { chunkRows, parseCsv } from '../domain/csv-import.js'
@@ -31,7 +31,7 @@ export const handler = http({
   maxBodyBytes: IMPORT_LIMITS.bodyBytes,
   async handle({ body, caller, correlationId }) {
     if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
-      throw badRequest([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
+      throw new Invalid([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
     }
     const now = nowIso()
     const job: ImportJob = {
@@ -67,7 +67,7 @@ export const handler = http({
 
     // The schema admits exactly one of csv and upload.
     const parsed = parseCsv(body.csv ?? '', body.mapping)
-    if ('problem' in parsed) throw badRequest([parsed.problem])
+    if ('problem' in parsed) throw new Invalid([parsed.problem])
     job.total = parsed.rows.length
     await insertImportJob(
       caller.tenantId,

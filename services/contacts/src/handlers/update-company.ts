@@ -1,11 +1,10 @@
 import { CompanyIdParams, UpdateCompany } from '@relay/contracts/companies'
-import { notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
+import { NotFound, StaleVersion } from '@relay/core/outcomes'
 import { WRITE_ROLES } from '../access.js'
 import { applyCompanyPatch, diffCompanies } from '../domain/company.js'
 import { http } from '../http.js'
 import { getCompany, replaceCompany } from '../store/companies.js'
-import { writeOrExplain } from '../store/contacts.js'
 
 /** PATCH /companies/{id} (merge-patch) → 200 + ETag; If-Match stale → 412; nothing changed → no write. */
 export const handler = http({
@@ -14,18 +13,12 @@ export const handler = http({
   body: UpdateCompany,
   async handle({ params, body, caller, ifMatch, correlationId }) {
     const current = await getCompany(caller.tenantId, params.id)
-    if (!current) throw notFound('No company with this id.')
-    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed()
+    if (!current) throw new NotFound('No company with this id.')
+    if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
     const next = applyCompanyPatch(current, body, nowIso())
     const changes = diffCompanies(current, next)
     if (Object.keys(changes).length === 0) return { status: 200, body: current, version: current.version }
-    await writeOrExplain(
-      caller.tenantId,
-      current.id,
-      ifMatch,
-      () => replaceCompany(caller.tenantId, next, current.version, changes, correlationId),
-      async () => (await getCompany(caller.tenantId, current.id)) !== undefined,
-    )
+    await replaceCompany(caller.tenantId, next, current.version, changes, correlationId)
     return { status: 200, body: next, version: next.version }
   },
 })

@@ -1,10 +1,10 @@
 import { ContactIdParams, UpdateContact } from '@relay/contracts/contacts'
-import { badRequest, notFound, preconditionFailed } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
+import { Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
 import { WRITE_ROLES } from '../access.js'
 import { applyPatch, contactProblems, diffContacts, inputProblems } from '../domain/contact.js'
 import { http } from '../http.js'
-import { getContact, replaceContact, writeOrExplain } from '../store/contacts.js'
+import { getContact, replaceContact } from '../store/contacts.js'
 import { flagDuplicates } from '../store/duplicates.js'
 import { getContactFields } from '../store/settings.js'
 
@@ -19,25 +19,23 @@ export const handler = http({
   body: UpdateContact,
   async handle({ params, body, caller, ifMatch, correlationId, logger }) {
     const current = await getContact(caller.tenantId, params.id)
-    if (!current) throw notFound('No contact with this id.')
-    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed()
+    if (!current) throw new NotFound('No contact with this id.')
+    if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
 
     // Settings matter only to phones (default region) and custom fields: read them only then.
     const needsSettings = body.phones !== undefined || body.customFields !== undefined
     const settings = needsSettings ? await getContactFields(caller.tenantId) : { fields: [], version: 0 }
     const region = body.defaultRegion ?? ('defaultRegion' in settings ? settings.defaultRegion : undefined)
     const input = inputProblems(body, { region, fieldDefs: settings.fields }, current)
-    if (input.length) throw badRequest(input)
+    if (input.length) throw new Invalid(input)
 
     const next = applyPatch(current, body, nowIso(), region)
     const problems = contactProblems(next)
-    if (problems.length) throw badRequest(problems)
+    if (problems.length) throw new Invalid(problems)
     const changes = diffContacts(current, next)
     if (Object.keys(changes).length === 0) return { status: 200, body: current, version: current.version }
 
-    await writeOrExplain(caller.tenantId, current.id, ifMatch, () =>
-      replaceContact(caller.tenantId, current, next, changes, correlationId, { actorId: caller.userId }),
-    )
+    await replaceContact(caller.tenantId, current, next, changes, correlationId, { actorId: caller.userId })
     await flagDuplicates(caller.tenantId, next, logger)
     return { status: 200, body: next, version: next.version }
   },

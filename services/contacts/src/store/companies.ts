@@ -17,8 +17,10 @@ import type { Company } from '@relay/contracts/companies'
 import { documentClient, queryPage } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { transactWithEvents } from '@relay/core/outbox'
+import { writeOrExplain } from '@relay/core/outcomes'
 import type { FieldChange } from '../domain/contact.js'
 import { companyCreated, companyDeleted, companyUpdated } from '../domain/events.js'
+import { CompanyInUse } from '../domain/outcomes.js'
 import { companyKey, envelopes, type Item, stillAtVersion, table } from './table.js'
 
 function companyItem(tenantId: string, c: Company): Item {
@@ -90,7 +92,10 @@ export async function insertCompany(
   )
 }
 
-/** Pattern 9: replaces a company still at `expectedVersion`, with `Company.Updated`. */
+const companyExists = (tenantId: string, id: string) => async () =>
+  (await getCompany(tenantId, id)) !== undefined
+
+/** Pattern 9: replaces a company still at `expectedVersion`, with `Company.Updated`; else `StaleVersion` / `NotFound`. */
 export async function replaceCompany(
   tenantId: string,
   company: Company,
@@ -111,7 +116,8 @@ export async function replaceCompany(
 
 /**
  * Pattern 9d: deletes a company still at `expectedVersion` that no contact belongs to, with
- * `Company.Deleted`; `'has-members'` (nothing written) while one does. The membership Query and the
+ * `Company.Deleted`; {@link CompanyInUse} (nothing written) while one does; changed or linked
+ * meanwhile → `StaleVersion`, gone → `NotFound`. The membership Query and the
  * Delete are made atomic by `linkSeq`: every new link bumps it in its own transaction, and the
  * Delete requires the value read before the Query, so a link landing in between fails the Delete
  * (ConditionalCheckFailed) instead of leaving a contact linked to a deleted company.
@@ -121,7 +127,7 @@ export async function removeCompanyIfUnused(
   id: string,
   expectedVersion: number,
   correlationId: string,
-): Promise<'deleted' | 'has-members'> {
+): Promise<void> {
   const name = table()
   const read = await documentClient().send(
     new GetCommand({ TableName: name, Key: companyKey(tenantId, id), ConsistentRead: true }),
@@ -136,27 +142,28 @@ export async function removeCompanyIfUnused(
       ConsistentRead: true,
     }),
   )
-  if ((members.Items ?? []).length > 0) return 'has-members'
+  if ((members.Items ?? []).length > 0) throw new CompanyInUse()
   const atVersion = stillAtVersion(expectedVersion)
-  await transactWithEvents(
-    name,
-    [
-      {
-        Delete: {
-          TableName: name,
-          Key: companyKey(tenantId, id),
-          ConditionExpression: `${atVersion.ConditionExpression} AND ${
-            linkSeq === undefined ? 'attribute_not_exists(linkSeq)' : 'linkSeq = :seq'
-          }`,
-          ExpressionAttributeNames: atVersion.ExpressionAttributeNames,
-          ExpressionAttributeValues: {
-            ...atVersion.ExpressionAttributeValues,
-            ...(linkSeq === undefined ? {} : { ':seq': linkSeq }),
+  const remove = () =>
+    transactWithEvents(
+      name,
+      [
+        {
+          Delete: {
+            TableName: name,
+            Key: companyKey(tenantId, id),
+            ConditionExpression: `${atVersion.ConditionExpression} AND ${
+              linkSeq === undefined ? 'attribute_not_exists(linkSeq)' : 'linkSeq = :seq'
+            }`,
+            ExpressionAttributeNames: atVersion.ExpressionAttributeNames,
+            ExpressionAttributeValues: {
+              ...atVersion.ExpressionAttributeValues,
+              ...(linkSeq === undefined ? {} : { ':seq': linkSeq }),
+            },
           },
         },
-      },
-    ],
-    envelopes(tenantId, correlationId, companyDeleted(id, expectedVersion)),
-  )
-  return 'deleted'
+      ],
+      envelopes(tenantId, correlationId, companyDeleted(id, expectedVersion)),
+    )
+  await writeOrExplain(remove, companyExists(tenantId, id))
 }

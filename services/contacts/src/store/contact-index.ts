@@ -17,10 +17,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Contact } from '@relay/contracts/contacts'
 import { documentClient } from '@relay/core/ddb'
-import { badRequest, conflict } from '@relay/core/errors'
 import { tenantKey } from '@relay/core/keys'
 import { type DomainEvent, type TransactItem, transactWithEvents } from '@relay/core/outbox'
+import { Invalid } from '@relay/core/outcomes'
 import { matchKeys } from '../domain/dedupe.js'
+import { EmailTaken } from '../domain/outcomes.js'
 import { bucketOf, contactTokens, fold } from '../domain/search.js'
 import { companyKey, emailGuardKey, type Item, table } from './table.js'
 
@@ -143,7 +144,7 @@ function cancellationCodes(err: unknown): (string | undefined)[] | undefined {
 
 /**
  * Turns a cancelled contact transaction into what it means: an email owned by another contact →
- * the email is taken (with `existingId`); a linked company that does not exist → invalid, naming
+ * {@link EmailTaken} (with `existingId`); a linked company that does not exist → `Invalid` naming
  * it. Anything else (the contact's own condition) is rethrown for the caller to explain.
  */
 async function explainCancellation(
@@ -156,7 +157,7 @@ async function explainCancellation(
     const failed = meanings.filter((_, i) => codes[i] === 'ConditionalCheckFailed')
     const company = failed.filter((m) => m.kind === 'company')
     if (company.length) {
-      throw badRequest(
+      throw new Invalid(
         company.map((m) => ({
           field: `companies.${m.index}.companyId`,
           code: 'unknown_company',
@@ -174,10 +175,7 @@ async function explainCancellation(
         }),
       )
       const existingId = guard.Item?.contactId as string | undefined
-      throw conflict(`Another contact already has the email ${email.address}.`, {
-        ...(existingId ? { existingId } : {}),
-        field: `emails.${email.index}.address`,
-      })
+      throw new EmailTaken(email.address, `emails.${email.index}.address`, existingId)
     }
   }
   throw err

@@ -28,9 +28,9 @@ import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { ConsentRecord, Contact } from '@relay/contracts/contacts'
 import type { TimelineEntry } from '@relay/contracts/interactions'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
-import { conflict, HttpError, notFound, preconditionFailed } from '@relay/core/errors'
 import { tenantKey } from '@relay/core/keys'
 import { MAX_TRANSACT_ITEMS, type TransactItem } from '@relay/core/outbox'
+import { Unprocessable, writeOrExplain } from '@relay/core/outcomes'
 import { type ContactChanges, withDefaults } from '../domain/contact.js'
 import {
   consentChanged,
@@ -40,6 +40,7 @@ import {
   contactUpdated,
   type Emitted,
 } from '../domain/events.js'
+import { ContactExists } from '../domain/outcomes.js'
 import { changeEntry } from '../domain/timeline.js'
 import { indexDiff, type Meaning, runContactWrite } from './contact-index.js'
 import { contactKey, emailGuardKey, envelopes, type Item, stillAtVersion, table } from './table.js'
@@ -102,32 +103,14 @@ export async function contactIdByEmail(tenantId: string, address: string): Promi
   return typeof out.Item?.contactId === 'string' ? out.Item.contactId : undefined
 }
 
-/**
- * Runs a conditional write of a record read at some version. When the condition fails (someone
- * changed or deleted it between our read and our write) the answer says which: gone now, else stale.
- */
-export async function writeOrExplain(
-  tenantId: string,
-  id: string,
-  ifMatch: number | undefined,
-  write: () => Promise<void>,
-  exists: () => Promise<boolean> = async () => (await getContact(tenantId, id)) !== undefined,
-): Promise<void> {
-  try {
-    await write()
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err
-    if (!(await exists())) throw notFound('No record with this id.')
-    throw ifMatch !== undefined
-      ? preconditionFailed()
-      : conflict('It was changed by someone else meanwhile; read it again and retry.')
-  }
-}
+/** Whether the contact is there now: what a failed version condition is explained by. */
+const contactExists = (tenantId: string, id: string) => async () =>
+  (await getContact(tenantId, id)) !== undefined
 
 /**
  * Pattern 3: the contact, its guards and index items, a `created` timeline entry and
- * `Contact.Created` in one transaction. An email owned by another contact → taken, with
- * `existingId`; an unknown company → invalid; the same id twice → ConditionalCheckFailed.
+ * `Contact.Created` in one transaction. Throws `EmailTaken` (with `existingId`) for an email another
+ * contact has, `Invalid` for an unknown company, {@link ContactExists} for the same id twice.
  */
 export async function insertContact(
   tenantId: string,
@@ -135,27 +118,32 @@ export async function insertContact(
   correlationId: string,
   actorId = 'system',
 ): Promise<void> {
-  await runContactWrite(
-    tenantId,
-    [
-      {
-        item: {
-          Put: {
-            TableName: table(),
-            Item: toItem(tenantId, contact),
-            ConditionExpression: 'attribute_not_exists(pk)',
+  try {
+    await runContactWrite(
+      tenantId,
+      [
+        {
+          item: {
+            Put: {
+              TableName: table(),
+              Item: toItem(tenantId, contact),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
           },
+          meaning: { kind: 'contact' },
         },
-        meaning: { kind: 'contact' },
-      },
-      {
-        item: timelinePut(tenantId, contact.id, changeEntry('created', actorId, contact.createdAt)),
-        meaning: { kind: 'other' },
-      },
-    ],
-    indexDiff(tenantId, undefined, contact),
-    envelopes(tenantId, correlationId, contactCreated(contact)),
-  )
+        {
+          item: timelinePut(tenantId, contact.id, changeEntry('created', actorId, contact.createdAt)),
+          meaning: { kind: 'other' },
+        },
+      ],
+      indexDiff(tenantId, undefined, contact),
+      envelopes(tenantId, correlationId, contactCreated(contact)),
+    )
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) throw new ContactExists(contact.id)
+    throw err
+  }
 }
 
 /** Extra things a contact replacement carries: a timeline entry and events. */
@@ -171,8 +159,8 @@ export interface ReplaceOptions {
 
 /**
  * Pattern 4: replaces `before` by `after` if it is still at `before.version`, moving the index items
- * that differ (email guards included) in the same transaction, with `Contact.Updated`. A
- * ConditionalCheckFailed means someone else changed or deleted it meanwhile.
+ * that differ (email guards included) in the same transaction, with `Contact.Updated`. Changed
+ * meanwhile → `StaleVersion`; gone → `NotFound`; `EmailTaken`, `Invalid` as pattern 3.
  */
 export async function replaceContact(
   tenantId: string,
@@ -183,34 +171,37 @@ export async function replaceContact(
   options: ReplaceOptions = {},
 ): Promise<void> {
   const actorId = options.actorId ?? 'system'
-  await runContactWrite(
-    tenantId,
-    [
-      {
-        item: {
-          Put: { TableName: table(), Item: toItem(tenantId, after), ...stillAtVersion(before.version) },
+  const write = () =>
+    runContactWrite(
+      tenantId,
+      [
+        {
+          item: {
+            Put: { TableName: table(), Item: toItem(tenantId, after), ...stillAtVersion(before.version) },
+          },
+          meaning: { kind: 'contact' },
         },
-        meaning: { kind: 'contact' },
-      },
-      {
-        item: timelinePut(
-          tenantId,
-          after.id,
-          options.timeline ?? changeEntry('updated', actorId, after.updatedAt, changes),
-        ),
-        meaning: { kind: 'other' },
-      },
-      ...(options.extra ?? []).map((item) => ({ item, meaning: { kind: 'other' } as Meaning })),
-    ],
-    indexDiff(tenantId, before, after),
-    envelopes(tenantId, correlationId, options.events ?? contactUpdated(after, changes)),
-  )
+        {
+          item: timelinePut(
+            tenantId,
+            after.id,
+            options.timeline ?? changeEntry('updated', actorId, after.updatedAt, changes),
+          ),
+          meaning: { kind: 'other' },
+        },
+        ...(options.extra ?? []).map((item) => ({ item, meaning: { kind: 'other' } as Meaning })),
+      ],
+      indexDiff(tenantId, before, after),
+      envelopes(tenantId, correlationId, options.events ?? contactUpdated(after, changes)),
+    )
+  await writeOrExplain(write, contactExists(tenantId, before.id))
 }
 
 /**
  * Pattern 5: deletes the contact if it is still at `contact.version`, with all its index items (its
- * emails become free), and `Contact.Deleted` (+ `Contact.Erased` when `erased`). Timeline entries
- * stay behind, unreachable once the contact is gone (erasure removes them first).
+ * emails become free), and `Contact.Deleted` (+ `Contact.Erased` when `erased`); `StaleVersion` /
+ * `NotFound` as pattern 4. Timeline entries stay behind, unreachable once the contact is gone
+ * (erasure removes them first).
  */
 export async function removeContact(
   tenantId: string,
@@ -218,23 +209,25 @@ export async function removeContact(
   correlationId: string,
   erased = false,
 ): Promise<void> {
-  await runContactWrite(
-    tenantId,
-    [
-      {
-        item: {
-          Delete: {
-            TableName: table(),
-            Key: contactKey(tenantId, contact.id),
-            ...stillAtVersion(contact.version),
+  const write = () =>
+    runContactWrite(
+      tenantId,
+      [
+        {
+          item: {
+            Delete: {
+              TableName: table(),
+              Key: contactKey(tenantId, contact.id),
+              ...stillAtVersion(contact.version),
+            },
           },
+          meaning: { kind: 'contact' },
         },
-        meaning: { kind: 'contact' },
-      },
-    ],
-    indexDiff(tenantId, contact, undefined),
-    envelopes(tenantId, correlationId, contactDeleted(contact, erased)),
-  )
+      ],
+      indexDiff(tenantId, contact, undefined),
+      envelopes(tenantId, correlationId, contactDeleted(contact, erased)),
+    )
+  await writeOrExplain(write, contactExists(tenantId, contact.id))
 }
 
 /** Pattern 14: the timeline first, then the contact with `Contact.Deleted` and `Contact.Erased`. */
@@ -324,17 +317,18 @@ export async function mergeContactsInto(
     },
   ]
   if (head.length + items.length + 2 > MAX_TRANSACT_ITEMS) {
-    throw new HttpError(
-      422,
-      undefined,
-      'These two contacts have too many emails, phones and links to merge in one step.',
-    )
+    throw new Unprocessable('These two contacts have too many emails, phones and links to merge in one step.')
   }
-  await runContactWrite(
-    tenantId,
-    head,
-    { items, meanings },
-    envelopes(tenantId, correlationId, contactsMerged(merged, source, changes)),
+  // Either contact changed meanwhile → `StaleVersion` (`NotFound` when the target is gone).
+  await writeOrExplain(
+    () =>
+      runContactWrite(
+        tenantId,
+        head,
+        { items, meanings },
+        envelopes(tenantId, correlationId, contactsMerged(merged, source, changes)),
+      ),
+    contactExists(tenantId, target.id),
   )
   await moveTimeline(tenantId, source.id, target.id)
 }

@@ -11,14 +11,15 @@
 import type { Contact } from '@relay/contracts/contacts'
 import type { Interaction } from '@relay/contracts/interactions'
 import { transactWithEvents } from '@relay/core/outbox'
+import { writeOrExplain } from '@relay/core/outcomes'
 import type { ContactChanges } from '../domain/contact.js'
 import { interactionLogged } from '../domain/events.js'
 import { interactionEntry } from '../domain/timeline.js'
-import { replaceContact } from './contacts.js'
+import { getContact, replaceContact } from './contacts.js'
 import { contactKey, envelopes, table } from './table.js'
 import { timelinePut } from './timeline.js'
 
-/** Pattern 15a. */
+/** Pattern 15a; the contact gone meanwhile → `NotFound`, a purchase's contact changed → `StaleVersion`. */
 export async function insertInteraction(
   tenantId: string,
   contact: Contact,
@@ -29,19 +30,23 @@ export async function insertInteraction(
   const entry = timelinePut(tenantId, contact.id, interactionEntry(interaction), true)
   const events = interactionLogged(interaction, purchase)
   if (!purchase) {
-    await transactWithEvents(
-      table(),
-      [
-        {
-          ConditionCheck: {
-            TableName: table(),
-            Key: contactKey(tenantId, contact.id),
-            ConditionExpression: 'attribute_exists(pk)',
-          },
-        },
-        entry,
-      ],
-      envelopes(tenantId, correlationId, events),
+    await writeOrExplain(
+      () =>
+        transactWithEvents(
+          table(),
+          [
+            {
+              ConditionCheck: {
+                TableName: table(),
+                Key: contactKey(tenantId, contact.id),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            entry,
+          ],
+          envelopes(tenantId, correlationId, events),
+        ),
+      async () => (await getContact(tenantId, contact.id)) !== undefined,
     )
     return
   }

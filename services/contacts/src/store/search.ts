@@ -22,8 +22,8 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Contact } from '@relay/contracts/contacts'
 import { decodeCursor, documentClient, encodeCursor } from '@relay/core/ddb'
-import { badRequest } from '@relay/core/errors'
 import { tenantKey } from '@relay/core/keys'
+import { Invalid } from '@relay/core/outcomes'
 import {
   bucketOf,
   type ContactFilters,
@@ -105,7 +105,7 @@ export async function searchContacts(tenantId: string, s: ContactSearch): Promis
       )
       .catch((err: unknown) => {
         if (startKey && (err as { name?: string }).name === 'ValidationException') {
-          throw badRequest([
+          throw new Invalid([
             {
               field: 'cursor',
               message: 'The cursor does not belong to this listing',

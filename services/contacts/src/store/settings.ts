@@ -8,8 +8,9 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { ContactFieldDef, ContactFields } from '@relay/contracts/contacts'
-import { documentClient } from '@relay/core/ddb'
+import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
+import { StaleVersion } from '@relay/core/outcomes'
 import { table } from './table.js'
 
 const settingsKey = (tenantId: string) => ({ pk: tenantKey(tenantId, 'SETTINGS'), sk: 'CONTACT_FIELDS' })
@@ -24,7 +25,7 @@ export async function getContactFields(tenantId: string): Promise<ContactFields>
   return settings as ContactFields
 }
 
-/** Pattern 11: replaces the settings if still at `expectedVersion` (0: none yet). */
+/** Pattern 11: replaces the settings if still at `expectedVersion` (0: none yet), else `StaleVersion`. */
 export async function putContactFields(
   tenantId: string,
   settings: {
@@ -35,17 +36,22 @@ export async function putContactFields(
   },
   expectedVersion: number,
 ): Promise<void> {
-  await documentClient().send(
-    new PutCommand({
-      TableName: table(),
-      Item: { ...settingsKey(tenantId), kind: 'settings', ...settings },
-      ...(expectedVersion === 0
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          }),
-    }),
-  )
+  const put = new PutCommand({
+    TableName: table(),
+    Item: { ...settingsKey(tenantId), kind: 'settings', ...settings },
+    ...(expectedVersion === 0
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : {
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+  })
+  try {
+    await documentClient().send(put)
+  } catch (err) {
+    if (isConditionalCheckFailed(err))
+      throw new StaleVersion('The settings changed meanwhile; read them again and retry.')
+    throw err
+  }
 }
