@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { join } from 'node:path'
+import { DeliveryJournal, type JournalEntry } from './bus/journal.js'
 import { compilePattern, validatePattern } from './bus/pattern.js'
 import { type Invoker, LOCAL_ACCOUNT, type LocalService } from './invoke.js'
 import { readJson, writeJsonAtomic } from './persist.js'
@@ -65,7 +66,7 @@ export interface BusEvents {
 export interface LocalBusOptions {
   services: readonly LocalService[]
   invoker: Invoker
-  /** Where dead letters persist (`dead-letters.json`); none = memory only. */
+  /** Where dead letters (`dead-letters.json`) and unfinished deliveries (`bus-deliveries.jsonl`) persist; none = memory only. */
   dataDir?: string
   /** Wait before each retry; tries = length + 1. Default 4 tries: [250, 1000, 4000] ms. */
   retryDelaysMs?: readonly number[]
@@ -117,7 +118,11 @@ export function compileSubscriptions(services: readonly LocalService[]): Compile
   return out
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** One accepted delivery of an event to one subscription, journaled until it is finished. */
+interface Delivery {
+  event: BusEvent
+  subscription: SubscriptionRef
+}
 
 /** The local bus. Emits `published`, `delivered` and `dead-lettered` (see {@link BusEvents}). */
 export class LocalBus extends EventEmitter<BusEvents> {
@@ -127,23 +132,56 @@ export class LocalBus extends EventEmitter<BusEvents> {
   private dead: DeadLetter[] = []
   private readonly inFlight = new Set<Promise<void>>()
   private readonly deadFile: string | undefined
+  private readonly journal: DeliveryJournal<Delivery> | undefined
+  /** Deliveries found in the journal at `load()`, started by `resume()`. */
+  private recovered: JournalEntry<Delivery>[] = []
+  /** Set by `close()`: no new try starts, and what still fails stays journaled for the next start. */
   private closed = false
+  private readonly wakeOnClose = new Set<() => void>()
 
   constructor(private readonly options: LocalBusOptions) {
     super()
     this.region = options.region ?? process.env.AWS_REGION ?? 'us-east-1'
     this.subscriptions = compileSubscriptions(options.services)
     this.deadFile = options.dataDir ? join(options.dataDir, 'dead-letters.json') : undefined
+    this.journal = options.dataDir
+      ? new DeliveryJournal<Delivery>(join(options.dataDir, 'bus-deliveries.jsonl'))
+      : undefined
   }
 
-  /** Loads persisted dead letters. */
+  /** Loads persisted dead letters and the deliveries a previous process left unfinished. */
   async load(): Promise<void> {
     if (this.deadFile) this.dead = await readJson<DeadLetter[]>(this.deadFile, [])
+    if (this.journal) this.recovered = await this.journal.open()
   }
 
-  /** Validates PutEvents entries like EventBridge, publishes the valid ones, and answers per entry. */
-  putEvents(entries: readonly PutEntry[]): { FailedEntryCount: number; Entries: PutResultEntry[] } {
+  /**
+   * Starts the deliveries recovered by `load()` (call once the functions' world is up); resolves
+   * with how many were restarted.
+   */
+  resume(): number {
+    const recovered = this.recovered
+    this.recovered = []
+    if (recovered.length) this.options.log?.(`bus: resuming ${recovered.length} unfinished deliveries`)
+    for (const { id, value } of recovered) {
+      const target = this.subscriptions.find((s) => key(s) === key(value.subscription)) ?? {
+        ...value.subscription,
+        test: () => true,
+      }
+      this.track(this.deliver(id, value.event, target, 0))
+    }
+    return recovered.length
+  }
+
+  /**
+   * Validates PutEvents entries like EventBridge, publishes the valid ones, and answers per entry
+   * once every resulting delivery is journaled (so an acknowledged event survives a kill -9).
+   */
+  async putEvents(
+    entries: readonly PutEntry[],
+  ): Promise<{ FailedEntryCount: number; Entries: PutResultEntry[] }> {
     let failed = 0
+    const events: BusEvent[] = []
     const results = entries.map((entry): PutResultEntry => {
       const problem = entryProblem(entry)
       if (problem) {
@@ -161,19 +199,30 @@ export class LocalBus extends EventEmitter<BusEvents> {
         resources: entry.Resources ?? [],
         detail: JSON.parse(entry.Detail!),
       }
-      this.publish(event)
+      events.push(event)
       return { EventId: event.id }
     })
+    await this.publish(...events)
     return { FailedEntryCount: failed, Entries: results }
   }
 
-  /** Routes one event to every matching subscription (asynchronously). */
-  publish(event: BusEvent): void {
-    this.seen.push(event)
-    if (this.seen.length > (this.options.keepEvents ?? 1000)) this.seen.shift()
-    const targets = this.subscriptions.filter((s) => safeTest(s, event))
-    this.emit('published', { event, at: Date.now(), targets: targets.length })
-    for (const target of targets) this.track(this.deliver(event, target, 0))
+  /**
+   * Routes events to every matching subscription: journaled, then delivered asynchronously.
+   * Resolves once the deliveries are journaled.
+   */
+  async publish(...events: BusEvent[]): Promise<void> {
+    const accepted: { id: string; event: BusEvent; target: CompiledSubscription }[] = []
+    for (const event of events) {
+      this.seen.push(event)
+      if (this.seen.length > (this.options.keepEvents ?? 1000)) this.seen.shift()
+      const targets = this.subscriptions.filter((s) => safeTest(s, event))
+      this.emit('published', { event, at: Date.now(), targets: targets.length })
+      for (const target of targets) accepted.push({ id: randomUUID(), event, target })
+    }
+    await this.journal?.add(
+      accepted.map(({ id, event, target }) => ({ id, value: { event, subscription: ref(target) } })),
+    )
+    for (const { id, event, target } of accepted) this.track(this.deliver(id, event, target, 0))
   }
 
   /** The most recent events, oldest first. */
@@ -186,21 +235,32 @@ export class LocalBus extends EventEmitter<BusEvents> {
     return [...this.dead]
   }
 
+  /** Deliveries accepted and not yet finished (journaled ones included, also those left for the next start). */
+  pending(): number {
+    return this.journal ? this.journal.size : this.inFlight.size
+  }
+
   /**
    * Delivers dead letters again (all, or those whose id is listed), each with a fresh set of tries.
    * Resolves once every redriven delivery has finished, with how many were redriven.
    */
   async redrive(ids?: readonly string[]): Promise<number> {
     const chosen = this.dead.filter((d) => !ids || ids.includes(d.id))
+    const deliveries = chosen.map((d) => ({ id: randomUUID(), dead: d }))
+    await this.journal?.add(
+      deliveries.map(({ id, dead }) => ({
+        id,
+        value: { event: dead.event, subscription: dead.subscription },
+      })),
+    )
     this.dead = this.dead.filter((d) => !chosen.includes(d))
     await this.persist()
-    const ref = (s: SubscriptionRef) => `${s.service}/${s.name}`
-    const jobs = chosen.map((d) => {
-      const target = this.subscriptions.find((s) => ref(s) === ref(d.subscription)) ?? {
-        ...d.subscription,
+    const jobs = deliveries.map(({ id, dead }) => {
+      const target = this.subscriptions.find((s) => key(s) === key(dead.subscription)) ?? {
+        ...dead.subscription,
         test: () => true,
       }
-      return this.track(this.deliver(d.event, target, 0))
+      return this.track(this.deliver(id, dead.event, target, 0))
     })
     await Promise.all(jobs)
     return chosen.length
@@ -211,32 +271,68 @@ export class LocalBus extends EventEmitter<BusEvents> {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight])
   }
 
-  /** Stops retrying; deliveries under way finish. */
-  async close(): Promise<void> {
+  /**
+   * Stops the bus: waits up to `drainMs` for deliveries to finish (retries included), then stops
+   * retrying. Whatever is unfinished then stays in the journal and is delivered on the next start;
+   * nothing is dead-lettered because the process is going away. Resolves with how many were left.
+   */
+  async close(drainMs = 5000): Promise<number> {
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, drainMs)
+    })
+    await Promise.race([this.idle(), deadline])
+    clearTimeout(timer)
     this.closed = true
-    await this.idle()
+    for (const wake of this.wakeOnClose) wake()
+    // A try already running finishes (bounded by its function timeout) or is abandoned here: both
+    // leave the delivery journaled, so it is delivered again after the restart.
+    await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 1000).unref())])
+    const left = this.pending()
+    await this.journal?.close()
+    return left
   }
 
-  private track(job: Promise<void>): Promise<void> {
+  private track(delivery: Promise<void>): Promise<void> {
+    // A journal write that fails is logged, not thrown: the delivery itself happened or stays journaled.
+    const job = delivery.catch((err: unknown) => this.options.log?.(`bus: ${(err as Error).message}`))
     this.inFlight.add(job)
     void job.finally(() => this.inFlight.delete(job))
     return job
   }
 
-  private async deliver(event: BusEvent, target: SubscriptionRef, previousAttempts: number): Promise<void> {
+  /** Waits `ms`, or less when the bus closes; false when it closed. */
+  private wait(ms: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        this.wakeOnClose.delete(wake)
+        resolve(!this.closed)
+      }
+      const timer = setTimeout(wake, ms)
+      this.wakeOnClose.add(wake)
+    })
+  }
+
+  private async deliver(
+    id: string,
+    event: BusEvent,
+    target: SubscriptionRef,
+    previousAttempts: number,
+  ): Promise<void> {
     const delays = this.options.retryDelaysMs ?? [250, 1000, 4000]
     let attempts = previousAttempts
     let lastError: unknown
     // Asynchronous like EventBridge: never inside the PutEvents call.
     await Promise.resolve()
     for (let i = 0; i <= delays.length; i++) {
-      if (i > 0) {
-        if (this.closed) break
-        await sleep(delays[i - 1]!)
-      }
+      if (i > 0 && !(await this.wait(delays[i - 1]!))) return
+      if (this.closed) return
       attempts++
       try {
         await this.options.invoker.invoke(target.service, target.function, event, 'event')
+        await this.journal?.done([id])
         this.emit('delivered', { event, subscription: ref(target), attempts, at: Date.now() })
         return
       } catch (err) {
@@ -245,6 +341,9 @@ export class LocalBus extends EventEmitter<BusEvents> {
           `bus: ${target.service}/${target.name} failed on ${event['detail-type']} (try ${attempts}): ${(err as Error).message}`,
         )
       }
+      // A failure while the process stops (its DynamoDB Local going away, say) is no verdict on the
+      // event: it stays journaled for the next start instead of becoming a dead letter.
+      if (this.closed) return
     }
     const deadLetter: DeadLetter = {
       id: randomUUID(),
@@ -256,6 +355,7 @@ export class LocalBus extends EventEmitter<BusEvents> {
     }
     this.dead.push(deadLetter)
     await this.persist()
+    await this.journal?.done([id])
     this.emit('dead-lettered', { deadLetter, at: Date.now() })
   }
 
@@ -263,6 +363,8 @@ export class LocalBus extends EventEmitter<BusEvents> {
     return this.deadFile ? writeJsonAtomic(this.deadFile, this.dead) : Promise.resolve()
   }
 }
+
+const key = (s: SubscriptionRef) => `${s.service}/${s.name}`
 
 const ref = (s: SubscriptionRef): SubscriptionRef => ({
   service: s.service,
@@ -346,7 +448,7 @@ export function createEventsServer(bus: LocalBus): Server {
             if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
               return fail(400, 'ValidationException', 'Entries must hold between 1 and 10 entries')
             }
-            return send(200, bus.putEvents(entries as PutEntry[]))
+            return bus.putEvents(entries as PutEntry[]).then((out) => send(200, out))
           }
           case 'AWSEvents.TestEventPattern': {
             try {

@@ -1,18 +1,26 @@
 /**
- * `npm start` → `cli.ts start [--port N] [--demo] [--reset] [--in-memory] [--quiet]`
- * `npm run token -- --tenant <id> --role <role> [--role ...] [--user <id>]` → prints a dev token.
+ * The commands behind `npm start` and `npm run token`. The registry of services is handed in by the
+ * caller (`services/local.ts`), so this package never imports `services/`:
+ *
+ * `start [--port N] [--demo] [--reset] [--in-memory] [--quiet] [--stage s] [--data-dir d] [--dynamodb-endpoint url]`
+ * `token --tenant <id> --role <role> [--role ...] [--user <id>]` → prints a dev token.
  */
 import { parseArgs } from 'node:util'
 import { ROLES } from '@relay/core/manifest'
+import type { LocalService } from './invoke.js'
 import { startLocal } from './runtime.js'
 import { mintDevToken } from './tokens.js'
 
 const USAGE = `Usage:
-  npm start -- [--port <n>] [--demo] [--reset] [--in-memory] [--quiet]
+  npm start -- [--port <n>] [--demo] [--reset] [--in-memory] [--quiet] [--stage <s>] [--data-dir <dir>] [--dynamodb-endpoint <url>]
   npm run token -- --tenant <id> --role <role> [--role <role> ...] [--user <id>]
 Roles: ${ROLES.join(', ')}`
 
-async function start(argv: string[]): Promise<void> {
+export interface CliRegistry {
+  services: readonly LocalService[]
+}
+
+async function start(argv: string[], registry: CliRegistry): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -22,6 +30,8 @@ async function start(argv: string[]): Promise<void> {
       'in-memory': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       stage: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'dynamodb-endpoint': { type: 'string' },
     },
   })
   const port = values.port === undefined ? undefined : Number(values.port)
@@ -29,18 +39,26 @@ async function start(argv: string[]): Promise<void> {
     throw new Error(`--port must be a port number, got ${values.port}`)
   }
   const runtime = await startLocal({
+    services: registry.services,
     ...(port !== undefined ? { port } : {}),
     ...(values.stage ? { stage: values.stage } : {}),
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values['dynamodb-endpoint'] ? { dynamodbEndpoint: values['dynamodb-endpoint'] } : {}),
     demo: values.demo,
     reset: values.reset,
     inMemory: values['in-memory'],
     quiet: values.quiet,
   })
+  // In order: requests in flight finish, the bus drains (bounded), DynamoDB Local stops last. A
+  // second signal exits at once; what the bus had not delivered is journaled for the next start.
   let stopping = false
   const shutdown = (signal: string) => {
-    if (stopping) return
+    if (stopping) {
+      console.log(`${signal} again: exiting now`)
+      process.exit(130)
+    }
     stopping = true
-    console.log(`\n${signal}: stopping…`)
+    console.log(`\n${signal}: stopping (requests in flight, then the bus, then DynamoDB Local)…`)
     runtime.stop().then(
       () => process.exit(0),
       (err) => {
@@ -75,8 +93,8 @@ Routes (${routes.length}):
 ${routes.map((r) => `  ${r}`).join('\n') || '  (none yet)'}
 
 Local-only:
-  GET  ${runtime.url}/_local/outbox                  mail sent through SES
-  GET  ${runtime.url}/_local/outbox/{id}             one message
+  GET  ${runtime.url}/_local/mail                    mail sent through SES
+  GET  ${runtime.url}/_local/mail/{id}               one message
   GET  ${runtime.url}/_local/events                  last 1000 events on the bus
   GET  ${runtime.url}/_local/dead-letters            deliveries that kept failing
   POST ${runtime.url}/_local/dead-letters/redrive    deliver them again ({"ids": [...]} or all)
@@ -106,14 +124,24 @@ async function token(argv: string[]): Promise<void> {
   )
 }
 
-const [command, ...rest] = process.argv.slice(2)
-const commands: Record<string, (argv: string[]) => Promise<void>> = { start, token }
-const run = command ? commands[command] : undefined
-if (!run) {
-  console.error(USAGE)
-  process.exit(2)
+const commands: Record<string, (argv: string[], registry: CliRegistry) => Promise<void>> = { start, token }
+
+/**
+ * Runs one command; exits the process on a usage error or a failure.
+ *
+ * @example
+ * // services/local.ts
+ * runCli(process.argv.slice(2), { services })
+ */
+export function runCli(argv: readonly string[], registry: CliRegistry): void {
+  const [command, ...rest] = argv
+  const run = command ? commands[command] : undefined
+  if (!run) {
+    console.error(USAGE)
+    process.exit(2)
+  }
+  run(rest, registry).catch((err) => {
+    console.error(`error: ${(err as Error).message}`)
+    process.exit(1)
+  })
 }
-run(rest).catch((err) => {
-  console.error(`error: ${(err as Error).message}`)
-  process.exit(1)
-})

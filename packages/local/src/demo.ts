@@ -2,7 +2,14 @@
  * Demo data, loaded through the gateway's own routes with an admin token of tenant `demo`, exactly
  * as a client would (so it exercises validation, idempotency and events too).
  */
-import type { LocalRuntime } from './runtime.js'
+import type { LocalService } from './invoke.js'
+
+/** What the demo needs of a running runtime (not the runtime's type: runtime.ts imports this file). */
+export interface DemoTarget {
+  url: string
+  services: readonly LocalService[]
+  token(tenant: string, roles: readonly string[], user?: string): Promise<string>
+}
 
 /** People whose names are in several scripts: folding, sorting and Thai word breaks get exercised. */
 export const DEMO_PEOPLE = [
@@ -53,7 +60,7 @@ export function demoBody(example: unknown, person: Person): Record<string, unkno
 }
 
 /** Creates the demo contacts through `POST /contacts`; skips (with a message) if the route does not exist. */
-export async function loadDemo(runtime: LocalRuntime, log: (line: string) => void): Promise<void> {
+export async function loadDemo(runtime: DemoTarget, log: (line: string) => void): Promise<void> {
   const route = runtime.services
     .flatMap((s) => s.manifest.routes)
     .find((r) => r.method === 'POST' && r.path === '/contacts')

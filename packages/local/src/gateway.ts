@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { RouteDef } from '@relay/core/manifest'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
-import { type Invoker, LOCAL_ACCOUNT, type LocalService } from './invoke.js'
+import { InvocationError, type Invoker, LOCAL_ACCOUNT, type LocalService } from './invoke.js'
+import { PROBLEM_JSON, sendProblem } from './problem.js'
 import type { DevClaims } from './tokens.js'
 
 export interface CompiledRoute {
@@ -64,7 +65,7 @@ export function compileRoutes(services: readonly LocalService[]): CompiledRoute[
   })
 }
 
-/** A local-only route's answer. */
+/** A local-only route's answer (JSON; a 4xx/5xx body should be a `problemBody`). */
 export interface LocalAnswer {
   status: number
   body?: unknown
@@ -76,13 +77,15 @@ export interface GatewayOptions {
   invoker: Invoker
   /** Verifies a bearer token; undefined = invalid. */
   verify(token: string): Promise<DevClaims | undefined>
-  /** Handles `/_local/...`; return undefined for 404. */
-  local?(request: {
-    method: string
-    path: string
-    query: URLSearchParams
-    body: string
-  }): Promise<LocalAnswer | undefined>
+  /** Handles `/_local/...` (decoded segments after `_local`); undefined → 404. */
+  local?(
+    method: string,
+    segments: readonly string[],
+    query: URLSearchParams,
+    body: string,
+  ): Promise<LocalAnswer | undefined>
+  /** API Gateway's own payload limit, default 10 MiB; a route's `maxBodyBytes` lowers it for that route. */
+  maxBodyBytes?: number
   /** One line per request; default console.log. */
   log?(line: string): void
 }
@@ -93,16 +96,6 @@ const TEXT_TYPES =
 /** Whether API Gateway passes a body of this content type as text (otherwise base64). */
 export function isTextContentType(contentType: string | undefined): boolean {
   return !contentType || TEXT_TYPES.test(contentType.trim())
-}
-
-const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  })
-  res.end(text)
 }
 
 /** Claims as HTTP API hands them to a function: every value a string, arrays as `[a b]`. */
@@ -118,19 +111,10 @@ export function claimsAsDelivered(claims: Record<string, unknown>): Record<strin
   return out
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
-
 /** Builds the payload format 2.0 event for a matched route. */
 export function buildEvent(a: {
   req: IncomingMessage
-  url: URL
+  url: { pathname: string; search: string; searchParams: URLSearchParams }
   body: Buffer
   route: CompiledRoute
   pathParameters: Record<string, string>
@@ -231,51 +215,155 @@ export function interpretResult(result: unknown): {
   return { status: Number(r.statusCode) || 200, headers, cookies: r.cookies ?? [], body }
 }
 
+/** HTTP API's payload limit. */
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+/** A request path split for routing, or why it cannot be routed (→ 400). */
+export type ParsedPath =
+  | { ok: true; raw: string; segments: string[]; query: string }
+  | { ok: false; detail: string }
+
+/**
+ * Splits the raw request target without normalising it: `new URL()` would resolve `..` and `%2e%2e`
+ * into another route, and `decodeURIComponent` throws on malformed escapes. Every segment must
+ * decode, and none may be `.` or `..` (raw or encoded).
+ */
+export function parsePath(target: string): ParsedPath {
+  const q = target.indexOf('?')
+  const raw = q < 0 ? target : target.slice(0, q)
+  const query = q < 0 ? '' : target.slice(q + 1)
+  if (!raw.startsWith('/')) return { ok: false, detail: 'The request target must be an absolute path.' }
+  const segments: string[] = []
+  for (const segment of raw.split('/').slice(1)) {
+    let decoded: string
+    try {
+      decoded = decodeURIComponent(segment)
+    } catch {
+      return { ok: false, detail: 'The path holds a malformed percent-encoding.' }
+    }
+    if (decoded === '.' || decoded === '..')
+      return { ok: false, detail: 'The path may not hold "." or ".." segments.' }
+    segments.push(decoded)
+  }
+  return { ok: true, raw, segments, query }
+}
+
+/** Reads a body up to `limit` bytes; undefined when it is larger (reading stops there). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (c: Buffer) => {
+      size += c.length
+      if (size > limit) {
+        req.off('data', onData)
+        req.pause()
+        resolve(undefined)
+        return
+      }
+      chunks.push(c)
+    }
+    req.on('data', onData)
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+/**
+ * Answers without reading (the rest of) the body, then drops the connection: a client still
+ * sending gets its answer and a closed socket instead of having 200 MB read and thrown away.
+ */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  detail: string,
+  options: { headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
+): void {
+  const unread = !req.complete
+  if (unread) {
+    req.pause()
+    res.once('finish', () => {
+      // A moment for the answer to reach the client before the socket goes away under its upload.
+      setTimeout(() => req.socket.destroy(), 50).unref()
+    })
+  }
+  sendProblem(res, status, detail, { ...options, instance: req.url?.split('?')[0] ?? '/', close: unread })
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim()
+}
+
 /** Creates the gateway's HTTP server (not yet listening). */
 export function createGateway(options: GatewayOptions): Server {
   const routes = compileRoutes(options.services)
   const log = options.log ?? ((line: string) => console.log(line))
+  const apiLimit = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`)
     const method = (req.method ?? 'GET').toUpperCase()
-    const body = await readBody(req)
+    const path = parsePath(req.url ?? '/')
+    if (!path.ok) return refuse(req, res, 400, path.detail)
+    const searchParams = new URLSearchParams(path.query)
+    const url = { pathname: path.raw, search: path.query ? `?${path.query}` : '', searchParams }
 
-    if (url.pathname.startsWith('/_local/') && options.local) {
-      const answer = await options.local({
-        method,
-        path: url.pathname,
-        query: url.searchParams,
-        body: body.toString(),
+    if (path.segments[0] === '_local' && options.local) {
+      const body = await readBody(req, apiLimit)
+      if (!body) return refuse(req, res, 413, `The request body is larger than ${apiLimit} bytes.`)
+      const answer = await options.local(method, path.segments.slice(1), searchParams, body.toString())
+      if (!answer) return refuse(req, res, 404, `No local route ${method} ${path.raw}`)
+      const text = JSON.stringify(answer.body ?? {})
+      res.writeHead(answer.status, {
+        'content-type': answer.status >= 400 ? PROBLEM_JSON : 'application/json',
+        'content-length': Buffer.byteLength(text),
       })
-      if (!answer) return json(res, 404, { message: 'Not Found' })
-      return json(res, answer.status, answer.body ?? {})
+      res.end(text)
+      return
     }
 
     let match: { route: CompiledRoute; values: RegExpExecArray } | undefined
+    const allowed = new Set<string>()
     for (const route of routes) {
-      if (route.route.method !== method) continue
-      const values = route.regex.exec(url.pathname)
-      if (values) {
-        match = { route, values }
-        break
+      const values = route.regex.exec(path.raw)
+      if (!values) continue
+      if (route.route.method !== method) {
+        allowed.add(route.route.method)
+        continue
       }
+      match = { route, values }
+      break
     }
-    if (!match) return json(res, 404, { message: 'Not Found' })
+    if (!match && allowed.size)
+      return refuse(req, res, 405, `${method} is not allowed on ${path.raw}.`, {
+        headers: { allow: [...allowed].join(', ') },
+      })
+    if (!match) return refuse(req, res, 404, `No route ${method} ${path.raw}.`)
     const { route, values } = match
     const pathParameters: Record<string, string> = {}
+    // parsePath decoded every segment already, so these cannot throw.
     route.params.forEach((name, i) => {
       pathParameters[name] = decodeURIComponent(values[i + 1] ?? '')
     })
 
+    // The JWT authorizer runs before anything reads the body; roles are the function's business.
     let claims: DevClaims | undefined
     if (route.route.roles !== 'public') {
-      // The JWT authorizer checks the token only; roles are the function's business.
-      const header = req.headers.authorization ?? ''
-      const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim()
+      const token = bearer(req)
       claims = token ? await options.verify(token) : undefined
-      if (!claims) return json(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' })
+      if (!claims)
+        return refuse(req, res, 401, 'A valid bearer token is required.', {
+          headers: { 'www-authenticate': 'Bearer' },
+        })
     }
+
+    const limit = Math.min(apiLimit, route.route.maxBodyBytes ?? apiLimit)
+    const tooLarge = () =>
+      refuse(req, res, 413, `The request body is larger than ${limit} bytes.`, { extra: { maxBytes: limit } })
+    const declared = Number(req.headers['content-length'])
+    if (Number.isFinite(declared) && declared > limit) return tooLarge()
+    const body = await readBody(req, limit)
+    if (!body) return tooLarge()
 
     const event = buildEvent({
       req,
@@ -294,7 +382,13 @@ export function createGateway(options: GatewayOptions): Server {
       log(
         `  ${options.invoker.physicalName(route.service, route.route.function)} failed: ${(err as Error).stack ?? err}`,
       )
-      return json(res, 500, { message: 'Internal Server Error' })
+      const timedOut = err instanceof InvocationError && err.kind === 'Timeout'
+      return sendProblem(
+        res,
+        timedOut ? 504 : 500,
+        timedOut ? 'The function did not answer in time.' : 'The function failed.',
+        { instance: path.raw, headers: { 'apigw-requestid': event.requestContext.requestId } },
+      )
     }
     const out = interpretResult(result)
     const headers: Record<string, string | string[]> = {
@@ -314,7 +408,7 @@ export function createGateway(options: GatewayOptions): Server {
     })
     handle(req, res).catch((err) => {
       log(`gateway error: ${(err as Error).stack ?? err}`)
-      if (!res.headersSent) json(res, 500, { message: 'Internal Server Error' })
+      if (!res.headersSent) sendProblem(res, 500, 'The gateway failed.', { close: !req.complete })
       else res.end()
     })
   })

@@ -1,8 +1,13 @@
 /**
  * The local runtime (DESIGN.md §5): DynamoDB Local + every manifest table, the stream → outbox
- * publisher mapping, an EventBridge-compatible bus, an SES-compatible mail outbox, an S3-compatible
+ * publisher mapping, an EventBridge-compatible bus, an SES-compatible mailbox, an S3-compatible
  * endpoint with every manifest bucket and object trigger, the scheduler and the API gateway, all in
  * one Node process, with data under one folder.
+ *
+ * Adding a local endpoint (an AWS-compatible server the handlers reach through an env var): start it
+ * beside the SES and S3 servers below, register its stop under `phases.endpoints` and, if it invokes
+ * functions, its drain under `phases.drain`; its env var goes into the handlers' world and its
+ * `/_local/` routes into `localRoutes`.
  */
 import { once } from 'node:events'
 import { mkdir, readdir, rm } from 'node:fs/promises'
@@ -21,12 +26,13 @@ import {
   localDynamoDbClient,
   startDynamoDbLocal,
 } from './dynamodb.js'
-import { createGateway, type LocalAnswer } from './gateway.js'
+import { createGateway } from './gateway.js'
 import { createInvoker, type LocalService } from './invoke.js'
+import { coreLocalRoutes, type LocalRoute, localRouter } from './local-routes.js'
 import { defaultDataDir } from './paths.js'
 import { createS3Server, ObjectStore, type ObjectTriggerRef, ObjectTriggers } from './s3.js'
 import { Scheduler } from './scheduler.js'
-import { createSesServer, MailOutbox } from './ses.js'
+import { createSesServer, Mailbox } from './ses.js'
 import { type StreamHandler, StreamPoller } from './streams.js'
 import { mintDevToken, verifyDevToken } from './tokens.js'
 
@@ -47,8 +53,8 @@ export interface StartLocalOptions {
   reset?: boolean
   /** No request or delivery logs. */
   quiet?: boolean
-  /** Services to run; default every service of services/index.ts. */
-  services?: readonly LocalService[]
+  /** Services to run (the registry, e.g. `services/index.ts`, handed in by the caller). */
+  services: readonly LocalService[]
   /** Arm schedule timers (default true); triggering by hand works either way. */
   schedules?: boolean
   /** Waits before each bus delivery retry (tries = length + 1); default [250, 1000, 4000] ms. */
@@ -57,6 +63,10 @@ export interface StartLocalOptions {
   streamHandler?: StreamHandler
   /** Where log lines go (default console.log). */
   log?(line: string): void
+  /** How long `stop()` lets requests in flight finish (default 5 s). */
+  requestDrainMs?: number
+  /** How long `stop()` lets the bus deliver what it accepted (default 5 s); the rest is delivered on the next start. */
+  busDrainMs?: number
 }
 
 export interface LocalRuntime {
@@ -72,8 +82,8 @@ export interface LocalRuntime {
   services: readonly LocalService[]
   /** Emits 'published', 'delivered', 'dead-lettered'; `deadLetters()`, `redrive()`, `events()`, `idle()`. */
   bus: LocalBus
-  /** The mail outbox: `list()`, `get(id)`, event 'sent'. */
-  mail: MailOutbox
+  /** The mailbox (mail sent through SES): `list()`, `get(id)`, event 'sent'. */
+  mail: Mailbox
   scheduler: Scheduler
   /** Objects of every manifest bucket (`keys(bucket)`, `head(bucket, key)`), under `<dataDir>/s3`. */
   objects: ObjectStore
@@ -83,15 +93,12 @@ export interface LocalRuntime {
   token(tenant: string, roles: readonly string[], user?: string): Promise<string>
   /** Runs a schedule now; resolves with the function's result. */
   triggerSchedule(service: string, name: string): Promise<unknown>
-  /** Stops everything this runtime started. */
+  /**
+   * Stops everything this runtime started, in order: no new requests (those in flight finish), no
+   * new schedule runs or stream batches, the bus drained within a bound (what is left is journaled
+   * for the next start, never dead-lettered), then the endpoints, then DynamoDB Local.
+   */
   stop(): Promise<void>
-}
-
-async function loadServices(): Promise<readonly LocalService[]> {
-  // Imported lazily so tests with their own manifests never load the real services.
-  const spec = '../../../services/index.js'
-  const mod = (await import(spec)) as { services: readonly LocalService[] }
-  return mod.services
 }
 
 async function loadPublisher(log: (line: string) => void): Promise<StreamHandler | undefined> {
@@ -112,11 +119,28 @@ async function listen(server: Server, port: number): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
-async function close(server: Server): Promise<void> {
+/**
+ * Stops accepting connections, lets requests in flight finish for up to `graceMs`, then cuts what is
+ * left (a keep-alive connection, a stuck upload).
+ */
+async function close(server: Server, graceMs = 0): Promise<void> {
   if (!server.listening) return
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeIdleConnections()
+  let timer: NodeJS.Timeout | undefined
+  if (graceMs > 0) await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, graceMs)))])
+  clearTimeout(timer)
   server.closeAllConnections()
   await closed
+}
+
+/** Shutdown phases, run in this order; within a phase, the latest registered stops first. */
+interface Phases {
+  intake: (() => Promise<unknown> | unknown)[]
+  sources: (() => Promise<unknown> | unknown)[]
+  drain: (() => Promise<unknown> | unknown)[]
+  endpoints: (() => Promise<unknown> | unknown)[]
+  storage: (() => Promise<unknown> | unknown)[]
 }
 
 /** Empties the data folder but keeps the dev-token secret, so tokens already handed out still work. */
@@ -143,7 +167,7 @@ async function resetDataDir(dataDir: string): Promise<void> {
  * await fetch(`${rt.url}/contacts`, { headers: { authorization: `Bearer ${token}` } })
  * await rt.stop()
  */
-export async function startLocal(options: StartLocalOptions = {}): Promise<LocalRuntime> {
+export async function startLocal(options: StartLocalOptions): Promise<LocalRuntime> {
   const stage = options.stage ?? 'local'
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(stage))
     throw new Error(`Invalid stage "${stage}" (lower-case letters, digits, -)`)
@@ -151,7 +175,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const rawLog = options.log ?? ((line: string) => console.log(line))
   const log = options.quiet ? () => {} : rawLog
   const warn = rawLog
-  const services = options.services ?? (await loadServices())
+  const { services } = options
 
   if (options.reset) await resetDataDir(dataDir)
   await mkdir(dataDir, { recursive: true })
@@ -169,17 +193,24 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const busName = `crm-${stage}`
   const scheduler = new Scheduler({ stage, services, invoker, log })
   await bus.load()
-  const mail = new MailOutbox(dataDir)
+  const mail = new Mailbox(dataDir)
 
-  const cleanups: (() => Promise<void> | void)[] = []
-  const stop = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup()
-      } catch (err) {
-        warn(`stop: ${(err as Error).message}`)
+  const phases: Phases = { intake: [], sources: [], drain: [], endpoints: [], storage: [] }
+  let stopping: Promise<void> | undefined
+  const stopInOrder = async () => {
+    for (const phase of ['intake', 'sources', 'drain', 'endpoints', 'storage'] as const) {
+      for (const cleanup of phases[phase].splice(0).reverse()) {
+        try {
+          await cleanup()
+        } catch (err) {
+          warn(`stop (${phase}): ${(err as Error).message}`)
+        }
       }
     }
+  }
+  const stop = () => {
+    stopping ??= stopInOrder()
+    return stopping
   }
 
   try {
@@ -191,7 +222,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         dbPath: join(dataDir, 'dynamodb'),
       })
       dynamodbEndpoint = ddb.endpoint
-      cleanups.push(() => ddb?.stop())
+      phases.storage.push(() => ddb?.stop())
     } else if (options.reset) {
       const client = localDynamoDbClient(dynamodbEndpoint)
       await Promise.all(
@@ -208,11 +239,14 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
     const busServer = createEventsServer(bus)
     const eventsEndpoint = `http://127.0.0.1:${await listen(busServer, 0)}`
-    cleanups.push(() => close(busServer))
-    cleanups.push(() => bus.close())
+    phases.endpoints.push(() => close(busServer))
+    phases.drain.push(async () => {
+      const left = await bus.close(options.busDrainMs ?? 5000)
+      if (left) warn(`bus: ${left} deliveries left for the next start (journaled in ${dataDir})`)
+    })
     const sesServer = createSesServer(mail, log)
     const sesEndpoint = `http://127.0.0.1:${await listen(sesServer, 0)}`
-    cleanups.push(() => close(sesServer))
+    phases.endpoints.push(() => close(sesServer))
     const objects = new ObjectStore(join(dataDir, 's3'))
     const objectTriggers = new ObjectTriggers({
       triggers,
@@ -222,7 +256,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       retryDelaysMs: (options.retryDelaysMs ?? [250, 1000]).slice(0, 2),
       log,
     })
-    cleanups.push(() => objectTriggers.close())
+    phases.drain.push(() => objectTriggers.close())
     const s3Server = createS3Server({
       store: objects,
       buckets: new Set(buckets.values()),
@@ -232,7 +266,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     })
     // Loopback like the gateway: whoever can reach the API can reach the presigned URLs it hands out.
     const s3Endpoint = `http://127.0.0.1:${await listen(s3Server, 0)}`
-    cleanups.push(() => close(s3Server))
+    phases.endpoints.push(() => close(s3Server))
 
     // The handlers' world: same variables as in Lambda, pointing at local endpoints.
     Object.assign(process.env, {
@@ -272,55 +306,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         log,
       })
       await poller.start()
-      cleanups.push(() => poller.stop())
+      phases.sources.push(() => poller.stop())
     }
 
     if (options.schedules !== false) scheduler.start()
-    cleanups.push(() => scheduler.stop())
+    phases.sources.push(() => scheduler.stop())
+    bus.resume()
 
     const token = (tenant: string, roles: readonly string[], user?: string) =>
       mintDevToken({ tenant, roles, ...(user ? { user } : {}) }, { dataDir })
 
-    const local = async (req: {
-      method: string
-      path: string
-      body: string
-    }): Promise<LocalAnswer | undefined> => {
-      const parts = req.path.split('/').filter(Boolean).slice(1).map(decodeURIComponent)
-      const [area, a, b] = parts
-      if (req.method === 'GET' && area === 'outbox' && parts.length === 1)
-        return { status: 200, body: { items: await mail.list() } }
-      if (req.method === 'GET' && area === 'outbox' && a && parts.length === 2) {
-        const message = await mail.get(a)
-        return message ? { status: 200, body: message } : { status: 404, body: { message: 'Not Found' } }
-      }
-      if (req.method === 'GET' && area === 'dead-letters' && parts.length === 1)
-        return { status: 200, body: { items: bus.deadLetters() } }
-      if (req.method === 'POST' && area === 'dead-letters' && a === 'redrive' && parts.length === 2) {
-        let ids: string[] | undefined
-        try {
-          const parsed = req.body ? (JSON.parse(req.body) as { ids?: unknown }) : {}
-          if (Array.isArray(parsed.ids)) ids = parsed.ids.map(String)
-        } catch {
-          return { status: 400, body: { message: 'Body must be JSON like {"ids": ["..."]} or empty' } }
-        }
-        return { status: 200, body: { redriven: await bus.redrive(ids) } }
-      }
-      if (req.method === 'GET' && area === 'events' && parts.length === 1)
-        return { status: 200, body: { items: bus.events() } }
-      if (req.method === 'GET' && area === 'schedules' && parts.length === 1)
-        return { status: 200, body: { items: scheduler.list() } }
-      if (req.method === 'POST' && area === 'schedules' && a && b && parts.length === 3) {
-        if (!scheduler.list().some((s) => s.service === a && s.name === b)) return undefined
-        try {
-          const result = await scheduler.trigger(a, b)
-          return { status: 200, body: { triggered: `${a}/${b}`, result: result ?? null } }
-        } catch (err) {
-          return { status: 500, body: { triggered: `${a}/${b}`, error: (err as Error).message } }
-        }
-      }
-      return undefined
-    }
+    const localRoutes: LocalRoute[] = [...coreLocalRoutes({ mail, bus, scheduler })]
+    const local = localRouter(localRoutes)
 
     const gateway = createGateway({
       stage,
@@ -332,7 +329,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     })
     const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000)
     const url = `http://127.0.0.1:${await listen(gateway, port)}`
-    cleanups.push(() => close(gateway))
+    phases.intake.push(() => close(gateway, options.requestDrainMs ?? 5000))
 
     const runtime: LocalRuntime = {
       url,

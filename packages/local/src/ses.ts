@@ -1,7 +1,7 @@
 /**
  * A local SES v1 endpoint (Query protocol: `Action=SendEmail` / `SendRawEmail`, form-encoded, XML
- * answers) so `@aws-sdk/client-ses` works unchanged; every message lands in a persisted outbox
- * (one JSON file per message under `<dataDir>/mail/`).
+ * answers) so `@aws-sdk/client-ses` works unchanged; every message lands in a persisted mailbox
+ * (one JSON file per message under `<dataDir>/mail/`). "Outbox" names the event outbox only.
  */
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
@@ -26,7 +26,8 @@ export interface MailMessage {
   raw?: string
 }
 
-export class MailOutbox extends EventEmitter<{ sent: [MailMessage] }> {
+/** Mail "sent" through the local SES endpoint, for a developer to list and read. */
+export class Mailbox extends EventEmitter<{ sent: [MailMessage] }> {
   private readonly dir: string
 
   constructor(dataDir: string) {
@@ -114,7 +115,7 @@ const addressList = (value: string | undefined) =>
 const xmlEscape = (s: string) =>
   s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!)
 
-/** Builds the outbox message of one SES request, or throws a message for a 400. */
+/** Builds the mailbox message of one SES request, or throws a message for a 400. */
 export function messageFromForm(form: URLSearchParams): MailMessage {
   const action = form.get('Action')
   const id = `${Date.now().toString(16).padStart(16, '0')}-${randomUUID()}-000000`
@@ -171,7 +172,7 @@ export function messageFromForm(form: URLSearchParams): MailMessage {
 }
 
 /** Creates the SES endpoint server (not yet listening). */
-export function createSesServer(outbox: MailOutbox, log: (line: string) => void = () => {}): Server {
+export function createSesServer(mailbox: Mailbox, log: (line: string) => void = () => {}): Server {
   return createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -192,7 +193,7 @@ export function createSesServer(outbox: MailOutbox, log: (line: string) => void 
           `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape((err as Error).message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
         )
       }
-      outbox.add(message).then(
+      mailbox.add(message).then(
         () => {
           log(
             `mail ${message.id} from ${message.from} to ${[...message.to, ...message.cc].join(', ')}: ${message.subject}`,

@@ -1,6 +1,6 @@
 /**
  * The local runtime driven from outside: the gateway over HTTP, the bus through the real
- * @aws-sdk/client-eventbridge, the mail outbox through the real @aws-sdk/client-ses.
+ * @aws-sdk/client-eventbridge, the mailbox through the real @aws-sdk/client-ses.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -107,7 +107,7 @@ describe('gateway', () => {
     expect(Buffer.from(event.body, 'base64')).toEqual(Buffer.from([0, 1, 2, 255]))
   })
 
-  it('answers 401 without a valid token and 404 for unknown routes, like API Gateway', async () => {
+  it('answers 401, 404 and 405 itself, as problem+json', async () => {
     const missing = await fetch(`${rt.url}/echo/1`)
     const invalid = await fetch(`${rt.url}/echo/1`, { headers: { authorization: 'Bearer nope' } })
     const unknown = await fetch(`${rt.url}/nowhere`)
@@ -116,10 +116,32 @@ describe('gateway', () => {
       headers: { authorization: `Bearer ${adminToken}` },
     })
 
-    expect([missing.status, await json(missing)]).toEqual([401, { message: 'Unauthorized' }])
-    expect([invalid.status, await json(invalid)]).toEqual([401, { message: 'Unauthorized' }])
-    expect([unknown.status, await json(unknown)]).toEqual([404, { message: 'Not Found' }])
-    expect(wrongMethod.status).toBe(404)
+    for (const res of [missing, invalid, unknown, wrongMethod])
+      expect(res.headers.get('content-type')).toBe('application/problem+json')
+    expect([missing.status, await json(missing)]).toEqual([
+      401,
+      {
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'A valid bearer token is required.',
+        instance: '/echo/1',
+      },
+    ])
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer')
+    expect([invalid.status, (await json(invalid)).title]).toEqual([401, 'Unauthorized'])
+    expect([unknown.status, await json(unknown)]).toEqual([
+      404,
+      {
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: 'No route GET /nowhere.',
+        instance: '/nowhere',
+      },
+    ])
+    expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'POST, GET'])
+    expect(await json(wrongMethod)).toMatchObject({ status: 405, title: 'Method Not Allowed' })
   })
 
   it('serves public routes without a token and without an authorizer', async () => {
@@ -144,7 +166,17 @@ describe('gateway', () => {
     ])
     expect(await text.text()).toBe('plain text')
     expect(Buffer.from(await binary.arrayBuffer())).toEqual(Buffer.from([0, 1, 2, 255]))
-    expect([thrown.status, await json(thrown)]).toEqual([500, { message: 'Internal Server Error' }])
+    expect([thrown.status, thrown.headers.get('content-type'), await json(thrown)]).toEqual([
+      500,
+      'application/problem+json',
+      {
+        type: 'about:blank',
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'The function failed.',
+        instance: '/shorthand/throw',
+      },
+    ])
   })
 })
 
@@ -277,7 +309,7 @@ describe('bus', () => {
   })
 })
 
-describe('mail outbox', () => {
+describe('mailbox', () => {
   it('keeps SendEmail and SendRawEmail messages from the real SES client', async () => {
     // Prepare
     const ses = new SESClient({ ...awsConfig(), endpoint: rt.sesEndpoint })
@@ -312,8 +344,8 @@ describe('mail outbox', () => {
         Destinations: ['ana@example.com', 'hidden@example.com'],
       }),
     )
-    const list = await json(await fetch(`${rt.url}/_local/outbox`))
-    const one = await json(await fetch(`${rt.url}/_local/outbox/${sent.MessageId}`))
+    const list = await json(await fetch(`${rt.url}/_local/mail`))
+    const one = await json(await fetch(`${rt.url}/_local/mail/${sent.MessageId}`))
 
     // Assess
     expect(sent.MessageId).toBeTruthy()
