@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { localDynamoDbClient, startDynamoDbLocal } from '@relay/local/dynamodb'
 import { startLocal } from '@relay/local/runtime'
+import { services } from '../../services/index.js'
 import { measureBundles } from './bundles.js'
 import { benchContacts } from './contacts.js'
 import { startCountingProxy } from './ddb-proxy.js'
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     stage: 'bench',
     dataDir,
     dynamodbEndpoint: proxy.endpoint,
+    services,
     quiet: true,
   })
   try {

@@ -5,8 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Role } from '@relay/core/manifest'
+import type { Role, RouteDef, ServiceManifest } from '@relay/core/manifest'
 import { type LocalRuntime, startLocal } from '@relay/local/runtime'
+import { services } from '../../services/index.js'
 
 export interface Api {
   url: string
@@ -30,6 +31,7 @@ export async function startApi(): Promise<Api> {
     stage,
     dataDir,
     dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    services,
     quiet: true,
   })
   const call: Api['call'] = async (method, path, opts = {}) => {
@@ -71,4 +73,59 @@ export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 5_000, 
     last = await probe()
   }
   return last
+}
+
+/** One route of one manifest, named `METHOD /path` as API Gateway's route key. */
+export interface RouteEntry {
+  manifest: ServiceManifest
+  route: RouteDef
+  name: string
+}
+
+/** Every route of the given manifests. */
+export function routeEntries(services: readonly { manifest: ServiceManifest }[]): RouteEntry[] {
+  return services.flatMap(({ manifest }) =>
+    manifest.routes.map((route) => ({ manifest, route, name: `${route.method} ${route.path}` })),
+  )
+}
+
+/** A well-formed id (ULID) that no record has. */
+export const MISSING_ID = '01JZZZZZZZZZZZZZZZZZZZZZZZ'
+
+/** The route's path with every `{param}` filled with {@link MISSING_ID}. */
+export const withMissingIds = (path: string) => path.replace(/\{[^}]+\}/g, MISSING_ID)
+
+/**
+ * Fills each `{param}` of a path with a record of `tenant`, created through the manifest's own POST
+ * route on the collection above it and that route's `example`; undefined when no such route exists.
+ * Records are reused per collection unless `fresh` (for requests that delete or absorb them).
+ */
+export function pathSeeder(api: Api, tenant: string) {
+  const seeded = new Map<string, string>()
+  return async (manifest: ServiceManifest, path: string, opts: { fresh?: boolean } = {}) => {
+    const parts = path.split('/')
+    const filled: string[] = []
+    for (const part of parts) {
+      if (!/^\{.+\}$/.test(part)) {
+        filled.push(part)
+        continue
+      }
+      const collection = filled.join('/')
+      const cached = opts.fresh ? undefined : seeded.get(collection)
+      if (cached) {
+        filled.push(cached)
+        continue
+      }
+      const template = parts.slice(0, filled.length).join('/')
+      const creator = manifest.routes.find((r) => r.method === 'POST' && r.path === template && r.example)
+      if (!creator) return undefined
+      const token = await api.token(tenant, ['admin'])
+      const res = await api.call('POST', collection, { token, body: creator.example })
+      if (res.status !== 201) throw new Error(`seeding ${collection}: ${res.status} ${res.text}`)
+      const id = String(res.headers.get('location')?.split('/').pop() ?? res.body?.id)
+      seeded.set(collection, id)
+      filled.push(id)
+    }
+    return filled.join('/')
+  }
 }

@@ -3,61 +3,23 @@
  * a new test: authentication, role checks, tenant isolation, and no 5xx for any body.
  */
 
-import { ROLES, type Role, type RouteDef, type ServiceManifest } from '@relay/core/manifest'
+import { ROLES, type Role } from '@relay/core/manifest'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { services } from '../../services/index.js'
-import { type Api, startApi } from './harness.js'
+import { type Api, pathSeeder, routeEntries, startApi, withMissingIds } from './harness.js'
 
-interface Entry {
-  manifest: ServiceManifest
-  route: RouteDef
-  name: string
-}
-
-const entries: Entry[] = services.flatMap(({ manifest }) =>
-  manifest.routes.map((route) => ({ manifest, route, name: `${route.method} ${route.path}` })),
-)
+const entries = routeEntries(services)
 const protectedEntries = entries.filter((e) => e.route.roles !== 'public')
 const OWNER = 'tenant-a'
 const STRANGER = 'tenant-b'
-const MISSING_ID = '01JZZZZZZZZZZZZZZZZZZZZZZZ'
 
 let api: Api
-const seeded = new Map<string, string>()
-
-/** Fills each `{param}` with a record of OWNER created through the manifest's own POST route and example. */
-async function resolvePath(manifest: ServiceManifest, path: string): Promise<string | undefined> {
-  const parts = path.split('/')
-  const filled: string[] = []
-  for (const part of parts) {
-    if (!/^\{.+\}$/.test(part)) {
-      filled.push(part)
-      continue
-    }
-    const collection = filled.join('/')
-    const cached = seeded.get(collection)
-    if (cached) {
-      filled.push(cached)
-      continue
-    }
-    const template = parts.slice(0, filled.length).join('/')
-    const creator = manifest.routes.find((r) => r.method === 'POST' && r.path === template && r.example)
-    if (!creator) return undefined
-    const token = await api.token(OWNER, ['admin'])
-    const res = await api.call('POST', collection, { token, body: creator.example })
-    expect(res.status, `seeding ${collection}: ${res.text}`).toBe(201)
-    const id = String(res.headers.get('location')?.split('/').pop() ?? res.body?.id)
-    seeded.set(collection, id)
-    filled.push(id)
-  }
-  return filled.join('/')
-}
-
-const withMissingIds = (path: string) => path.replace(/\{[^}]+\}/g, MISSING_ID)
+let resolvePath: ReturnType<typeof pathSeeder>
 
 beforeAll(async () => {
   api = await startApi()
+  resolvePath = pathSeeder(api, OWNER)
 }, 120_000)
 afterAll(async () => {
   await api?.stop()

@@ -218,7 +218,7 @@ describe('automation and reminder emails', () => {
     const run = await api.call('POST', '/_local/schedules/pipeline/reminders')
     expect(run.status, run.text).toBe(200)
     const mail = await eventually(async () => {
-      const out = await api.call('GET', '/_local/outbox')
+      const out = await api.call('GET', '/_local/mail')
       const found = (out.body.items as any[]).filter((m) => m.to.includes('sam@acme.example'))
       expect(found).toHaveLength(1)
       return found[0]
@@ -233,7 +233,7 @@ describe('automation and reminder emails', () => {
     expect(insight.body.reason).toContain('Too little history')
     // A second run sends nothing more.
     await api.call('POST', '/_local/schedules/pipeline/reminders')
-    const again = await api.call('GET', '/_local/outbox')
+    const again = await api.call('GET', '/_local/mail')
     expect((again.body.items as any[]).filter((m) => m.to.includes('sam@acme.example'))).toHaveLength(1)
   })
 })

@@ -1,0 +1,141 @@
+/**
+ * The OpenAPI document tells the truth about every route: generated from the manifests, this drives
+ * each route through the local gateway into the answers it can give (no token, a role not allowed,
+ * unknown ids, a bad body, a text/plain body, a body over the limit, an unknown query parameter,
+ * and the manifest's `example` on real records) and checks that every status seen is declared for
+ * that route in the served `/openapi.json`, every error as problem+json with its status, and
+ * `Retry-After` on 429 and 503.
+ */
+
+import { ROLES, type Role, type RouteDef } from '@relay/core/manifest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_MAX_BODY_BYTES } from '../../packages/contracts/src/openapi.js'
+import { services } from '../../services/index.js'
+import { type Api, pathSeeder, type RouteEntry, routeEntries, startApi, withMissingIds } from './harness.js'
+
+const OWNER = 'tenant-openapi'
+const entries = routeEntries(services)
+
+let api: Api
+let seedPath: ReturnType<typeof pathSeeder>
+let doc: { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }
+
+type Answer = Awaited<ReturnType<Api['call']>>
+
+interface Prepared {
+  path: string
+  headers?: Record<string, string>
+  /** The status the example gets when sent once more (e.g. a rate limit's 429). */
+  again?: number
+}
+
+/**
+ * What the manifest cannot say: a route whose required header comes from another record. Each
+ * returns the real path and headers; a route with a required header and no entry here fails.
+ */
+const PREPARE: Record<string, (e: RouteEntry) => Promise<Prepared>> = {
+  'POST /public/forms/{formId}/submissions': async (e) => {
+    const creator = e.manifest.routes.find((r) => r.method === 'POST' && r.path === '/forms')!
+    // One submission a minute, so the second one shows the route's 429.
+    const res = await api.call('POST', '/forms', {
+      token: await api.token(OWNER, ['admin']),
+      body: { ...(creator.example as object), rateLimitPerMinute: 1 },
+    })
+    if (res.status !== 201) throw new Error(`creating a form: ${res.status} ${res.text}`)
+    return {
+      path: `/public/forms/${res.body.id}/submissions`,
+      headers: { 'x-form-key': res.body.publicKey },
+      again: 429,
+    }
+  },
+}
+
+const hasBody = (route: RouteDef) =>
+  route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH'
+
+/** A role the route allows; `admin` when it may, as the ownership rule lets admins do anything. */
+function allowedRole(route: RouteDef): Role {
+  if (route.roles === 'public') return 'admin'
+  return route.roles.includes('admin') ? 'admin' : route.roles[0]!
+}
+
+beforeAll(async () => {
+  api = await startApi()
+  seedPath = pathSeeder(api, OWNER)
+  const res = await api.call('GET', '/openapi.json')
+  if (res.status !== 200) throw new Error(`GET /openapi.json: ${res.status} ${res.text}`)
+  doc = res.body
+}, 120_000)
+afterAll(async () => {
+  await api?.stop()
+})
+
+describe('every route answers only what its OpenAPI operation declares', () => {
+  it('has every route in the served document', () => {
+    for (const e of entries)
+      expect(doc.paths[e.route.path]?.[e.route.method.toLowerCase()], e.name).toBeDefined()
+  })
+
+  it.each(entries.map((e) => [e.name, e] as const))('%s', async (_name, e) => {
+    const { route } = e
+    const declared = Object.keys(doc.paths[route.path]?.[route.method.toLowerCase()]?.responses ?? {})
+    const token = route.roles === 'public' ? undefined : await api.token(OWNER, [allowedRole(route)])
+    const requiredHeaders = Object.entries(route.headers ?? {}).filter(([, h]) => h.required)
+    const prepare = PREPARE[e.name]
+    if (requiredHeaders.length && !prepare) {
+      throw new Error(`${e.name} requires ${requiredHeaders.map(([n]) => n)}: say in PREPARE how to get them`)
+    }
+
+    /** Checks one answer against the document; `expected`, when given, is the status the probe must get. */
+    const seen = (probe: string, res: Answer, expected?: number) => {
+      const what = `${probe} → ${res.status} ${res.text.slice(0, 300)}`
+      if (expected !== undefined) expect.soft(res.status, what).toBe(expected)
+      expect.soft(declared, `${what}: status not declared`).toContain(String(res.status))
+      if (res.status >= 400) {
+        expect.soft(res.headers.get('content-type'), what).toContain('application/problem+json')
+        expect.soft(res.body?.status, what).toBe(res.status)
+        if (res.status === 429 || res.status === 503)
+          expect.soft(res.headers.get('retry-after') ?? '', what).toMatch(/^\d+$/)
+      }
+    }
+    const missing = withMissingIds(route.path)
+    const example = route.example ?? {}
+    const send = (path: string, opts: Parameters<Api['call']>[2] = {}) =>
+      api.call(route.method, path, {
+        token,
+        ...(hasBody(route) && opts.rawBody === undefined ? { body: example } : {}),
+        ...opts,
+      })
+
+    if (route.roles !== 'public') {
+      seen('no token', await api.call(route.method, missing, hasBody(route) ? { body: example } : {}), 401)
+      const denied = ROLES.find((r) => !(route.roles as readonly Role[]).includes(r))
+      if (denied)
+        seen(`role ${denied}`, await send(missing, { token: await api.token(OWNER, [denied]) }), 403)
+    }
+    if (route.path.includes('{')) seen('unknown ids', await send(missing))
+    seen('unknown query parameter', await send(`${missing}?zz-unknown=1`))
+    if (route.body) {
+      seen('a body of the wrong type', await send(missing, { body: 'not an object' }), 400)
+      seen(
+        'a text/plain body',
+        await send(missing, { rawBody: JSON.stringify(example), headers: { 'content-type': 'text/plain' } }),
+        415,
+      )
+      const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+      seen('a body over the limit', await send(missing, { body: { padding: 'x'.repeat(limit) } }), 413)
+    }
+
+    const path = prepare
+      ? undefined
+      : await seedPath(e.manifest, route.path, { fresh: route.method !== 'GET' })
+    const real: Prepared | undefined = prepare ? await prepare(e) : path ? { path } : undefined
+    if (!real) throw new Error(`no POST route with an example creates the records under ${route.path}`)
+    if (requiredHeaders.length) seen('without its required headers', await send(real.path))
+    const success = await send(real.path, { headers: real.headers })
+    seen('the example', success)
+    expect.soft(success.status, `the example → ${success.text.slice(0, 300)}`).toBeLessThan(500)
+    if (real.again !== undefined)
+      seen('the example again', await send(real.path, { headers: real.headers }), real.again)
+  })
+})
