@@ -15,9 +15,9 @@ import { handler as onContactErased } from '../src/handlers/on-contact-erased.js
 import { handler as onContactMerged } from '../src/handlers/on-contact-merged.js'
 import { handler as onContactUpdated } from '../src/handlers/on-contact-updated.js'
 import { handler as onEngagement } from '../src/handlers/on-engagement.js'
-import { intakeLead } from '../src/lead-intake.js'
 import { manifest } from '../src/service.js'
-import { contactFingerprints, getContactMail, getLead } from '../src/store.js'
+import { contactFingerprints, getContactMail } from '../src/store/contacts.js'
+import { getLead, intakeLead } from '../src/store/leads.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'

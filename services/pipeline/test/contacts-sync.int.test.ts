@@ -12,14 +12,10 @@ import { DEFAULT_PIPELINE } from '../src/domain/pipeline.js'
 import { handler as onErased } from '../src/handlers/on-contact-erased.js'
 import { handler as onMerged } from '../src/handlers/on-contact-merged.js'
 import { manifest } from '../src/service.js'
-import {
-  getActivity,
-  getDeal,
-  getLead,
-  leadIdsOfContact,
-  writeConversion,
-  writeEntity,
-} from '../src/store.js'
+import { getActivity, saveActivity } from '../src/store/activities.js'
+import { leadIdsOfContact } from '../src/store/contacts.js'
+import { getDeal } from '../src/store/deals.js'
+import { getLead, saveLead, writeConversion } from '../src/store/leads.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'
@@ -75,7 +71,7 @@ describe('Contact.Merged / Contact.Erased on DynamoDB Local', () => {
       { firstName: 'Ann', lastName: 'Lee', email: 'ann@example.com', companyName: 'Acme', source: 'web' },
       { id: newId(), userId: 'u', now: NOW, rules: [] },
     )
-    await writeEntity(T, 'LEAD', lead, 0, [], 'c')
+    await saveLead(T, lead, 0, [], 'c')
     const built = buildDeal(
       { name: 'D', contactId: a },
       { id: newId(), pipeline: DEFAULT_PIPELINE, products: new Map(), userId: 'u', now: NOW },
@@ -88,7 +84,7 @@ describe('Contact.Merged / Contact.Erased on DynamoDB Local', () => {
       { type: 'meeting', subject: 'Lunch with Ann', relatedTo: { type: 'contact', id: a } },
       { id: newId(), userId: 'u', now: NOW },
     )
-    await writeEntity(T, 'ACTIVITY', activity, 0, [], 'c')
+    await saveActivity(T, activity, 0, [], 'c')
 
     // Act: A merged into B, delivered twice
     const merged = event('Contact.Merged', { id: b, version: 3, sourceId: a, changes: {} })
@@ -101,6 +97,9 @@ describe('Contact.Merged / Contact.Erased on DynamoDB Local', () => {
     expect(await leadIdsOfContact(T, b)).toEqual([lead.id])
     expect(await leadIdsOfContact(T, a)).toEqual([])
     expect(await outboxOf(deal.id)).toEqual(['Deal.Updated'])
+    // The converted lead follows its contact too (it would point at a merged-away id otherwise).
+    expect((await getLead(T, lead.id))?.conversion?.contactId).toBe(b)
+    expect(await outboxOf(lead.id)).toEqual(['Lead.Updated'])
 
     // Act: B erased
     await onErased(event('Contact.Erased', { id: b, version: 4 }))
@@ -114,7 +113,7 @@ describe('Contact.Merged / Contact.Erased on DynamoDB Local', () => {
     expect(scrubbed).not.toHaveProperty('firstName')
     expect(scrubbed).toMatchObject({ companyName: 'Acme', status: 'converted' })
     expect(await leadIdsOfContact(T, b)).toEqual([])
-    const leadEvents = await outboxOf(lead.id)
-    expect(leadEvents).toEqual(['Lead.Updated'])
+    // One Lead.Updated for the merge, one for the erasure.
+    expect(await outboxOf(lead.id)).toEqual(['Lead.Updated', 'Lead.Updated'])
   })
 })

@@ -7,15 +7,10 @@ import { convertLead } from '../src/domain/lead.js'
 import { handler as onContactCreated } from '../src/handlers/on-contact-created.js'
 import { handler as onContactErased } from '../src/handlers/on-contact-erased.js'
 import { handler as onEngagement } from '../src/handlers/on-engagement.js'
-import { intakeLead } from '../src/lead-intake.js'
 import { manifest } from '../src/service.js'
-import {
-  contactFingerprints,
-  getLead,
-  leadIdsByEmail,
-  putLeadScoring,
-  writeConversion,
-} from '../src/store.js'
+import { contactFingerprints } from '../src/store/contacts.js'
+import { getLead, intakeLead, leadIdsByEmail, writeConversion } from '../src/store/leads.js'
+import { putLeadScoring } from '../src/store/settings.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'

@@ -263,7 +263,7 @@ describe('POST /deals', () => {
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0)
   })
 
-  it('answers a throttled DynamoDB with a 500 problem that carries no internals', async () => {
+  it('answers a throttled DynamoDB with a 503 problem and Retry-After that carries no internals', async () => {
     ddb.on(GetCommand).resolves({})
     ddb
       .on(TransactWriteCommand)
@@ -271,8 +271,9 @@ describe('POST /deals', () => {
     const res = parse(
       await createDeal(httpEvent({ method: 'POST', path: '/deals', body: { name: 'X' } }), context),
     )
-    expect(res.status).toBe(500)
+    expect(res.status).toBe(503)
     expect(res.headers['content-type']).toBe('application/problem+json')
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
     expect(JSON.stringify(res.body)).not.toContain('Rate exceeded')
   })
 })

@@ -2,18 +2,11 @@ import { newId } from '@relay/core/ids'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildForm } from '../src/domain/forms.js'
-import { intakeLead } from '../src/lead-intake.js'
 import { manifest } from '../src/service.js'
-import {
-  createForm,
-  deleteForm,
-  getForm,
-  getLead,
-  openLeadCount,
-  putLeadAssignment,
-  takeFormSlot,
-  tenantOfForm,
-} from '../src/store.js'
+import { openLeadCount } from '../src/store/assignment.js'
+import { createForm, deleteForm, getForm, takeFormSlot, tenantOfForm } from '../src/store/forms.js'
+import { getLead, intakeLead } from '../src/store/leads.js'
+import { putLeadAssignment } from '../src/store/settings.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'

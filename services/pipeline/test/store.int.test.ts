@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import type { Lead } from '@relay/contracts/leads'
-import type { Deal, Pipeline, Product } from '@relay/contracts/pipeline'
+import type { Deal, Product } from '@relay/contracts/pipeline'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,27 +10,20 @@ import { buildDeal } from '../src/domain/deal.js'
 import { buildLead, convertLead } from '../src/domain/lead.js'
 import { buildPipeline, DEFAULT_PIPELINE } from '../src/domain/pipeline.js'
 import { manifest } from '../src/service.js'
+import { dueReminders, listActivities, saveActivity } from '../src/store/activities.js'
 import {
   dealsClosingBetween,
-  deleteEntity,
-  dueReminders,
-  getCurrencySettings,
   getDeal,
-  getLead,
-  getPipeline,
-  getProducts,
-  getQuotas,
   hasDealsInStage,
-  listActivities,
-  listCollection,
   listDeals,
-  listLeads,
-  putCurrencySettings,
-  putEntity,
-  putQuotas,
-  writeConversion,
-  writeEntity,
-} from '../src/store.js'
+  removeDeal,
+  saveDeal,
+} from '../src/store/deals.js'
+import { getLead, listLeads, saveLead, writeConversion } from '../src/store/leads.js'
+import { getPipeline, listPipelines, putPipeline } from '../src/store/pipelines.js'
+import { getProducts, putProduct } from '../src/store/products.js'
+import { getQuotas, putQuotas } from '../src/store/quotas.js'
+import { getCurrencySettings, putCurrencySettings } from '../src/store/settings.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'
@@ -73,18 +66,18 @@ describe('pipeline store on DynamoDB Local', () => {
     const a = buildPipeline({ name: 'A', stages: DEFAULT_PIPELINE.stages }, { id: newId(), now: NOW })
     const b = buildPipeline({ name: 'B', stages: DEFAULT_PIPELINE.stages }, { id: newId(), now: NOW })
     // Act
-    await putEntity(t, 'PIPELINE', a, 0)
-    await putEntity(t, 'PIPELINE', b, 0)
-    const twice = await putEntity(t, 'PIPELINE', a, 0).catch((e: unknown) => e)
-    const stale = await putEntity(t, 'PIPELINE', { ...a, version: 3 }, 2).catch((e: unknown) => e)
-    await putEntity(t, 'PIPELINE', { ...a, name: 'A2', version: 2 }, 1)
+    await putPipeline(t, a, 0)
+    await putPipeline(t, b, 0)
+    const twice = await putPipeline(t, a, 0).catch((e: unknown) => e)
+    const stale = await putPipeline(t, { ...a, version: 3 }, 2).catch((e: unknown) => e)
+    await putPipeline(t, { ...a, name: 'A2', version: 2 }, 1)
     // Assess
     expect(isConditionalCheckFailed(twice)).toBe(true)
     expect(isConditionalCheckFailed(stale)).toBe(true)
     expect(await getPipeline(t, a.id)).toMatchObject({ name: 'A2', version: 2 })
     expect(await getPipeline('someone-else', a.id)).toBeUndefined()
-    const first = await listCollection<Pipeline>(t, 'PIPELINE', { limit: 1 })
-    const second = await listCollection<Pipeline>(t, 'PIPELINE', { limit: 1, cursor: first.nextCursor })
+    const first = await listPipelines(t, { limit: 1 })
+    const second = await listPipelines(t, { limit: 1, cursor: first.nextCursor })
     expect([first.items[0]?.name, second.items[0]?.name]).toEqual(['B', 'A2'])
   })
 
@@ -100,7 +93,7 @@ describe('pipeline store on DynamoDB Local', () => {
       createdAt: NOW,
       updatedAt: NOW,
     }
-    await putEntity(t, 'PRODUCT', p, 0)
+    await putProduct(t, p, 0)
     const found = await getProducts(t, [p.id, p.id, newId()])
     expect([...found.keys()]).toEqual([p.id])
     expect((await getProducts('other', [p.id])).size).toBe(0)
@@ -113,8 +106,8 @@ describe('pipeline store on DynamoDB Local', () => {
     const late = deal({ ownerId: 'ann', closeDate: '2026-12-31', name: 'late', stageId: 'proposal' })
     const bobs = deal({ ownerId: 'bob', closeDate: '2026-11-10', name: 'bob' })
     const undated = deal({ ownerId: 'ann', name: 'undated' })
-    for (const d of [early, late, bobs, undated]) await writeEntity(t, 'DEAL', d, 0, [], 'c')
-    await writeEntity(tenant(), 'DEAL', deal({ ownerId: 'ann', closeDate: '2026-11-01' }), 0, [], 'c')
+    for (const d of [early, late, bobs, undated]) await saveDeal(t, d, 0, [], 'c')
+    await saveDeal(tenant(), deal({ ownerId: 'ann', closeDate: '2026-11-01' }), 0, [], 'c')
     // Act
     const inProposal = await listDeals(t, { pipelineId: DEFAULT_PIPELINE.id, stage: 'proposal' })
     const annInQ4 = await listDeals(t, { owner: 'ann', closeFrom: '2026-10-01', closeTo: '2026-12-31' })
@@ -137,9 +130,8 @@ describe('pipeline store on DynamoDB Local', () => {
 
   it('8: reads every deal closing in a period, all pages', async () => {
     const t = tenant()
-    for (let i = 0; i < 5; i++)
-      await writeEntity(t, 'DEAL', deal({ closeDate: `2026-11-0${i + 1}` }), 0, [], 'c')
-    await writeEntity(t, 'DEAL', deal({ closeDate: '2027-01-01' }), 0, [], 'c')
+    for (let i = 0; i < 5; i++) await saveDeal(t, deal({ closeDate: `2026-11-0${i + 1}` }), 0, [], 'c')
+    await saveDeal(t, deal({ closeDate: '2027-01-01' }), 0, [], 'c')
     const { deals, truncated } = await dealsClosingBetween(t, { from: '2026-10-01', to: '2026-12-31' })
     expect(deals).toHaveLength(5)
     expect(truncated).toBe(false)
@@ -150,7 +142,7 @@ describe('pipeline store on DynamoDB Local', () => {
     const a = lead({ source: 'web', ownerId: 'ann', status: 'working' })
     const b = lead({ source: 'referral', ownerId: 'ann', status: 'working' })
     const c = lead({ source: 'referral', ownerId: 'bob' })
-    for (const l of [a, b, c]) await writeEntity(t, 'LEAD', l, 0, [], 'c')
+    for (const l of [a, b, c]) await saveLead(t, l, 0, [], 'c')
     expect((await listLeads(t, { status: 'working' })).items.map((l) => l.id)).toEqual([b.id, a.id])
     expect((await listLeads(t, { owner: 'bob' })).items.map((l) => l.id)).toEqual([c.id])
     expect((await listLeads(t, { source: 'referral' })).items.map((l) => l.id)).toEqual([c.id, b.id])
@@ -161,17 +153,12 @@ describe('pipeline store on DynamoDB Local', () => {
   it('10: writes and deletes with their outbox events, only at the version read', async () => {
     const t = tenant()
     const d = deal()
-    await writeEntity(t, 'DEAL', d, 0, [{ detailType: 'Deal.Created', data: d }], 'c')
-    const stale = await deleteEntity(
-      t,
-      'DEAL',
-      d.id,
-      9,
-      [{ detailType: 'Deal.Deleted', data: {} }],
-      'c',
-    ).catch((e: unknown) => e)
+    await saveDeal(t, d, 0, [{ detailType: 'Deal.Created', data: d }], 'c')
+    const stale = await removeDeal(t, d.id, 9, [{ detailType: 'Deal.Deleted', data: {} }], 'c').catch(
+      (e: unknown) => e,
+    )
     expect(isConditionalCheckFailed(stale)).toBe(true)
-    await deleteEntity(t, 'DEAL', d.id, 1, [{ detailType: 'Deal.Deleted', data: { id: d.id } }], 'c')
+    await removeDeal(t, d.id, 1, [{ detailType: 'Deal.Deleted', data: { id: d.id } }], 'c')
     expect(await getDeal(t, d.id)).toBeUndefined()
     expect(await outboxTypes(t)).toEqual(['Deal.Created', 'Deal.Deleted'])
   })
@@ -180,7 +167,7 @@ describe('pipeline store on DynamoDB Local', () => {
     // Prepare
     const t = tenant()
     const l = lead()
-    await writeEntity(t, 'LEAD', l, 0, [], 'c')
+    await saveLead(t, l, 0, [], 'c')
     const d = deal()
     const { lead: converted, event } = convertLead(l, {
       contactId: newId(),
@@ -242,7 +229,7 @@ describe('pipeline store on DynamoDB Local', () => {
     const later = make('later', '2026-11-20T09:00:00.000Z')
     const undated = make('undated')
     const bobs = make('bob', '2026-11-11T09:00:00.000Z', 'bob')
-    for (const a of [overdue, today, later, undated, bobs]) await writeEntity(t, 'ACTIVITY', a, 0, [], 'c')
+    for (const a of [overdue, today, later, undated, bobs]) await saveActivity(t, a, 0, [], 'c')
     const bounds = {
       start: '2026-11-11T00:00:00.000Z',
       end: '2026-11-12T00:00:00.000Z',
@@ -274,15 +261,15 @@ describe('pipeline store on DynamoDB Local', () => {
       )
     const [a, b, c] = [make('08:00'), make('09:00'), make('23:00')]
     const [t1, t2] = [tenant(), tenant()]
-    await writeEntity(t1, 'ACTIVITY', a, 0, [], 'c')
-    await writeEntity(t2, 'ACTIVITY', b, 0, [], 'c')
-    await writeEntity(t1, 'ACTIVITY', c, 0, [], 'c')
+    await saveActivity(t1, a, 0, [], 'c')
+    await saveActivity(t2, b, 0, [], 'c')
+    await saveActivity(t1, c, 0, [], 'c')
     const due = await dueReminders([day], `${day}T10:00:00.000Z`, 10)
     expect(due.map((d) => [d.tenantId, d.activity.id])).toEqual([
       [t1, a.id],
       [t2, b.id],
     ])
-    await writeEntity(t1, 'ACTIVITY', { ...a, reminderSentAt: NOW, version: 2 }, 1, [], 'c')
+    await saveActivity(t1, { ...a, reminderSentAt: NOW, version: 2 }, 1, [], 'c')
     expect((await dueReminders([day], `${day}T10:00:00.000Z`, 10)).map((d) => d.activity.id)).toEqual([b.id])
   })
 })

@@ -3,8 +3,9 @@
  * surviving contact; an erased contact's personal data goes from the leads it came from.
  */
 import type { Activity } from '@relay/contracts/activities'
-import type { Lead } from '@relay/contracts/leads'
-import type { Deal } from '@relay/contracts/pipeline'
+import { LEAD_EVENT, type Lead } from '@relay/contracts/leads'
+import { DEAL_EVENT, type Deal } from '@relay/contracts/pipeline'
+import type { EventSpec } from './events.js'
 
 /** The deal pointing at `to` instead of `from`; undefined when it does not point at `from`. */
 export function repointDeal(deal: Deal, from: string, to: string | undefined, now: string): Deal | undefined {
@@ -38,4 +39,54 @@ export function eraseLeadPersonalData(lead: Lead, now: string): Lead | undefined
   const next: Record<string, unknown> = { ...lead }
   for (const f of LEAD_PERSONAL_FIELDS) delete next[f]
   return { ...(next as Lead), version: lead.version + 1, updatedAt: now }
+}
+
+/**
+ * The converted lead pointing at contact `to` instead of `from` (the contact it became was merged
+ * away); undefined when its conversion is not into `from`.
+ */
+export function repointLeadConversion(lead: Lead, from: string, to: string, now: string): Lead | undefined {
+  if (lead.conversion?.contactId !== from) return undefined
+  return {
+    ...lead,
+    conversion: { ...lead.conversion, contactId: to },
+    version: lead.version + 1,
+    updatedAt: now,
+  }
+}
+
+/** `Deal.Updated` of a deal whose contact changed (merged into another, or erased: `after` absent). */
+export function dealContactChanged(deal: Deal, before: string, after?: string): EventSpec {
+  return {
+    detailType: DEAL_EVENT.updated,
+    data: {
+      id: deal.id,
+      version: deal.version,
+      changes: { contactId: { before, ...(after ? { after } : {}) } },
+    },
+  }
+}
+
+/** `Lead.Updated` of a converted lead that follows its contact into the one that absorbed it. */
+export function leadConversionMoved(before: Lead, after: Lead): EventSpec {
+  return {
+    detailType: LEAD_EVENT.updated,
+    data: {
+      id: after.id,
+      version: after.version,
+      changes: { conversion: { before: before.conversion, after: after.conversion } },
+    },
+  }
+}
+
+/** `Lead.Updated` of an erasure: it names the erased fields without their values. */
+export function leadErased(lead: Lead): EventSpec {
+  return {
+    detailType: LEAD_EVENT.updated,
+    data: {
+      id: lead.id,
+      version: lead.version,
+      changes: Object.fromEntries(LEAD_PERSONAL_FIELDS.map((f) => [f, {}])),
+    },
+  }
 }

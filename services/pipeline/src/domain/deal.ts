@@ -11,7 +11,8 @@ import type {
   Product,
   UpdateDeal,
 } from '@relay/contracts/pipeline'
-import { PIPELINE_LIMITS } from '@relay/contracts/pipeline'
+import { DEAL_EVENT, PIPELINE_LIMITS } from '@relay/contracts/pipeline'
+import type { EventSpec } from './events.js'
 import { lineTotalMinor, sumMinor } from './money.js'
 import { firstOpenStage, type Problem, stageOf } from './pipeline.js'
 
@@ -248,4 +249,47 @@ export function diffDeals(before: Deal, after: Deal): Record<string, { before?: 
     }
   }
   return changes
+}
+
+/** `Deal.Created`: the deal. */
+export const dealCreated = (deal: Deal): EventSpec => ({ detailType: DEAL_EVENT.created, data: deal })
+
+/** `Deal.Updated`: the fields that changed (see {@link diffDeals}). */
+export const dealUpdated = (deal: Deal, changes: ReturnType<typeof diffDeals>): EventSpec => ({
+  detailType: DEAL_EVENT.updated,
+  data: { id: deal.id, version: deal.version, changes },
+})
+
+/** `Deal.Deleted`: the id and the version deleted. */
+export const dealDeleted = (deal: Deal): EventSpec => ({
+  detailType: DEAL_EVENT.deleted,
+  data: { id: deal.id, version: deal.version },
+})
+
+/** `Deal.StageChanged`, plus `Deal.Won` / `Deal.Lost` on reaching a closing stage. */
+export function stageMoveEvents(
+  move: StageMove,
+  ctx: { userId: string; reason?: string | undefined },
+): EventSpec[] {
+  const { deal } = move
+  const events: EventSpec[] = [
+    {
+      detailType: DEAL_EVENT.stageChanged,
+      data: {
+        id: deal.id,
+        version: deal.version,
+        pipelineId: deal.pipelineId,
+        fromStageId: move.fromStageId,
+        toStageId: move.toStageId,
+        changedBy: ctx.userId,
+        msInPreviousStage: move.msInPreviousStage,
+      },
+    },
+  ]
+  if (move.outcome)
+    events.push({
+      detailType: move.outcome === 'won' ? DEAL_EVENT.won : DEAL_EVENT.lost,
+      data: { deal, ...(ctx.reason ? { reason: ctx.reason } : {}) },
+    })
+  return events
 }

@@ -1,5 +1,14 @@
 /** Lead rules, pure: building, merge-patching, fit scoring from the tenant's rules, conversion. */
-import type { CreateLead, Lead, LeadConvertedV1, ScoringRule, UpdateLead } from '@relay/contracts/leads'
+import {
+  type CreateLead,
+  LEAD_EVENT,
+  type Lead,
+  type LeadAssignedV1,
+  type LeadConvertedV1,
+  type ScoringRule,
+  type UpdateLead,
+} from '@relay/contracts/leads'
+import type { EventSpec } from './events.js'
 
 const fold = (v: unknown) =>
   String(v)
@@ -169,3 +178,33 @@ export function convertLead(
 /** A display name for a deal made from a lead. */
 export const dealNameFor = (lead: Lead) =>
   lead.companyName ?? ([lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || 'New deal')
+
+/** `Lead.Created` (and `Lead.Assigned` when the rules picked its owner). */
+export function leadCreatedEvents(lead: Lead, assigned?: LeadAssignedV1): EventSpec[] {
+  return [
+    { detailType: LEAD_EVENT.created, data: lead },
+    ...(assigned ? [{ detailType: LEAD_EVENT.assigned, data: { ...assigned, leadId: lead.id } }] : []),
+  ]
+}
+
+/** `Lead.Updated`: the fields that changed (see {@link diffLeads}). */
+export const leadUpdated = (lead: Lead, changes: ReturnType<typeof diffLeads>): EventSpec => ({
+  detailType: LEAD_EVENT.updated,
+  data: { id: lead.id, version: lead.version, changes },
+})
+
+/** `Lead.Updated` of engagement points: engagement score and score, before and after. */
+export const leadEngaged = (before: Lead, after: Lead): EventSpec =>
+  leadUpdated(after, {
+    engagementScore: {
+      ...(before.engagementScore !== undefined ? { before: before.engagementScore } : {}),
+      after: after.engagementScore,
+    },
+    score: { before: before.score, after: after.score },
+  })
+
+/** `Lead.Deleted`: the id and the version deleted. */
+export const leadDeleted = (lead: Lead): EventSpec => ({
+  detailType: LEAD_EVENT.deleted,
+  data: { id: lead.id, version: lead.version },
+})

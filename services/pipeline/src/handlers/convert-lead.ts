@@ -4,10 +4,12 @@ import { notFound } from '@relay/core/errors'
 import { newId, nowIso } from '@relay/core/ids'
 import { SALES_ROLES } from '../access.js'
 import { buildDeal } from '../domain/deal.js'
+import type { EventSpec } from '../domain/events.js'
 import { convertLead, dealNameFor } from '../domain/lead.js'
 import { http } from '../http.js'
-import { type EventSpec, getLead, writeConversion } from '../store.js'
-import { assertNoProblems, resolvePipeline, writeOrExplain } from '../support.js'
+import { getLead, writeConversion } from '../store/leads.js'
+import { resolvePipeline } from '../store/pipelines.js'
+import { assertNoProblems, writeOrExplain } from '../support.js'
 
 /**
  * POST /leads/{id}/convert `{ deal? }` → 200 `{ leadId, contactId, dealId? }`. The contact id is

@@ -3,7 +3,7 @@ import { newId, nowIso } from '@relay/core/ids'
 import { SALES_ROLES } from '../access.js'
 import { buildActivity } from '../domain/activity.js'
 import { http } from '../http.js'
-import { writeEntity } from '../store.js'
+import { saveActivity } from '../store/activities.js'
 
 /** POST /activities → 201 + Location: a task, call, meeting or email linked to a lead, contact or deal. */
 export const handler = http({
@@ -11,7 +11,7 @@ export const handler = http({
   body: CreateActivity,
   async handle({ body, caller, correlationId }) {
     const activity = buildActivity(body, { id: newId(), userId: caller.userId, now: nowIso() })
-    await writeEntity(caller.tenantId, 'ACTIVITY', activity, 0, [], correlationId)
+    await saveActivity(caller.tenantId, activity, 0, [], correlationId)
     return { status: 201, body: activity, version: activity.version, location: `/activities/${activity.id}` }
   },
 })

@@ -3,8 +3,10 @@ import { newId, nowIso } from '@relay/core/ids'
 import { SALES_ROLES } from '../access.js'
 import { buildDeal } from '../domain/deal.js'
 import { http } from '../http.js'
-import { getProducts, writeEntity } from '../store.js'
-import { assertNoProblems, resolvePipeline } from '../support.js'
+import { saveDeal } from '../store/deals.js'
+import { resolvePipeline } from '../store/pipelines.js'
+import { getProducts } from '../store/products.js'
+import { assertNoProblems } from '../support.js'
 
 /** POST /deals → 201 + Location + ETag; the deal and Deal.Created are written together. */
 export const handler = http({
@@ -31,14 +33,7 @@ export const handler = http({
     })
     if ('problems' in built) return assertNoProblems(built.problems) as never
     const { deal } = built
-    await writeEntity(
-      caller.tenantId,
-      'DEAL',
-      deal,
-      0,
-      [{ detailType: DEAL_EVENT.created, data: deal }],
-      correlationId,
-    )
+    await saveDeal(caller.tenantId, deal, 0, [{ detailType: DEAL_EVENT.created, data: deal }], correlationId)
     return { status: 201, body: deal, version: deal.version, location: `/deals/${deal.id}` }
   },
 })

@@ -4,7 +4,7 @@ import { newId, nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { buildForm, formProblems } from '../domain/forms.js'
 import { http } from '../http.js'
-import { createForm } from '../store.js'
+import { createForm } from '../store/forms.js'
 import { assertNoProblems } from '../support.js'
 
 /**

@@ -1,7 +1,7 @@
 import { CreateLead } from '@relay/contracts/leads'
 import { SALES_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { intakeLead } from '../lead-intake.js'
+import { intakeLead } from '../store/leads.js'
 
 /**
  * POST /leads → 201 + Location; scored with the tenant's rules, assigned by its assignment rules

@@ -3,7 +3,7 @@ import { newId, nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { buildPipeline, stageProblems } from '../domain/pipeline.js'
 import { http } from '../http.js'
-import { putEntity } from '../store.js'
+import { putPipeline } from '../store/pipelines.js'
 import { assertNoProblems } from '../support.js'
 
 /** POST /pipelines → 201 + Location; stages checked (unique ids, order, one won and one lost stage). */
@@ -13,7 +13,7 @@ export const handler = http({
   async handle({ body, caller }) {
     assertNoProblems(stageProblems(body.stages))
     const pipeline = buildPipeline(body, { id: newId(), now: nowIso() })
-    await putEntity(caller.tenantId, 'PIPELINE', pipeline, 0)
+    await putPipeline(caller.tenantId, pipeline, 0)
     return { status: 201, body: pipeline, version: pipeline.version, location: `/pipelines/${pipeline.id}` }
   },
 })

@@ -2,7 +2,7 @@ import { CreateProduct, type Product } from '@relay/contracts/pipeline'
 import { newId, nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { putEntity } from '../store.js'
+import { putProduct } from '../store/products.js'
 
 /** POST /products → 201 + Location. */
 export const handler = http({
@@ -18,7 +18,7 @@ export const handler = http({
       createdAt: now,
       updatedAt: now,
     }
-    await putEntity(caller.tenantId, 'PRODUCT', product, 0)
+    await putProduct(caller.tenantId, product, 0)
     return { status: 201, body: product, version: product.version, location: `/products/${product.id}` }
   },
 })

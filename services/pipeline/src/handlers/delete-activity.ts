@@ -2,7 +2,7 @@ import { IdParams } from '@relay/contracts/pipeline'
 import { notFound } from '@relay/core/errors'
 import { SALES_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { deleteEntity, getActivity } from '../store.js'
+import { getActivity, removeActivity } from '../store/activities.js'
 import { checkIfMatch, writeOrExplain } from '../support.js'
 
 /** DELETE /activities/{id} → 204. */
@@ -16,7 +16,7 @@ export const handler = http({
     await writeOrExplain(
       async () => Boolean(await getActivity(caller.tenantId, current.id)),
       ifMatch,
-      () => deleteEntity(caller.tenantId, 'ACTIVITY', current.id, current.version, [], correlationId),
+      () => removeActivity(caller.tenantId, current.id, current.version, correlationId),
     )
     return { status: 204 }
   },

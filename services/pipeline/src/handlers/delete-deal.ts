@@ -2,7 +2,7 @@ import { DEAL_EVENT, IdParams } from '@relay/contracts/pipeline'
 import { notFound } from '@relay/core/errors'
 import { SALES_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { deleteEntity, getDeal } from '../store.js'
+import { getDeal, removeDeal } from '../store/deals.js'
 import { checkIfMatch, writeOrExplain } from '../support.js'
 
 /** DELETE /deals/{id} → 204, with Deal.Deleted. */
@@ -17,9 +17,8 @@ export const handler = http({
       async () => Boolean(await getDeal(caller.tenantId, current.id)),
       ifMatch,
       () =>
-        deleteEntity(
+        removeDeal(
           caller.tenantId,
-          'DEAL',
           current.id,
           current.version,
           [{ detailType: DEAL_EVENT.deleted, data: { id: current.id, version: current.version } }],

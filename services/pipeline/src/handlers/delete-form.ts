@@ -2,7 +2,7 @@ import { IdParams } from '@relay/contracts/pipeline'
 import { notFound } from '@relay/core/errors'
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { deleteForm, getForm } from '../store.js'
+import { deleteForm, getForm } from '../store/forms.js'
 import { checkIfMatch, writeOrExplain } from '../support.js'
 
 /** DELETE /forms/{id} → 204; its public endpoint answers 404 from then on. Leads it made stay. */

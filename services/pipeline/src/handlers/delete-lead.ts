@@ -3,7 +3,7 @@ import { IdParams } from '@relay/contracts/pipeline'
 import { notFound } from '@relay/core/errors'
 import { SALES_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { deleteEntity, getLead } from '../store.js'
+import { getLead, removeLead } from '../store/leads.js'
 import { checkIfMatch, writeOrExplain } from '../support.js'
 
 /** DELETE /leads/{id} → 204, with Lead.Deleted. */
@@ -18,9 +18,8 @@ export const handler = http({
       async () => Boolean(await getLead(caller.tenantId, current.id)),
       ifMatch,
       () =>
-        deleteEntity(
+        removeLead(
           caller.tenantId,
-          'LEAD',
           current.id,
           current.version,
           [{ detailType: LEAD_EVENT.deleted, data: { id: current.id, version: current.version } }],

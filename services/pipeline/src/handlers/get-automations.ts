@@ -1,6 +1,6 @@
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { automations } from '../support.js'
+import { automations } from '../store/settings.js'
 
 /** GET /settings/automations → the deal automation rules (+ ETag); none until saved. */
 export const handler = http({

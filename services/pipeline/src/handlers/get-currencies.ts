@@ -1,6 +1,6 @@
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { currencySettings } from '../support.js'
+import { currencySettings } from '../store/settings.js'
 
 /** GET /settings/currencies → base currency and rates (+ ETag); USD and no rates until saved. */
 export const handler = http({

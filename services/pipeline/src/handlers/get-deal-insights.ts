@@ -5,8 +5,9 @@ import { nowIso } from '@relay/core/ids'
 import { READ_ROLES } from '../access.js'
 import { dealInsights, MIN_CLOSED_DEALS } from '../domain/insights.js'
 import { http } from '../http.js'
-import { activitiesOfDeal, closedDealsOf, getDeal } from '../store.js'
-import { resolvePipeline } from '../support.js'
+import { activitiesOfDeal } from '../store/activities.js'
+import { closedDealsOf, getDeal } from '../store/deals.js'
+import { resolvePipeline } from '../store/pipelines.js'
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping order. */
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {

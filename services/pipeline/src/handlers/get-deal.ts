@@ -2,7 +2,7 @@ import { IdParams } from '@relay/contracts/pipeline'
 import { notFound } from '@relay/core/errors'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getDeal } from '../store.js'
+import { getDeal } from '../store/deals.js'
 
 /** GET /deals/{id} → 200 + ETag, or 404 (also for another tenant's id). */
 export const handler = http({

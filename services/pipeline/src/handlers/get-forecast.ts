@@ -2,8 +2,10 @@ import { ForecastQuery, type Pipeline } from '@relay/contracts/pipeline'
 import { READ_ROLES } from '../access.js'
 import { computeForecast, periodRange } from '../domain/forecast.js'
 import { http } from '../http.js'
-import { dealsClosingBetween, getQuotas } from '../store.js'
-import { currencySettings, resolvePipeline } from '../support.js'
+import { dealsClosingBetween } from '../store/deals.js'
+import { resolvePipeline } from '../store/pipelines.js'
+import { getQuotas } from '../store/quotas.js'
+import { currencySettings } from '../store/settings.js'
 
 /**
  * GET /forecast?period=2026-Q4&pipelineId=&owner= → closed won, commit, best case, pipeline and

@@ -2,7 +2,7 @@ import { IdParams } from '@relay/contracts/pipeline'
 import { notFound } from '@relay/core/errors'
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getForm } from '../store.js'
+import { getForm } from '../store/forms.js'
 
 /** GET /forms/{id} → 200 + ETag, or 404 (also for another tenant's id). */
 export const handler = http({

@@ -1,6 +1,6 @@
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { leadAssignment } from '../support.js'
+import { leadAssignment } from '../store/settings.js'
 
 /** GET /settings/lead-assignment → teams and ordered rules (+ ETag); none until saved. */
 export const handler = http({

@@ -1,6 +1,6 @@
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { leadScoring } from '../support.js'
+import { leadScoring } from '../store/settings.js'
 
 /** GET /settings/lead-scoring → the tenant's scoring rules (+ ETag); none until saved. */
 export const handler = http({

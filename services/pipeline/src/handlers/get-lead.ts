@@ -2,7 +2,7 @@ import { IdParams } from '@relay/contracts/pipeline'
 import { notFound } from '@relay/core/errors'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getLead } from '../store.js'
+import { getLead } from '../store/leads.js'
 
 /** GET /leads/{id} → 200 + ETag, or 404. */
 export const handler = http({

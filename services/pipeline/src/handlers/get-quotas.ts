@@ -1,7 +1,7 @@
 import { QuotasQuery } from '@relay/contracts/pipeline'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getQuotas } from '../store.js'
+import { getQuotas } from '../store/quotas.js'
 
 /** GET /quotas?period=2026-Q4 → that period's quotas (+ ETag); empty until saved. */
 export const handler = http({

@@ -1,6 +1,6 @@
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { userDirectory } from '../support.js'
+import { userDirectory } from '../store/settings.js'
 
 /** GET /settings/users → where reminder emails go (+ ETag); empty until saved. */
 export const handler = http({

@@ -3,7 +3,7 @@ import { nowIso } from '@relay/core/ids'
 import { READ_ROLES } from '../access.js'
 import { utcDay } from '../domain/activity.js'
 import { http } from '../http.js'
-import { listActivities } from '../store.js'
+import { listActivities } from '../store/activities.js'
 import { assertNoProblems } from '../support.js'
 
 /**

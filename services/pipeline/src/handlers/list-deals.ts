@@ -1,7 +1,7 @@
 import { ListDealsQuery } from '@relay/contracts/pipeline'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { listDeals } from '../store.js'
+import { listDeals } from '../store/deals.js'
 import { assertNoProblems } from '../support.js'
 
 /**

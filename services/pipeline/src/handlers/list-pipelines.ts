@@ -1,14 +1,13 @@
 import { PaginationQuery } from '@relay/contracts/common'
-import type { Pipeline } from '@relay/contracts/pipeline'
 import { READ_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { listCollection } from '../store.js'
+import { listPipelines } from '../store/pipelines.js'
 
 /** GET /pipelines → the tenant's stored pipelines, newest first (the built-in default is at /pipelines/000…0). */
 export const handler = http({
   roles: READ_ROLES,
   query: PaginationQuery,
   async handle({ query, caller }) {
-    return { status: 200, body: await listCollection<Pipeline>(caller.tenantId, 'PIPELINE', query) }
+    return { status: 200, body: await listPipelines(caller.tenantId, query) }
   },
 })

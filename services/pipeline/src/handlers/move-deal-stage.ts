@@ -4,9 +4,13 @@ import { newId, nowIso } from '@relay/core/ids'
 import { SALES_ROLES } from '../access.js'
 import { followUps } from '../domain/automation.js'
 import { moveDealStage } from '../domain/deal.js'
+import type { EventSpec } from '../domain/events.js'
 import { http } from '../http.js'
-import { type EventSpec, getDeal, newActivityPut, writeEntity } from '../store.js'
-import { assertNoProblems, automations, checkIfMatch, resolvePipeline, writeOrExplain } from '../support.js'
+import { activityPut } from '../store/activities.js'
+import { getDeal, saveDeal } from '../store/deals.js'
+import { resolvePipeline } from '../store/pipelines.js'
+import { automations } from '../store/settings.js'
+import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /**
  * POST /deals/{id}/stage `{ stageId, reason? }` → 200 + ETag. Records who moved it and when;
@@ -58,14 +62,13 @@ export const handler = http({
       async () => Boolean(await getDeal(caller.tenantId, current.id)),
       ifMatch,
       () =>
-        writeEntity(
+        saveDeal(
           caller.tenantId,
-          'DEAL',
           deal,
           current.version,
           specs,
           correlationId,
-          tasks.map((t) => newActivityPut(caller.tenantId, t)),
+          tasks.map((t) => activityPut(caller.tenantId, t)),
         ),
     )
     return { status: 200, body: deal, version: deal.version }

@@ -1,5 +1,5 @@
-import { projectContactMail } from '../contact-sync.js'
 import { fingerprintsOf } from '../domain/contact-mail.js'
+import { projectContactMail } from '../store/contacts.js'
 import { subscriber } from '../subscriber.js'
 
 /**

@@ -1,5 +1,6 @@
 import { ContactErasedV1 } from '@relay/contracts/contacts'
-import { contactMailTombstone, followErasure } from '../contact-sync.js'
+import { followErasure } from '../store/contact-changes.js'
+import { contactMailTombstone } from '../store/contacts.js'
 import { subscriber } from '../subscriber.js'
 
 /**

@@ -1,6 +1,7 @@
 import { ContactMergedV1 } from '@relay/contracts/contacts'
-import { contactMailTombstone, followMerge, projectContactMail } from '../contact-sync.js'
 import { emailsStated } from '../domain/contact-mail.js'
+import { followMerge } from '../store/contact-changes.js'
+import { contactMailTombstone, projectContactMail } from '../store/contacts.js'
 import { subscriber } from '../subscriber.js'
 
 /**

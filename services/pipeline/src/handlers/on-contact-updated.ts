@@ -1,6 +1,6 @@
 import { ContactUpdatedV1 } from '@relay/contracts/contacts'
-import { projectContactMail } from '../contact-sync.js'
 import { emailsStated } from '../domain/contact-mail.js'
+import { projectContactMail } from '../store/contacts.js'
 import { subscriber } from '../subscriber.js'
 
 /**

@@ -2,7 +2,8 @@ import { LEAD_EVENT, type Lead } from '@relay/contracts/leads'
 import { nowIso } from '@relay/core/ids'
 import { emailFingerprint, engagementOf } from '../domain/engagement.js'
 import { addEngagement } from '../domain/lead.js'
-import { contactFingerprints, getLead, leadIdsByEmail, leadIdsOfContact, leadWriteItems } from '../store.js'
+import { contactFingerprints, leadIdsOfContact } from '../store/contacts.js'
+import { getLead, leadIdsByEmail, leadWriteItems } from '../store/leads.js'
 import { subscriber } from '../subscriber.js'
 
 /** Most leads one event may credit (one transaction holds ≤ 100 items, two per lead). */

@@ -2,8 +2,8 @@ import { type Automations, AutomationsInput } from '@relay/contracts/activities'
 import { nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getAutomations, putAutomations } from '../store.js'
-import { automations, checkIfMatch, writeOrExplain } from '../support.js'
+import { automations, getAutomations, putAutomations } from '../store/settings.js'
+import { checkIfMatch, writeOrExplain } from '../support.js'
 
 /**
  * PUT /settings/automations `{ rules }` → 200 + ETag. A rule names a stage id (and optionally a

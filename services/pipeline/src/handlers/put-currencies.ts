@@ -2,8 +2,8 @@ import { type CurrencySettings, CurrencySettingsInput } from '@relay/contracts/p
 import { nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getCurrencySettings, putCurrencySettings } from '../store.js'
-import { assertNoProblems, checkIfMatch, currencySettings, writeOrExplain } from '../support.js'
+import { currencySettings, getCurrencySettings, putCurrencySettings } from '../store/settings.js'
+import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /**
  * PUT /settings/currencies `{ baseCurrency, rates: [{ currency, rate }] }` → 200 + ETag. A rate is

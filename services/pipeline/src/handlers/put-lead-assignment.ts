@@ -3,8 +3,8 @@ import { nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { assignmentProblems } from '../domain/assignment.js'
 import { http } from '../http.js'
-import { getLeadAssignment, putLeadAssignment } from '../store.js'
-import { assertNoProblems, checkIfMatch, leadAssignment, writeOrExplain } from '../support.js'
+import { getLeadAssignment, leadAssignment, putLeadAssignment } from '../store/settings.js'
+import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /**
  * PUT /settings/lead-assignment `{ teams, rules, defaultTeam? }` → 200 + ETag. Applies to leads

@@ -2,8 +2,8 @@ import { type LeadScoring, LeadScoringInput } from '@relay/contracts/leads'
 import { nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getLeadScoring, putLeadScoring } from '../store.js'
-import { assertNoProblems, checkIfMatch, leadScoring, writeOrExplain } from '../support.js'
+import { getLeadScoring, leadScoring, putLeadScoring } from '../store/settings.js'
+import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /**
  * PUT /settings/lead-scoring `{ rules }` → 200 + ETag. Leads are rescored when they are next

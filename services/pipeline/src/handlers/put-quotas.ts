@@ -2,7 +2,7 @@ import { type Quotas, QuotasInput } from '@relay/contracts/pipeline'
 import { nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getQuotas, putQuotas } from '../store.js'
+import { getQuotas, putQuotas } from '../store/quotas.js'
 import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /** PUT /quotas `{ period, quotas: [{ ownerId, amount }] }` → 200 + ETag: replaces that period's quotas. */

@@ -2,8 +2,8 @@ import { type UserDirectory, UserDirectoryInput } from '@relay/contracts/activit
 import { nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getUserDirectory, putUserDirectory } from '../store.js'
-import { assertNoProblems, checkIfMatch, userDirectory, writeOrExplain } from '../support.js'
+import { getUserDirectory, putUserDirectory, userDirectory } from '../store/settings.js'
+import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /** PUT /settings/users `{ users: [{ userId, email, name? }] }` → 200 + ETag; one entry per user id. */
 export const handler = http({

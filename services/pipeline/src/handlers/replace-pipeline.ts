@@ -4,8 +4,9 @@ import { nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { buildPipeline, stageProblems } from '../domain/pipeline.js'
 import { http } from '../http.js'
-import { getPipeline, hasDealsInStage, putEntity } from '../store.js'
-import { assertNoProblems, checkIfMatch, resolvePipeline, writeOrExplain } from '../support.js'
+import { hasDealsInStage } from '../store/deals.js'
+import { getPipeline, putPipeline, resolvePipeline } from '../store/pipelines.js'
+import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /**
  * PUT /pipelines/{id} → 200 + ETag: replaces name and stages (If-Match honoured). A stage that still
@@ -33,7 +34,7 @@ export const handler = http({
     await writeOrExplain(
       async () => current.version === 0 || Boolean(await getPipeline(caller.tenantId, current.id)),
       ifMatch,
-      () => putEntity(caller.tenantId, 'PIPELINE', next, current.version),
+      () => putPipeline(caller.tenantId, next, current.version),
     )
     return { status: 200, body: next, version: next.version }
   },

@@ -5,8 +5,8 @@ import { nowIso } from '@relay/core/ids'
 import { createLogger } from '@relay/core/log'
 import { reminderDue } from '../domain/activity.js'
 import { sendReminderEmail } from '../mail.js'
-import { dueReminders, writeEntity } from '../store.js'
-import { userDirectory } from '../support.js'
+import { dueReminders, saveActivity } from '../store/activities.js'
+import { userDirectory } from '../store/settings.js'
 
 const logger = createLogger('pipeline')
 
@@ -46,9 +46,8 @@ export async function handler(): Promise<{ sent: number; emailed: number; emailF
       reminderAt: activity.reminderAt!,
     }
     try {
-      await writeEntity(
+      await saveActivity(
         tenantId,
-        'ACTIVITY',
         next,
         activity.version,
         [{ detailType: ACTIVITY_EVENT.reminderDue, data }],

@@ -4,8 +4,8 @@ import { HttpError, notFound } from '@relay/core/errors'
 import { newId } from '@relay/core/ids'
 import { mapSubmission } from '../domain/forms.js'
 import { http } from '../http.js'
-import { intakeLead } from '../lead-intake.js'
-import { getForm, takeFormSlot, tenantOfForm } from '../store.js'
+import { getForm, takeFormSlot, tenantOfForm } from '../store/forms.js'
+import { intakeLead } from '../store/leads.js'
 import { assertNoProblems } from '../support.js'
 
 const digest = (s: string) => createHash('sha256').update(s).digest()

@@ -5,7 +5,7 @@ import { nowIso } from '@relay/core/ids'
 import { SALES_ROLES } from '../access.js'
 import { applyActivityPatch } from '../domain/activity.js'
 import { http } from '../http.js'
-import { getActivity, writeEntity } from '../store.js'
+import { getActivity, saveActivity } from '../store/activities.js'
 import { checkIfMatch, writeOrExplain } from '../support.js'
 
 /** PATCH /activities/{id} → 200 + ETag; `done: true` completes it (and cancels its reminder). */
@@ -21,7 +21,7 @@ export const handler = http({
     await writeOrExplain(
       async () => Boolean(await getActivity(caller.tenantId, current.id)),
       ifMatch,
-      () => writeEntity(caller.tenantId, 'ACTIVITY', next, current.version, [], correlationId),
+      () => saveActivity(caller.tenantId, next, current.version, [], correlationId),
     )
     return { status: 200, body: next, version: next.version }
   },

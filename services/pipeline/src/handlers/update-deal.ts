@@ -4,7 +4,8 @@ import { nowIso } from '@relay/core/ids'
 import { SALES_ROLES } from '../access.js'
 import { applyDealPatch, diffDeals } from '../domain/deal.js'
 import { http } from '../http.js'
-import { getDeal, getProducts, writeEntity } from '../store.js'
+import { getDeal, saveDeal } from '../store/deals.js'
+import { getProducts } from '../store/products.js'
 import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /** PATCH /deals/{id} (merge-patch) → 200 + ETag; nothing changed → nothing written or published. */
@@ -31,9 +32,8 @@ export const handler = http({
       async () => Boolean(await getDeal(caller.tenantId, current.id)),
       ifMatch,
       () =>
-        writeEntity(
+        saveDeal(
           caller.tenantId,
-          'DEAL',
           next,
           current.version,
           [{ detailType: DEAL_EVENT.updated, data: { id: next.id, version: next.version, changes } }],

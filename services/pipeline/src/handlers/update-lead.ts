@@ -6,8 +6,9 @@ import { SALES_ROLES } from '../access.js'
 import { emailFingerprint } from '../domain/engagement.js'
 import { applyLeadPatch, diffLeads, leadHasIdentity } from '../domain/lead.js'
 import { http } from '../http.js'
-import { getLead, leadEmailLinkPut, writeEntity } from '../store.js'
-import { assertNoProblems, checkIfMatch, leadScoring, writeOrExplain } from '../support.js'
+import { getLead, leadEmailLinkPut, saveLead } from '../store/leads.js'
+import { leadScoring } from '../store/settings.js'
+import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /** PATCH /leads/{id} (merge-patch) → 200 + ETag, rescored. A converted lead is read-only (409). */
 export const handler = http({
@@ -35,9 +36,8 @@ export const handler = http({
       async () => Boolean(await getLead(caller.tenantId, current.id)),
       ifMatch,
       () =>
-        writeEntity(
+        saveLead(
           caller.tenantId,
-          'LEAD',
           next,
           current.version,
           [{ detailType: LEAD_EVENT.updated, data: { id: next.id, version: next.version, changes } }],

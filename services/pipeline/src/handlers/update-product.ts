@@ -3,7 +3,7 @@ import { notFound } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
 import { CONFIG_ROLES } from '../access.js'
 import { http } from '../http.js'
-import { getProduct, putEntity } from '../store.js'
+import { getProduct, putProduct } from '../store/products.js'
 import { checkIfMatch, writeOrExplain } from '../support.js'
 
 /** PATCH /products/{id} → 200 + ETag. Deals keep the prices they were priced at. */
@@ -19,7 +19,7 @@ export const handler = http({
     await writeOrExplain(
       async () => Boolean(await getProduct(caller.tenantId, current.id)),
       ifMatch,
-      () => putEntity(caller.tenantId, 'PRODUCT', next, current.version),
+      () => putProduct(caller.tenantId, next, current.version),
     )
     return { status: 200, body: next, version: next.version }
   },

@@ -1,0 +1,58 @@
+/**
+ * The events the pipeline follows, each declared once by the contracts it receives: the manifest
+ * lists these (rules with patterns built from the contracts) and each handler is built from its
+ * declaration (`subscriber(subscription, handle)`, `data` typed and validated by the contracts).
+ */
+import {
+  ContactCreated,
+  ContactErased,
+  ContactMerged,
+  ContactUpdated,
+  InteractionLogged,
+} from '@relay/contracts/contacts-events'
+import { type SubscriptionDef, subscription } from '@relay/core/manifest'
+
+/** Deals, activities and converted leads of an absorbed contact follow the survivor; email projection. */
+export const onContactMerged = subscription({
+  name: 'contact-merged',
+  function: 'on-contact-merged',
+  events: [ContactMerged],
+})
+
+/** Deals forget an erased contact, its activities go, its source leads lose personal data. */
+export const onContactErased = subscription({
+  name: 'contact-erased',
+  function: 'on-contact-erased',
+  events: [ContactErased],
+})
+
+/** The projection of contacts (email fingerprints, and that the contact exists in the tenant). */
+export const onContactCreated = subscription({
+  name: 'contact-created',
+  function: 'on-contact-created',
+  events: [ContactCreated],
+})
+
+/** The email projection follows `changes.emails`, version-guarded. */
+export const onContactUpdated = subscription({
+  name: 'contact-updated',
+  function: 'on-contact-updated',
+  events: [ContactUpdated],
+})
+
+/** Engagement points for the leads an interaction is about. */
+export const onInteractionLogged = subscription({
+  name: 'interaction-logged',
+  function: 'on-engagement',
+  events: [InteractionLogged],
+})
+
+/**
+ * Campaign opens and clicks: engagement points. Matched by name until campaigns' `Email.Opened` /
+ * `Email.Clicked` contracts exist in `@relay/contracts/campaigns-events`; `data` is read defensively.
+ */
+export const onCampaignEngagement: SubscriptionDef = {
+  name: 'campaign-engagement',
+  function: 'on-campaign-engagement',
+  pattern: { source: ['crm.campaigns'], 'detail-type': ['Email.Opened', 'Email.Clicked'] },
+}
