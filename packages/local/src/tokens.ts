@@ -10,7 +10,10 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose'
 import { defaultDataDir } from './paths.js'
 
 export const DEV_ISSUER = 'relay-local'
-const AUDIENCE = 'relay'
+/** The audience (Cognito: the app client id) the authorizer accepts. */
+export const DEV_AUDIENCE = 'relay'
+/** Cognito ID tokens carry `token_use: id`; an access token (`access`) is refused like the cloud's authorizer config. */
+export const DEV_TOKEN_USE = 'id'
 const LIFETIME = '12h'
 
 export interface DevTokenRequest {
@@ -76,18 +79,22 @@ export async function mintDevToken(request: DevTokenRequest, options: DevTokenOp
   return new SignJWT({
     'custom:tenantId': request.tenant,
     'cognito:groups': [...request.roles],
-    token_use: 'id',
+    token_use: DEV_TOKEN_USE,
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(request.user ?? `u-${request.tenant}`)
     .setIssuer(DEV_ISSUER)
-    .setAudience(AUDIENCE)
+    .setAudience(DEV_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(LIFETIME)
     .sign(await devSecret(request.dataDir ?? options.dataDir))
 }
 
-/** Verifies signature, issuer and expiry; returns the claims, or `undefined` for any invalid token. */
+/**
+ * Verifies a token as strictly as API Gateway's JWT authorizer: signature (HS256 only), `exp`
+ * required and not past, `nbf` and `iat` not in the future, `iss` and `aud` exact, and
+ * `token_use: id`. Returns the claims, or `undefined` for any invalid token.
+ */
 export async function verifyDevToken(
   token: string,
   options: DevTokenOptions = {},
@@ -95,9 +102,13 @@ export async function verifyDevToken(
   try {
     const { payload } = await jwtVerify(token, await devSecret(options.dataDir), {
       issuer: DEV_ISSUER,
-      audience: AUDIENCE,
+      audience: DEV_AUDIENCE,
       algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat', 'sub'],
     })
+    // jose checks `nbf` but not an `iat` ahead of the clock; the authorizer refuses both.
+    if (typeof payload.iat !== 'number' || payload.iat > Math.ceil(Date.now() / 1000)) return undefined
+    if (payload.token_use !== DEV_TOKEN_USE) return undefined
     if (typeof payload.sub !== 'string' || typeof payload['custom:tenantId'] !== 'string') return undefined
     return payload as DevClaims
   } catch (err) {

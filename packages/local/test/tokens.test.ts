@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeJwt } from 'jose'
+import { decodeJwt, SignJWT } from 'jose'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { claimsAsDelivered } from '../src/gateway.js'
-import { mintDevToken, verifyDevToken } from '../src/tokens.js'
+import { DEV_AUDIENCE, DEV_ISSUER, devSecret, mintDevToken, verifyDevToken } from '../src/tokens.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'relay-tokens-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -45,6 +45,45 @@ describe('dev tokens', () => {
     expect(await verifyDevToken(forged, { dataDir })).toBeUndefined()
     expect(await verifyDevToken('not-a-jwt', { dataDir })).toBeUndefined()
     expect(await verifyDevToken(foreign, { dataDir })).toBeUndefined()
+  })
+
+  it('refuses correctly signed tokens the JWT authorizer would refuse', async () => {
+    // Prepare: every token below is signed with the right secret; each breaks one rule.
+    const now = Math.floor(Date.now() / 1000)
+    const good = {
+      sub: 'u-1',
+      'custom:tenantId': 'acme',
+      'cognito:groups': ['admin'],
+      token_use: 'id',
+      iss: DEV_ISSUER,
+      aud: DEV_AUDIENCE,
+      iat: now - 10,
+      exp: now + 3600,
+    }
+    const sign = async (claims: Record<string, unknown>) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(await devSecret(dataDir))
+    const without = (key: keyof typeof good) =>
+      Object.fromEntries(Object.entries(good).filter(([k]) => k !== key))
+
+    // Act / Assess
+    expect(await verifyDevToken(await sign(good), { dataDir })).toBeDefined()
+    const refused = {
+      'no exp': without('exp'),
+      'exp past': { ...good, exp: now - 1 },
+      'nbf in the future': { ...good, nbf: now + 600 },
+      'iat in the future': { ...good, iat: now + 600 },
+      'no iat': without('iat'),
+      'wrong aud': { ...good, aud: 'someone-else' },
+      'no aud': without('aud'),
+      'wrong iss': { ...good, iss: 'https://cognito-idp.example/other' },
+      'access token': { ...good, token_use: 'access' },
+      'no token_use': without('token_use'),
+      'no tenant': without('custom:tenantId'),
+      'no sub': without('sub'),
+    }
+    for (const [why, claims] of Object.entries(refused)) {
+      expect(await verifyDevToken(await sign(claims), { dataDir }), why).toBeUndefined()
+    }
   })
 
   it('keeps the secret in the data folder so tokens survive a restart', async () => {
