@@ -16,6 +16,8 @@ import { toE164 } from '../src/domain/phone.js'
 import {
   bucketOf,
   contactTokens,
+  drivingToken,
+  emailPrefixOf,
   fold,
   MAX_TOKENS,
   matchesFilters,
@@ -97,6 +99,30 @@ describe('contact tokens and queries', () => {
     for (const q of ['osé', 'maria', 'nunez@', '999']) {
       expect(matchesQuery(tokens, queryTokens(q)), q).toBe(false)
     }
+  })
+
+  it('matches a longer prefix of an email as the whole address, whatever the name (issue 8)', () => {
+    const thai = make({
+      firstName: 'สมชาย',
+      lastName: 'ใจดี',
+      emails: [{ address: 'somchai.jaidee@example.co.th' }],
+    })
+    const tokens = contactTokens(thai)
+    for (const q of ['somchai.jai', 'SOMCHAI.JAIDEE', 'somchai.jaidee@exa', 'somchai']) {
+      const prefix = emailPrefixOf(q)
+      expect(matchesQuery(tokens, queryTokens(q), prefix), q).toBe(true)
+      // The range read must hold it: the driving token is a prefix of the address.
+      expect('somchai.jaidee@example.co.th'.startsWith(drivingToken(queryTokens(q), prefix) ?? '?'), q).toBe(
+        true,
+      )
+    }
+    // Word by word still needs every word; a whole prefix only matches from the address's start.
+    for (const q of ['somchai jai', 'chai.jaidee', 'somchai.jaidoo']) {
+      expect(matchesQuery(tokens, queryTokens(q), emailPrefixOf(q)), q).toBe(false)
+    }
+    expect(emailPrefixOf('somchai jai')).toBeUndefined()
+    expect(emailPrefixOf('somchai')).toBeUndefined()
+    expect(emailPrefixOf('j_smith')).toBe('j_smith')
   })
 
   it('finds a Thai contact by the prefix of a word inside unspaced text', () => {

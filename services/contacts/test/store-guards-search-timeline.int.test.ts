@@ -96,6 +96,17 @@ describe('contacts store on DynamoDB Local: email guards, search and filters, co
     expect(await ids('jo')).toEqual([jose.id, other.id].sort())
     expect(await ids('núñ jos')).toEqual([jose.id])
     expect(await ids('jose@ac')).toEqual([jose.id])
+    // A longer prefix of an address finds it even when the name is in another script (issue 8).
+    const thaiMail = make({
+      firstName: 'สมชาย',
+      lastName: 'ใจดี',
+      emails: [{ address: 'somchai.jaidee@example.co.th' }],
+    })
+    await insertContact(t, thaiMail, 'corr')
+    expect(await ids('somchai.jai')).toEqual([thaiMail.id])
+    expect(await ids('somchai.jaidee@')).toEqual([thaiMail.id])
+    expect(await ids('somchai jai')).toEqual([])
+    await removeContact(t, thaiMail, 'corr')
     expect(await ids('ใจดี')).toEqual([somchai.id])
     expect(await ids('0812')).toEqual([somchai.id])
     expect(await ids('+66 81 234')).toEqual([somchai.id])

@@ -110,19 +110,56 @@ export function queryTokens(q: string): string[] {
   return tokenise(text).map((t) => [...t].slice(0, MAX_TOKEN_LENGTH).join(''))
 }
 
+// Characters that join the words of an address's local part (`somchai.jai`, `j_smith`, `ann+crm`).
+const ADDRESS_JOINERS = /[._+\-']/
+
+/**
+ * The whole query as a prefix of an email address, when it could be one: one run without spaces
+ * that joins words the way a local part does (`somchai.jai`). Word by word it would also have to
+ * match the name, which fails when the name is in another script (สมชาย ใจดี); as one prefix it
+ * matches the address as a whole. Undefined otherwise (an `@` query is one token already).
+ *
+ * @example
+ * emailPrefixOf('somchai.jai') // 'somchai.jai'
+ * emailPrefixOf('somchai jai') // undefined
+ */
+export function emailPrefixOf(q: string): string | undefined {
+  const text = fold(q)
+  if (!text || /\s|@/.test(text) || !ADDRESS_JOINERS.test(text)) return undefined
+  return [...text].length >= BUCKET_CHARS ? [...text].slice(0, MAX_TOKEN_LENGTH).join('') : undefined
+}
+
 /** The bucket of a token (its first characters). */
 export function bucketOf(token: string): string {
   return [...token].slice(0, BUCKET_CHARS).join('')
 }
 
-/** The query token that drives the lookup: the longest (most selective). */
-export function drivingToken(tokens: readonly string[]): string | undefined {
-  return [...tokens].sort((a, b) => b.length - a.length)[0]
+/**
+ * The query token that drives the lookup: the longest (most selective). With an `emailPrefix`, the
+ * longest token that is a prefix of it, so that the one range read holds both the contacts found
+ * word by word and those whose address starts with the whole query.
+ */
+export function drivingToken(tokens: readonly string[], emailPrefix?: string): string | undefined {
+  const longestFirst = [...tokens].sort((a, b) => b.length - a.length)
+  if (emailPrefix === undefined) return longestFirst[0]
+  return (
+    longestFirst.find((t) => [...t].length >= BUCKET_CHARS && emailPrefix.startsWith(t)) ?? longestFirst[0]
+  )
 }
 
-/** True when every query token is a prefix of one of the contact's tokens. */
-export function matchesQuery(contactTokenList: readonly string[], query: readonly string[]): boolean {
-  return query.every((q) => contactTokenList.some((t) => t.startsWith(q)))
+/**
+ * True when every query token is a prefix of one of the contact's tokens, or, given an
+ * `emailPrefix`, when one of its addresses starts with it.
+ */
+export function matchesQuery(
+  contactTokenList: readonly string[],
+  query: readonly string[],
+  emailPrefix?: string,
+): boolean {
+  if (query.every((q) => contactTokenList.some((t) => t.startsWith(q)))) return true
+  return (
+    emailPrefix !== undefined && contactTokenList.some((t) => t.includes('@') && t.startsWith(emailPrefix))
+  )
 }
 
 /** The filters of GET /contacts besides `q`. */

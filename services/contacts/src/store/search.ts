@@ -5,8 +5,9 @@
  *  2. Contacts newest (or oldest) first: Query gsi1 (gsi1pk = T#<t>#CONTACTS); the contacts come
  *     inline. `tag` and `updatedSince` alone ride on it, checked per page.
  *  6. `q`: Query pk = T#<t>#TOK#<bucket> AND begins_with(sk, <driving query word>) (consistent),
- *     then BatchGetItem (consistent) of the contacts; the other words and the filters are checked on
- *     them.
+ *     then BatchGetItem (consistent) of the contacts; the other words (or, for an address-like
+ *     query such as `somchai.jai`, the whole query against the addresses) and the filters are
+ *     checked on them.
  *  7. Filter by owner / lifecycleStage / companyId: Query the owner, stage or membership partition
  *     (consistent, ULID order), BatchGetItem, the remaining filters checked on the contacts.
  * 17. Export: these patterns paged (100 a page) by the export routes and the export runner.
@@ -29,6 +30,7 @@ import {
   type ContactFilters,
   contactTokens,
   drivingToken,
+  emailPrefixOf,
   matchesFilters,
   matchesQuery,
   queryTokens,
@@ -56,11 +58,12 @@ const MAX_ROUNDS = 5
 export async function searchContacts(tenantId: string, s: ContactSearch): Promise<Page<Contact>> {
   const limit = Math.min(100, Math.max(1, s.limit ?? 25))
   const words = s.q !== undefined ? queryTokens(s.q) : []
+  const emailPrefix = s.q !== undefined ? emailPrefixOf(s.q) : undefined
   const forward = s.sort === 'createdAt'
   const name = table()
   let input: QueryCommandInput
   let contactsInline = false
-  const token = drivingToken(words)
+  const token = drivingToken(words, emailPrefix)
   if (s.q !== undefined && !token) return { items: [] }
   if (token) {
     input = {
@@ -126,7 +129,7 @@ export async function searchContacts(tenantId: string, s: ContactSearch): Promis
       const c = contacts.get(String(contactsInline ? item.id : item.contactId))
       if (!c || taken.has(c.id)) continue
       if (!matchesFilters(c, s)) continue
-      if (words.length && !matchesQuery(contactTokens(c), words)) continue
+      if (words.length && !matchesQuery(contactTokens(c), words, emailPrefix)) continue
       taken.add(c.id)
       results.push(c)
       if (results.length === limit) {
