@@ -49,7 +49,11 @@ function coldImportMs(file: string, runs: number): number {
   return percentile(times, 50)
 }
 
-export async function measureBundles(runs = 5): Promise<{ floor: BundleFigure; functions: BundleFigure[] }> {
+/** `only`: measure just the functions whose `<service>/<function>` name contains it. */
+export async function measureBundles(
+  runs = 5,
+  only?: string,
+): Promise<{ floor: BundleFigure; functions: BundleFigure[] }> {
   mkdirSync(OUT, { recursive: true })
   const emptyEntry = join(OUT, 'empty-entry.mjs')
   writeFileSync(emptyEntry, 'export const handler = async () => ({ statusCode: 200 })\n')
@@ -73,6 +77,7 @@ export async function measureBundles(runs = 5): Promise<{ floor: BundleFigure; f
 
   const functions: BundleFigure[] = []
   for (const { fn, entry } of entries) {
+    if (only && !fn.includes(only)) continue
     const file = await bundle(entry, fn.replace('/', '__'))
     functions.push({ fn, bytes: statSync(file).size, coldMs: coldImportMs(file, runs) })
   }

@@ -6,7 +6,8 @@
 import { IMPORT_LIMITS } from '@relay/contracts/contact-imports'
 import type { LocalRuntime } from '@relay/local/runtime'
 import { buildContact } from '../../services/contacts/src/domain/contact.js'
-import { indexItems, toItem } from '../../services/contacts/src/store.js'
+import { indexItems } from '../../services/contacts/src/store/contact-index.js'
+import { toItem } from '../../services/contacts/src/store/contacts.js'
 import { type Call, seedTable } from './seed.js'
 import { fmtMs, percentile } from './stats.js'
 

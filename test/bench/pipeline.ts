@@ -6,7 +6,7 @@
 import type { LocalRuntime } from '@relay/local/runtime'
 import { buildDeal } from '../../services/pipeline/src/domain/deal.js'
 import { DEFAULT_PIPELINE } from '../../services/pipeline/src/domain/pipeline.js'
-import { dealItem } from '../../services/pipeline/src/store.js'
+import { dealItem } from '../../services/pipeline/src/store/deals.js'
 import { type Call, seedTable } from './seed.js'
 import { fmtMs, percentile } from './stats.js'
 

@@ -1,64 +1,99 @@
 /**
  * `npm run bench`: figures, not tests. Every figure is printed beside a floor measured in the same
- * run on the same machine (an empty bundle, a raw DynamoDB Local GetItem), because ratios survive a
- * noisy 2-core machine better than absolute times.
+ * run on the same machine (an empty bundle, the route's own DynamoDB calls replayed raw), because
+ * ratios survive a noisy 2-core machine better than absolute times.
+ *
+ * Sections: bundles, latency (warm latency per route against its raw replay, event lag, gateway
+ * throughput), burst (2 000 requests at 32 in flight, where the time goes), contacts, pipeline.
  *
  * Flags: --quick (fewer samples, data sets 1/50 to 1/10 of the defaults), --skip-bundles,
- * --only=contacts|pipeline (the service figures of one service), --contacts=<n> (contacts searched,
- * default 100 000), --import-rows=<n> (default 5 000, see below), --deals=<n> (default 50 000).
+ * --only=<section,...> (only those sections), --burst (same as --only=burst),
+ * --baseline=<file> (compare the bundles with the Bundles table of an earlier run's output; flags growth > 5%),
+ * --samples=<n> (per latency figure; default 300, --quick 50), --burst-requests=<n> (default 2 000),
+ * --burst-concurrency=<n> (default 32), --functions=<text> (bundles of matching functions only),
+ * --contacts=<n> (contacts searched, default 100 000), --import-rows=<n> (default 5 000, see below),
+ * --deals=<n> (default 50 000).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
-import { localDynamoDbClient, startDynamoDbLocal } from '@relay/local/dynamodb'
+import { startDynamoDbLocal } from '@relay/local/dynamodb'
 import { startLocal } from '@relay/local/runtime'
 import { services } from '../../services/index.js'
+import { compare, readBaseline } from './baseline.js'
 import { measureBundles } from './bundles.js'
-import { benchContacts } from './contacts.js'
+import { benchBurst } from './burst.js'
 import { startCountingProxy } from './ddb-proxy.js'
-import { benchPipeline } from './pipeline.js'
+import { benchRoutes } from './latency.js'
+import type { Call } from './seed.js'
 import { fmtKb, fmtMs, percentile, ratio, table } from './stats.js'
+import { createTracer } from './trace.js'
 
 const quick = process.argv.includes('--quick')
-const samples = quick ? 50 : 300
+/** `--name=<value>` as given, else undefined. */
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
 /** `--name=<n>` as a number, else the default. */
 const flag = (name: string, fallback: number) => {
-  const given = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
+  const given = option(name)
   return given ? Number(given.replace(/_/g, '')) : fallback
 }
-const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1]
-const warmup = 20
+const SECTIONS = ['bundles', 'latency', 'burst', 'contacts', 'pipeline'] as const
+const only = process.argv.includes('--burst') ? ['burst'] : option('only')?.split(',')
+for (const s of only ?? [])
+  if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"`)
+const runs = (section: (typeof SECTIONS)[number]) =>
+  (!only || only.includes(section)) && !(section === 'bundles' && process.argv.includes('--skip-bundles'))
+const samples = flag('samples', quick ? 50 : 300)
+const warmup = Math.min(20, samples)
+const baselineFile = option('baseline')
 
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const t = performance.now()
-  const value = await fn()
-  return [performance.now() - t, value]
+async function bundles(): Promise<void> {
+  const baseline = baselineFile ? readBaseline(baselineFile) : undefined
+  const { floor, functions } = await measureBundles(quick ? 3 : 7, option('functions'))
+  console.log(
+    'Bundles (esbuild, ESM, minified, as the CDK app builds them); cold import = median fresh-process import',
+  )
+  const grown: string[] = []
+  const rows = [floor, ...functions].map((f) => {
+    const row = [
+      f.fn,
+      fmtKb(f.bytes),
+      fmtMs(f.coldMs),
+      ratio(f.bytes, floor.bytes),
+      ratio(f.coldMs, floor.coldMs),
+    ]
+    if (!baseline) return row
+    const { cell, grew } = compare(f, baseline)
+    if (grew.length) grown.push(`${f.fn} (${grew.join(', ')})`)
+    return [...row, cell]
+  })
+  const header = ['function', 'size', 'cold import', '× empty size', '× empty import']
+  console.log(table(baseline ? [...header, 'vs baseline: size / import'] : header, rows))
+  if (baseline) {
+    const gone = option('functions')
+      ? []
+      : [...baseline.keys()].filter((fn) => ![floor, ...functions].some((f) => f.fn === fn))
+    const emptyBefore = baseline.get(floor.fn)
+    console.log(
+      `Against ${baselineFile}: ${grown.length ? `${grown.length} grew more than 5%: ${grown.join('; ')}` : 'no function grew more than 5%'}` +
+        (gone.length ? `; no longer built: ${gone.join(', ')}` : ''),
+    )
+    if (emptyBefore)
+      console.log(
+        `  (the empty handler's own cold import went ${fmtMs(emptyBefore.coldMs)} → ${fmtMs(floor.coldMs)}: ` +
+          'a shift of that size across all rows is the machine, not the code)',
+      )
+  }
+  console.log()
 }
 
 async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR'
   console.log(`Relay CRM benchmark — node ${process.version}, ${samples} samples per figure\n`)
-
-  if (!process.argv.includes('--skip-bundles')) {
-    const { floor, functions } = await measureBundles(quick ? 3 : 7)
-    console.log(
-      'Bundles (esbuild, ESM, minified, as the CDK app builds them); cold import = median fresh-process import',
-    )
-    console.log(
-      table(
-        ['function', 'size', 'cold import', '× empty size', '× empty import'],
-        [floor, ...functions].map((f) => [
-          f.fn,
-          fmtKb(f.bytes),
-          fmtMs(f.coldMs),
-          ratio(f.bytes, floor.bytes),
-          ratio(f.coldMs, floor.coldMs),
-        ]),
-      ),
-    )
-    console.log()
-  }
+  if (baselineFile && !runs('bundles'))
+    console.log(`(--baseline=${baselineFile} ignored: no bundles section)\n`)
+  if (runs('bundles')) await bundles()
+  if (!SECTIONS.slice(1).some(runs)) return
 
   const ddb = await startDynamoDbLocal({ inMemory: true })
   const proxy = await startCountingProxy(ddb.endpoint)
@@ -68,37 +103,14 @@ async function main(): Promise<void> {
     stage: 'bench',
     dataDir,
     dynamodbEndpoint: proxy.endpoint,
-    services,
     quiet: true,
+    services,
   })
+  const tracer = createTracer()
+  const ports = { gateway: Number(new URL(runtime.url).port), proxy: Number(new URL(proxy.endpoint).port) }
   try {
-    // Floor: a raw GetItem against DynamoDB Local, straight, no proxy, no gateway.
-    const raw = localDynamoDbClient(ddb.endpoint)
-    await raw.send(
-      new CreateTableCommand({
-        TableName: 'bench-floor',
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      }),
-    )
-    await raw.send(new PutItemCommand({ TableName: 'bench-floor', Item: { pk: { S: 'k' }, v: { S: 'x' } } }))
-    const floorTimes: number[] = []
-    for (let i = 0; i < warmup + samples; i++) {
-      const [ms] = await timed(() =>
-        raw.send(new GetItemCommand({ TableName: 'bench-floor', Key: { pk: { S: 'k' } } })),
-      )
-      if (i >= warmup) floorTimes.push(ms)
-    }
-    const floorP50 = percentile(floorTimes, 50)
-
     const token = await runtime.token('bench', ['admin'], 'u-bench')
-    const call = async (
-      method: string,
-      path: string,
-      body?: unknown,
-      headers: Record<string, string> = {},
-    ) => {
+    const call: Call = async (method, path, body, headers = {}) => {
       const res = await fetch(new URL(path, runtime.url), {
         method,
         headers: {
@@ -113,100 +125,75 @@ async function main(): Promise<void> {
       return { res, json: text ? JSON.parse(text) : undefined }
     }
 
-    // Event lag: Contact.Created committed (POST answered) → delivered to analytics' subscriber.
-    const answeredAt = new Map<string, number>()
-    const lags: number[] = []
-    runtime.bus.on('delivered', ({ event, at }) => {
-      const data = (event.detail as { data?: { id?: string } } | undefined)?.data
-      const t = data?.id ? answeredAt.get(data.id) : undefined
-      if (event['detail-type'] === 'Contact.Created' && t !== undefined) lags.push(at - t)
-    })
+    if (runs('latency')) {
+      // Event lag: Contact.Created committed (POST answered) → delivered to analytics' subscriber.
+      const answeredAt = new Map<string, number>()
+      const lags: number[] = []
+      runtime.bus.on('delivered', ({ event, at }) => {
+        const data = (event.detail as { data?: { id?: string } } | undefined)?.data
+        const t = data?.id ? answeredAt.get(data.id) : undefined
+        if (event['detail-type'] === 'Contact.Created' && t !== undefined) lags.push(at - t)
+      })
+      tracer.start(ports.gateway, ports.proxy)
+      const { lines, ids } = await benchRoutes({
+        proxy,
+        tracer,
+        ddbEndpoint: ddb.endpoint,
+        call,
+        samples,
+        warmup,
+        onCreated: (id) => answeredAt.set(id, performance.timeOrigin + performance.now()),
+      }).finally(() => tracer.stop())
+      for (const line of lines) console.log(line)
+      console.log()
 
-    let n = 0
-    const newContact = () => ({
-      firstName: `Bench ${n}`,
-      lastName: 'Tŷ Gwyn',
-      emails: [{ address: `bench-${n++}@example.com` }],
-      tags: ['bench'],
-    })
-
-    type Route = { name: string; run: () => Promise<unknown> }
-    const ids: string[] = []
-    const create = async () => {
-      const { json } = await call('POST', '/contacts', newContact())
-      answeredAt.set(json.id, performance.timeOrigin + performance.now())
-      ids.push(json.id)
-    }
-    for (let i = 0; i < 30; i++) await create()
-    const anId = () => ids[Math.floor(Math.random() * ids.length)]!
-    const routes: Route[] = [
-      { name: 'GET /health', run: () => call('GET', '/health') },
-      { name: 'POST /contacts', run: create },
-      { name: 'GET /contacts/{id}', run: () => call('GET', `/contacts/${anId()}`) },
-      {
-        name: 'PATCH /contacts/{id}',
-        run: () => call('PATCH', `/contacts/${anId()}`, { tags: ['bench', `t${n++}`] }),
-      },
-      { name: 'GET /contacts?limit=25', run: () => call('GET', '/contacts?limit=25') },
-      { name: 'GET /analytics/summary', run: () => call('GET', '/analytics/summary') },
-      {
-        name: 'DELETE /contacts/{id}',
-        run: async () => call('DELETE', `/contacts/${ids.pop() ?? anId()}`),
-      },
-    ]
-
-    const rows: string[][] = []
-    for (const route of routes) {
-      for (let i = 0; i < warmup; i++) await route.run()
-      // DynamoDB calls of one request, counted with nothing else in flight.
-      await new Promise((r) => setTimeout(r, 400))
-      proxy.reset()
-      await route.run()
-      const calls = proxy.tableCalls()
-      const times: number[] = []
-      for (let i = 0; i < samples; i++) {
-        if (route.name === 'DELETE /contacts/{id}' && ids.length < 2)
-          for (let j = 0; j < 20; j++) await create()
-        const [ms] = await timed(route.run)
-        times.push(ms)
-      }
-      const p50 = percentile(times, 50)
-      rows.push([route.name, fmtMs(p50), fmtMs(percentile(times, 99)), ratio(p50, floorP50), String(calls)])
-    }
-    console.log(
-      `Warm latency through the local gateway (floor: raw DynamoDB Local GetItem p50 ${fmtMs(floorP50)}, p99 ${fmtMs(percentile(floorTimes, 99))})`,
-    )
-    console.log(table(['route', 'p50', 'p99', '× GetItem p50', 'DynamoDB calls'], rows))
-    console.log()
-
-    await new Promise((r) => setTimeout(r, 1500))
-    console.log(
-      `Event delivery lag (POST /contacts answered → Contact.Created delivered to analytics), n=${lags.length}: ` +
-        `p50 ${fmtMs(percentile(lags, 50))}, p99 ${fmtMs(percentile(lags, 99))}`,
-    )
-
-    // Gateway throughput: closed loop, 16 concurrent clients, fixed duration.
-    const durationMs = quick ? 2_000 : 5_000
-    for (const path of ['/health', `/contacts/${anId()}`]) {
-      let done = 0
-      const end = performance.now() + durationMs
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (performance.now() < end) {
-            await call('GET', path)
-            done++
-          }
-        }),
-      )
+      await new Promise((r) => setTimeout(r, 1500))
       console.log(
-        `Gateway throughput GET ${path.replace(/[0-9A-Z]{26}/, '{id}')}: ${Math.round(done / (durationMs / 1000))} req/s (16 clients)`,
+        `Event delivery lag (POST /contacts answered → Contact.Created delivered to analytics), n=${lags.length}: ` +
+          `p50 ${fmtMs(percentile(lags, 50))}, p99 ${fmtMs(percentile(lags, 99))}`,
       )
+
+      // Gateway throughput: closed loop, 16 concurrent clients, fixed duration.
+      const durationMs = quick ? 2_000 : 5_000
+      const anId = () => ids[Math.floor(Math.random() * ids.length)]!
+      for (const path of ['/health', `/contacts/${anId()}`]) {
+        let done = 0
+        const end = performance.now() + durationMs
+        await Promise.all(
+          Array.from({ length: 16 }, async () => {
+            while (performance.now() < end) {
+              await call('GET', path)
+              done++
+            }
+          }),
+        )
+        console.log(
+          `Gateway throughput GET ${path.replace(/[0-9A-Z]{26}/, '{id}')}: ${Math.round(done / (durationMs / 1000))} req/s (16 clients)`,
+        )
+      }
+      console.log()
     }
 
-    // Service figures: each seeds its own data at scale straight into DynamoDB, then measures through the API.
+    if (runs('burst')) {
+      tracer.start(ports.gateway, ports.proxy)
+      const lines = await benchBurst({
+        url: runtime.url,
+        token,
+        call,
+        proxy,
+        tracer,
+        total: flag('burst-requests', 2_000),
+        concurrency: flag('burst-concurrency', 32),
+      }).finally(() => tracer.stop())
+      for (const line of lines) console.log(line)
+    }
+
+    // Service figures: each seeds its own data at scale straight into DynamoDB, then measures through
+    // the API. Imported here so that a service mid-change breaks only its own figures.
     const progress = (line: string) => process.stderr.write(`  … ${line}\n`)
-    if (!only || only === 'contacts') {
+    if (runs('contacts')) {
       console.log('\nContacts')
+      const { benchContacts } = await import('./contacts.js')
       // Search at the issue's 100 000 contacts (seeded straight into the table). The import runs
       // 5 000 rows by default: through the whole local stack DynamoDB Local slows down as its stream
       // tables grow (measured: ~55 rows/s for the first 1 000 rows, ~11 rows/s by row 8 000; its
@@ -219,8 +206,9 @@ async function main(): Promise<void> {
       }))
         console.log(`  ${line}`)
     }
-    if (!only || only === 'pipeline') {
+    if (runs('pipeline')) {
       console.log('\nPipeline')
+      const { benchPipeline } = await import('./pipeline.js')
       for (const line of await benchPipeline(runtime, call, {
         deals: flag('deals', quick ? 5_000 : 50_000),
         progress,
