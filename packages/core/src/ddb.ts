@@ -1,8 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
-import { badRequest } from './errors.js'
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb'
+import { badRequest, isConditionalCheckFailed } from './errors.js'
 import { tenantPrefix } from './keys.js'
 import { ENV, tableEnvVar } from './manifest.js'
+import type { TransactItem } from './outbox.js'
 
 let client: DynamoDBDocumentClient | undefined
 
@@ -39,20 +46,7 @@ export function tableName(service: string, table: string): string {
   return value
 }
 
-/**
- * True for a failed condition: `ConditionalCheckFailedException`, or a `TransactionCanceledException`
- * one of whose cancellation reasons is `ConditionalCheckFailed`.
- */
-export function isConditionalCheckFailed(err: unknown): boolean {
-  if (!err || typeof err !== 'object') return false
-  const name = (err as { name?: unknown }).name
-  if (name === 'ConditionalCheckFailedException') return true
-  if (name === 'TransactionCanceledException') {
-    const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons
-    return Array.isArray(reasons) && reasons.some((r) => r?.Code === 'ConditionalCheckFailed')
-  }
-  return false
-}
+export { isConditionalCheckFailed } from './errors.js'
 
 /** A pagination cursor: the base64url JSON of a `LastEvaluatedKey`. */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
@@ -139,6 +133,31 @@ export async function queryPage(
         { field: 'cursor', message: 'The cursor does not belong to this listing', code: 'invalid_cursor' },
       ])
     }
+    throw err
+  }
+}
+
+/**
+ * Commits a consumer's writes with its dedupe record (a Put conditioned on `attribute_not_exists(pk)`,
+ * added last) in one TransactWriteItems, or the record alone with a Put when there are no writes.
+ * `duplicate`: the record existed (another delivery got there first); a failed condition of the
+ * writes themselves is thrown unless `ignoreConditionFailed` (then `condition-failed`).
+ */
+export async function commitWithDedupe(
+  items: readonly TransactItem[],
+  dedupe: NonNullable<TransactItem['Put']>,
+  options: { ignoreConditionFailed?: boolean } = {},
+): Promise<'committed' | 'duplicate' | 'condition-failed'> {
+  try {
+    if (items.length === 0) await documentClient().send(new PutCommand(dedupe))
+    else await documentClient().send(new TransactWriteCommand({ TransactItems: [...items, { Put: dedupe }] }))
+    return 'committed'
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err
+    const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons
+    // The dedupe Put is last: its failure means another delivery got there first.
+    if (!reasons || reasons[reasons.length - 1]?.Code === 'ConditionalCheckFailed') return 'duplicate'
+    if (options.ignoreConditionFailed) return 'condition-failed'
     throw err
   }
 }

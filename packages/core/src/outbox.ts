@@ -4,6 +4,7 @@
  */
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb'
 import { documentClient } from './ddb.js'
+import { claimCommitItem } from './idempotency-claim.js'
 import { newId, nowIso } from './ids.js'
 import { tenantKey } from './keys.js'
 
@@ -97,6 +98,10 @@ export function outboxPut(tableName: string, event: DomainEvent): TransactItem {
  * Writes `items` and one outbox item per event in ONE TransactWriteItems: the entity change and
  * the events announcing it are committed together or not at all (no lost events).
  *
+ * Inside a request holding an idempotency claim, the transaction also marks the claim committed
+ * (see `idempotency-claim.ts`): the write and "this key was applied" land together, and the write
+ * cannot land once the request gave its key up.
+ *
  * Throws (before any write) when the total exceeds 100 items or an event exceeds 256 KB, which
  * PutEvents could never publish.
  *
@@ -121,6 +126,8 @@ export async function transactWithEvents(
     all.push(outboxPut(tableName, event))
   }
   if (all.length === 0) return
+  const claim = claimCommitItem()
+  if (claim) all.push(claim)
   if (all.length > MAX_TRANSACT_ITEMS) {
     throw new Error(`A transaction holds at most ${MAX_TRANSACT_ITEMS} items; got ${all.length}`)
   }

@@ -1,19 +1,21 @@
 /**
  * Idempotent EventBridge consumers. Delivery is at-least-once: each event id is recorded
  * (`T#<tenant>#EVT#<id>`, sk `EVT`, ttl 7 days) in the same TransactWriteItems as the consumer's
- * own writes, so a redelivered event is a no-op.
+ * own unit of work, so a redelivered event is a no-op.
  */
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { EventBridgeEvent } from 'aws-lambda'
 import type { ZodMiniType } from 'zod/mini'
 // A namespace import lets esbuild tree-shake zod: `import { z }` drags in every locale and the
 // JSON Schema generator (~430 KB minified instead of ~14 KB).
 import * as z from 'zod/mini'
-import { documentClient, isConditionalCheckFailed, tableName } from './ddb.js'
+import { commitWithDedupe, documentClient, tableName } from './ddb.js'
 import { tenantKey } from './keys.js'
 import { createLogger, type Logger } from './log.js'
+import type { EventRef } from './manifest.js'
 import { type DomainEvent, type EventEnvelope, MAX_TRANSACT_ITEMS, type TransactItem } from './outbox.js'
 import { issueMessage, zodIssuesToFieldErrors } from './validation.js'
+import { isWork, itemsOf, type Work } from './work.js'
 
 /** An event as a consumer sees it. */
 export interface IncomingEvent<D> extends DomainEvent<D> {
@@ -21,17 +23,23 @@ export interface IncomingEvent<D> extends DomainEvent<D> {
   eventBridgeId: string
 }
 
-export interface SubscriberOptions<D> {
-  /** Schema of `detail.data`; an event whose data does not match is logged and dropped. */
-  data?: ZodMiniType<D>
+/**
+ * The events a subscription receives, one member per contract: narrowing on `detailType`
+ * narrows `detail.data` to that contract's data.
+ */
+export type EventOf<S> = S extends { events: readonly (infer E)[] }
+  ? E extends EventRef<infer D> & { detailType: infer T extends string }
+    ? IncomingEvent<D> & { detailType: T }
+    : never
+  : IncomingEvent<unknown>
+
+export interface ConsumeOptions {
   /**
-   * What a failed condition of the returned items means: `retry` (default) throws so the bus
+   * What a failed condition of the returned work means: `retry` (default) throws so the bus
    * retries (e.g. the item a change applies to is not there yet); `ignore` treats the event as
    * applied (e.g. a version guard saw a newer state already).
    */
   onConditionFailed?: 'retry' | 'ignore'
-  /** Returns the writes to make; they are committed with the dedupe record in one transaction. */
-  handle(event: IncomingEvent<D>, ctx: { logger: Logger }): Promise<TransactItem[] | undefined>
 }
 
 export type SubscriberHandler = (event: EventBridgeEvent<string, EventEnvelope>) => Promise<void>
@@ -55,105 +63,117 @@ const eventSchema = z.object({
   detail: envelopeSchema,
 })
 
+/** Picks the schema of an event's data: by source and detail-type; `null` → not one this consumer takes. */
+export type DataSchemaOf = (source: string, detailType: string) => ZodMiniType | undefined | null
+
 /**
- * One per service: the factory of its idempotent event consumers.
- *
- * @example
- * const subscriber = createSubscriber({ service: 'campaigns', table: 'main' })
- * export const handler = subscriber({
- *   data: ContactCreatedData,
- *   async handle(event) {
- *     const t = tableName('campaigns', 'main')
- *     return [{ Put: { TableName: t, Item: { pk: tenantKey(event.detail.tenantId, 'RCPT', event.detail.data.id), sk: 'RCPT' } } }]
- *   },
- * })
+ * The consumer of one subscription: envelope checked, data validated by `dataSchema`, dedupe by
+ * event id, the handler's unit of work committed with the dedupe record in one transaction.
  */
+export function consumer(
+  config: { service: string; table: string; logger?: Logger },
+  dataSchema: DataSchemaOf,
+  handle: (
+    event: IncomingEvent<unknown>,
+    ctx: { logger: Logger },
+  ) => Promise<Work | TransactItem[] | undefined>,
+  options: ConsumeOptions = {},
+): SubscriberHandler {
+  const logger = config.logger ?? createLogger(config.service)
+  return async (event) => {
+    const parsed = eventSchema.safeParse(event, { error: issueMessage })
+    if (!parsed.success) {
+      logger.error('Malformed event dropped', {
+        eventBridgeId: (event as { id?: unknown } | undefined)?.id,
+        errors: zodIssuesToFieldErrors(parsed.error.issues, '', 'event'),
+      })
+      return
+    }
+    const { detail, source } = parsed.data
+    const detailType = parsed.data['detail-type']
+    const schema = dataSchema(source, detailType)
+    if (schema === null) {
+      logger.error('Event of a type this subscription does not receive dropped', {
+        eventId: detail.id,
+        source,
+        detailType,
+      })
+      return
+    }
+    let data: unknown = detail.data
+    if (schema) {
+      const result = schema.safeParse(detail.data, { error: issueMessage })
+      if (!result.success) {
+        logger.error('Event with invalid data dropped', {
+          eventId: detail.id,
+          detailType,
+          errors: zodIssuesToFieldErrors(result.error.issues, 'data', 'data'),
+        })
+        return
+      }
+      data = result.data
+    }
+
+    logger.appendPersistentKeys({ correlationId: detail.correlationId, eventId: detail.id })
+    try {
+      const table = tableName(config.service, config.table)
+      const key = { pk: tenantKey(detail.tenantId, 'EVT', detail.id), sk: 'EVT' }
+      // Cheap early exit so a redelivery does not even run the handler (and its side effects).
+      const seen = await documentClient().send(
+        new GetCommand({ TableName: table, Key: key, ConsistentRead: true }),
+      )
+      if (seen.Item) {
+        logger.info('Duplicate event ignored')
+        return
+      }
+      const incoming: IncomingEvent<unknown> = {
+        source,
+        detailType,
+        detail: { ...detail, data } as EventEnvelope<unknown>,
+        eventBridgeId: parsed.data.id,
+      }
+      const returned = await handle(incoming, { logger })
+      const items = returned === undefined ? [] : isWork(returned) ? itemsOf(returned) : returned
+      const dedupe = {
+        TableName: table,
+        Item: { ...key, kind: 'event', detailType, ttl: Math.floor(Date.now() / 1000) + DEDUPE_TTL_SECONDS },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }
+      if (items.length + 1 > MAX_TRANSACT_ITEMS) {
+        throw new Error(`A subscriber may write at most ${MAX_TRANSACT_ITEMS - 1} items per event`)
+      }
+      const outcome = await commitWithDedupe(items, dedupe, {
+        ignoreConditionFailed: options.onConditionFailed === 'ignore',
+      })
+      if (outcome === 'duplicate') logger.info('Duplicate event ignored')
+      if (outcome === 'condition-failed')
+        logger.info('Condition of the event writes failed; event treated as applied')
+    } finally {
+      logger.removePersistentKeys(['correlationId', 'eventId'])
+    }
+  }
+}
+
+/** @deprecated Declare the subscription with `subscription()` and use the kit's `subscriber(subscription, handle)`. */
+export interface SubscriberOptions<D> extends ConsumeOptions {
+  data?: ZodMiniType<D>
+  handle(event: IncomingEvent<D>, ctx: { logger: Logger }): Promise<TransactItem[] | Work | undefined>
+}
+
+/** @deprecated Use `serviceKit({ service, table }).subscriber(subscription, handle)` (`@relay/core/kit`). */
 export function createSubscriber(config: {
   service: string
   table: string
 }): <D>(options: SubscriberOptions<D>) => SubscriberHandler {
   const logger = createLogger(config.service)
   return <D>(options: SubscriberOptions<D>): SubscriberHandler =>
-    async (event) => {
-      const parsed = eventSchema.safeParse(event, { error: issueMessage })
-      if (!parsed.success) {
-        logger.error('Malformed event dropped', {
-          eventBridgeId: (event as { id?: unknown } | undefined)?.id,
-          errors: zodIssuesToFieldErrors(parsed.error.issues, '', 'event'),
-        })
-        return
-      }
-      const { detail } = parsed.data
-      let data = detail.data as D
-      if (options.data) {
-        const result = options.data.safeParse(detail.data, { error: issueMessage })
-        if (!result.success) {
-          logger.error('Event with invalid data dropped', {
-            eventId: detail.id,
-            detailType: parsed.data['detail-type'],
-            errors: zodIssuesToFieldErrors(result.error.issues, 'data', 'data'),
-          })
-          return
-        }
-        data = result.data
-      }
-
-      logger.appendPersistentKeys({ correlationId: detail.correlationId, eventId: detail.id })
-      try {
-        const table = tableName(config.service, config.table)
-        const key = { pk: tenantKey(detail.tenantId, 'EVT', detail.id), sk: 'EVT' }
-        // Cheap early exit so a redelivery does not even run the handler (and its side effects).
-        const seen = await documentClient().send(
-          new GetCommand({ TableName: table, Key: key, ConsistentRead: true }),
-        )
-        if (seen.Item) {
-          logger.info('Duplicate event ignored')
-          return
-        }
-        const incoming: IncomingEvent<D> = {
-          source: parsed.data.source,
-          detailType: parsed.data['detail-type'],
-          detail: { ...detail, data } as EventEnvelope<D>,
-          eventBridgeId: parsed.data.id,
-        }
-        const items = (await options.handle(incoming, { logger })) ?? []
-        const dedupe = {
-          TableName: table,
-          Item: {
-            ...key,
-            kind: 'event',
-            detailType: incoming.detailType,
-            ttl: Math.floor(Date.now() / 1000) + DEDUPE_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }
-        if (items.length + 1 > MAX_TRANSACT_ITEMS) {
-          throw new Error(`A subscriber may write at most ${MAX_TRANSACT_ITEMS - 1} items per event`)
-        }
-        try {
-          if (items.length === 0) await documentClient().send(new PutCommand(dedupe))
-          else {
-            await documentClient().send(
-              new TransactWriteCommand({ TransactItems: [...items, { Put: dedupe }] }),
-            )
-          }
-        } catch (err) {
-          if (!isConditionalCheckFailed(err)) throw err
-          const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons
-          // The dedupe Put is last: its failure means another delivery got there first.
-          const dedupeFailed = !reasons || reasons[reasons.length - 1]?.Code === 'ConditionalCheckFailed'
-          if (dedupeFailed) {
-            logger.info('Duplicate event ignored')
-            return
-          }
-          if (options.onConditionFailed === 'ignore') {
-            logger.info('Condition of the event writes failed; event treated as applied')
-            return
-          }
-          throw err
-        }
-      } finally {
-        logger.removePersistentKeys(['correlationId', 'eventId'])
-      }
-    }
+    consumer(
+      { ...config, logger },
+      () => options.data,
+      options.handle as (
+        event: IncomingEvent<unknown>,
+        ctx: { logger: Logger },
+      ) => Promise<Work | TransactItem[] | undefined>,
+      options.onConditionFailed ? { onConditionFailed: options.onConditionFailed } : {},
+    )
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { HttpError } from '../src/errors.js'
+import { problemOf } from '../src/http/problem.js'
 import { parseCaller, parseGroups, parseIfMatch } from '../src/http.js'
+import { Invalid } from '../src/outcomes.js'
 
 describe('parseGroups', () => {
   it.each([
@@ -55,8 +56,8 @@ describe('parseIfMatch', () => {
     } catch (e) {
       err = e
     }
-    expect(err).toBeInstanceOf(HttpError)
-    expect((err as HttpError).status).toBe(400)
-    expect((err as HttpError).errors?.[0]?.field).toBe('headers.if-match')
+    expect(err).toBeInstanceOf(Invalid)
+    expect(problemOf(err, false).status).toBe(400)
+    expect((err as Invalid).errors[0]?.field).toBe('headers.if-match')
   })
 })

@@ -1,6 +1,6 @@
-import { Summary } from '@relay/contracts/analytics'
 import { defineService } from '@relay/core/manifest'
-import { SUMMARY_ROLES } from './access.js'
+import { summaryRoutes } from './routes/summary.js'
+import { countContacts } from './subscriptions.js'
 
 /** analytics: per-tenant aggregates kept from other services' events (it never reads their tables). */
 export const manifest = defineService({
@@ -14,23 +14,8 @@ export const manifest = defineService({
     'count-contacts': { entry: 'handlers/count-contacts.ts', tables: { main: 'write' } },
     'get-summary': { entry: 'handlers/get-summary.ts', tables: { main: 'read' } },
   },
-  routes: [
-    {
-      method: 'GET',
-      path: '/analytics/summary',
-      function: 'get-summary',
-      roles: SUMMARY_ROLES,
-      summary: "The tenant's aggregates (contact count)",
-      response: { status: 200, schema: Summary },
-    },
-  ],
-  subscriptions: [
-    {
-      name: 'count-contacts',
-      pattern: { source: ['crm.contacts'], 'detail-type': ['Contact.Created', 'Contact.Deleted'] },
-      function: 'count-contacts',
-    },
-  ],
+  routes: [...summaryRoutes],
+  subscriptions: [countContacts],
   schedules: [],
   publishes: [],
 })

@@ -12,7 +12,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Summary } from '@relay/contracts/analytics'
 import { documentClient, tableName } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import type { TransactItem } from '@relay/core/outbox'
+import { type Work, work } from '@relay/core/work'
 import { toSummary } from './domain/summary.js'
 
 const table = () => tableName('analytics', 'main')
@@ -28,14 +28,14 @@ export async function getSummary(tenantId: string): Promise<Summary> {
   return toSummary(out.Item)
 }
 
-/** Access pattern 2: the transaction item that adds `delta` to the tenant's contact count. */
-export function countContactsItem(tenantId: string, delta: number, now: string): TransactItem {
-  return {
+/** Access pattern 2: the unit of work that adds `delta` to the tenant's contact count. */
+export function countContactsWork(tenantId: string, delta: number, now: string): Work {
+  return work({
     Update: {
       TableName: table(),
       Key: summaryKey(tenantId),
       UpdateExpression: 'ADD contactsTotal :delta SET updatedAt = :now',
       ExpressionAttributeValues: { ':delta': delta, ':now': now },
     },
-  }
+  })
 }

@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { ContactCreated, ContactDeleted } from '@relay/contracts/events'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -19,11 +20,24 @@ afterEach(() => {
   ddb.reset()
 })
 
-const contactEvent = (detailType: string, id = '01JD3Y0C6Z8R4F2G9QK7WXN5TB') =>
+/** Data that meets each contract: Contact.Created carries the contact, Contact.Deleted its id. */
+const CONTACT = {
+  id: 'C1',
+  displayName: 'Ana',
+  emails: [],
+  phones: [],
+  tags: [],
+  ownerId: 'u1',
+  version: 1,
+  createdAt: '2025-01-01T00:00:00.000Z',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+}
+
+const contactEvent = (detailType: string, id = '01JD3Y0C6Z8R4F2G9QK7WXN5TB', data?: unknown) =>
   busEvent({
     source: 'crm.contacts',
     detailType,
-    data: { id: 'C1' },
+    data: data ?? (detailType === 'Contact.Created' ? CONTACT : { id: 'C1', version: 2 }),
     id,
     occurredAt: '2025-01-01T00:00:00.000Z',
   })
@@ -52,8 +66,25 @@ describe('count-contacts subscriber', () => {
         name: 'count-contacts',
         pattern: { source: ['crm.contacts'], 'detail-type': ['Contact.Created', 'Contact.Deleted'] },
         function: 'count-contacts',
+        events: [ContactCreated, ContactDeleted],
       },
     ])
+  })
+
+  it('drops an event whose data does not meet its contract, without counting it', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({})
+    // Act
+    await countContacts(contactEvent('Contact.Created', undefined, { id: 'C1' }))
+    // Assess
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0)
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 0)
+  })
+
+  it('drops an event of a type the subscription does not receive', async () => {
+    await countContacts(contactEvent('Contact.Updated', undefined, { id: 'C1' }))
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0)
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 0)
   })
 
   it('adds to the count and records the event id in ONE transaction', async () => {
@@ -116,5 +147,18 @@ describe('GET /analytics/summary', () => {
     expect(res.statusCode).toBe(200)
     expect(JSON.parse(res.body!)).toEqual({ contacts: { total: 3 }, updatedAt: 'now' })
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { pk: 'T#acme#SUMMARY', sk: 'SUMMARY' } })
+  })
+
+  it('takes its roles from the route: a token without a tenant is a 401 problem', async () => {
+    const event = {
+      version: '2.0',
+      rawPath: '/analytics/summary',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'GET', path: '/analytics/summary' }, requestId: 'r' },
+    } as unknown as APIGatewayProxyEventV2
+    const res = (await getSummary(event, context)) as APIGatewayProxyStructuredResultV2
+    expect(res.statusCode).toBe(401)
+    expect(res.headers?.['content-type']).toBe('application/problem+json')
   })
 })

@@ -1,0 +1,130 @@
+/**
+ * The service kit: one line per service (`services/<svc>/src/kit.ts`) gives it its handler
+ * factories, each built from the declaration it serves, so roles, schemas and event contracts are
+ * written once, in the route or subscription.
+ *
+ * @example
+ * // services/contacts/src/kit.ts
+ * export const { http, subscriber, worker } = serviceKit({ service: 'contacts', table: 'main' })
+ *
+ * // services/contacts/src/handlers/create-contact.ts
+ * export const handler = http(createContact, async ({ body, caller, correlationId }) => {
+ *   const contact = await createContactRecord(caller.tenantId, body, correlationId)
+ *   return { status: 201, body: contact, version: contact.version, location: `/contacts/${contact.id}` }
+ * })
+ *
+ * // services/analytics/src/handlers/count-contacts.ts
+ * export const handler = subscriber(countContacts, async (event) => countContactsWork(event.detail.tenantId, +1))
+ */
+import type * as z from 'zod/mini'
+import type { ZodMiniType } from 'zod/mini'
+import { type HttpHandler, httpStack } from './http/stack.js'
+import type { HttpRequest, HttpResult } from './http/types.js'
+import { createLogger, type Logger } from './log.js'
+import type { EventRef, RouteDef } from './manifest.js'
+import {
+  type ConsumeOptions,
+  consumer,
+  type EventOf,
+  type IncomingEvent,
+  type SubscriberHandler,
+} from './subscriber.js'
+import type { Work } from './work.js'
+import {
+  createWorker,
+  type TenantMessage,
+  type WorkerHandle,
+  type WorkerHandler,
+  type WorkerOptions,
+} from './worker.js'
+
+/** The handler's `body`: the output of the route's body schema, else undefined. */
+export type BodyOf<R> = R extends { body: infer S extends ZodMiniType } ? z.output<S> : undefined
+/** The handler's `query`: the output of the route's query schema; a route without one takes none. */
+export type QueryOf<R> = R extends { query: infer S extends ZodMiniType }
+  ? z.output<S>
+  : Record<string, never>
+/** The handler's `params`: the output of the route's params schema, else each `{name}` as a string. */
+export type ParamsOf<R> = R extends { params: infer S extends ZodMiniType }
+  ? z.output<S>
+  : Record<string, string>
+/** What the handler of route `R` receives. */
+export type RequestOf<R> = HttpRequest<BodyOf<R>, QueryOf<R>, ParamsOf<R>>
+
+export interface KitConfig {
+  /** The service's name (its folder under `services/`). */
+  service: string
+  /** Logical table holding idempotency and event-dedupe records; without one, POSTs are not idempotency-tracked and subscribers cannot be built. */
+  table?: string
+}
+
+export interface ServiceKit {
+  /**
+   * The handler of one route: the middy stack built from the declaration (roles, body, query,
+   * params, maxBodyBytes, ownerField), `handle` typed from its schemas.
+   */
+  http<const R extends RouteDef>(route: R, handle: (req: RequestOf<R>) => Promise<HttpResult>): HttpHandler
+  /**
+   * The handler of one subscription: each event's data is validated against the contract of its
+   * source and detail-type (a mismatch is logged and dropped), deduped by event id, and the
+   * returned unit of work is committed with the dedupe record in one transaction.
+   */
+  subscriber<const S extends { events: readonly EventRef[] }>(
+    subscription: S,
+    handle: (event: EventOf<S>, ctx: { logger: Logger }) => Promise<Work | undefined>,
+    options?: ConsumeOptions,
+  ): SubscriberHandler
+  /**
+   * The handler of one of the service's work queues (SQS, partial batch failures): each body is
+   * validated by `schema` (an invalid one is logged and dropped), deduped by message id, and the
+   * returned unit of work is committed with the dedupe record; a throw fails only that message.
+   */
+  worker<T extends TenantMessage>(
+    queue: string,
+    schema: ZodMiniType<T>,
+    handle: WorkerHandle<T>,
+    options?: WorkerOptions,
+  ): WorkerHandler
+}
+
+function contractKey(source: string, detailType: string): string {
+  return `${source}\u0000${detailType}`
+}
+
+/** The handler factories of one service. */
+export function serviceKit(config: KitConfig): ServiceKit {
+  let logger: Logger | undefined
+  // One logger per service, created on first use: a kit imported by a manifest test costs nothing.
+  const log = () => {
+    logger ??= createLogger(config.service)
+    return logger
+  }
+  return {
+    http(route, handle) {
+      return httpStack(
+        { service: config.service, ...(config.table ? { table: config.table } : {}), logger: log() },
+        route,
+        handle as (req: HttpRequest<unknown, unknown, unknown>) => Promise<HttpResult>,
+      )
+    },
+    subscriber(subscription, handle, options) {
+      const table = config.table
+      if (!table)
+        throw new Error(`serviceKit(${config.service}): subscribers need a table for their dedupe records`)
+      const contracts = new Map<string, ZodMiniType>()
+      for (const e of subscription.events) contracts.set(contractKey(e.source, e.detailType), e.data)
+      return consumer(
+        { service: config.service, table, logger: log() },
+        (source, detailType) => contracts.get(contractKey(source, detailType)) ?? null,
+        handle as (event: IncomingEvent<unknown>, ctx: { logger: Logger }) => Promise<Work | undefined>,
+        options,
+      )
+    },
+    worker(queue, schema, handle, options) {
+      const table = config.table
+      if (!table)
+        throw new Error(`serviceKit(${config.service}): workers need a table for their dedupe records`)
+      return createWorker({ service: config.service, table, logger: log() })(queue, schema, handle, options)
+    },
+  }
+}

@@ -1,0 +1,9 @@
+import { ContactCreated, ContactDeleted } from '@relay/contracts/events'
+import { subscription } from '@relay/core/manifest'
+
+/** Contact.Created / Contact.Deleted move the tenant's contact count. */
+export const countContacts = subscription({
+  name: 'count-contacts',
+  function: 'count-contacts',
+  events: [ContactCreated, ContactDeleted],
+})
