@@ -3,6 +3,7 @@
  * DynamoDB Local that the global setup started, driven only through HTTP like a real client.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
+import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Role, RouteDef, ServiceManifest } from '@relay/core/manifest'
@@ -19,8 +20,32 @@ export interface Api {
     method: string,
     path: string,
     opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
-  ): Promise<{ status: number; headers: Headers; body: any; text: string }>
+  ): Promise<Answer>
+  /**
+   * One request exactly as given: the path is sent byte for byte (fetch would resolve `..` and
+   * `%2e%2e` and re-encode it), the body as bytes, no header added but `content-length`.
+   */
+  raw(
+    method: string,
+    path: string,
+    opts?: { headers?: Record<string, string>; body?: string | Uint8Array },
+  ): Promise<Answer>
   stop(): Promise<void>
+}
+
+export interface Answer {
+  status: number
+  headers: Headers
+  body: any
+  text: string
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 export async function startApi(): Promise<Api> {
@@ -44,19 +69,43 @@ export async function startApi(): Promise<Api> {
     }
     const res = await fetch(new URL(path, runtime.url), { method, headers, body })
     const text = await res.text()
-    let parsed: unknown
-    try {
-      parsed = text ? JSON.parse(text) : undefined
-    } catch {
-      parsed = undefined
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text }
+    return { status: res.status, headers: res.headers, body: parseJson(text), text }
   }
+  const raw: Api['raw'] = (method, path, opts = {}) =>
+    new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(runtime.url)
+      const body = opts.body === undefined ? undefined : Buffer.from(opts.body)
+      const req = request(
+        {
+          hostname,
+          port,
+          method,
+          path,
+          headers: { ...opts.headers, ...(body ? { 'content-length': body.length } : {}) },
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('error', reject)
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            const headers = new Headers()
+            for (const [k, v] of Object.entries(res.headers)) {
+              if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v)
+            }
+            resolve({ status: res.statusCode ?? 0, headers, body: parseJson(text), text })
+          })
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
   return {
     url: runtime.url,
     runtime,
     token: (tenant, roles, user) => runtime.token(tenant, [...roles], user ?? `u-${tenant}`),
     call,
+    raw,
     async stop() {
       await runtime.stop()
       rmSync(dataDir, { recursive: true, force: true })
@@ -128,4 +177,48 @@ export function pathSeeder(api: Api, tenant: string) {
     }
     return filled.join('/')
   }
+}
+
+/** A route's real path (records of the tenant) and the headers it requires. */
+export interface RealRequest {
+  path: string
+  headers?: Record<string, string>
+}
+
+/**
+ * What the manifests cannot say: routes whose required headers come from another record. A route
+ * with a required header and no entry here fails {@link realRequest}, so the next one gets one.
+ */
+const REQUIRED_HEADERS: Record<
+  string,
+  (api: Api, tenant: string, e: RouteEntry, opts: { rateLimitPerMinute?: number }) => Promise<RealRequest>
+> = {
+  'POST /public/forms/{formId}/submissions': async (api, tenant, e, opts) => {
+    const creator = e.manifest.routes.find((r) => r.method === 'POST' && r.path === '/forms')
+    if (!creator?.example) throw new Error('POST /forms has no example to create a form from')
+    const res = await api.call('POST', '/forms', {
+      token: await api.token(tenant, ['admin']),
+      body: { ...(creator.example as object), ...opts },
+    })
+    if (res.status !== 201) throw new Error(`creating a form: ${res.status} ${res.text}`)
+    return { path: `/public/forms/${res.body.id}/submissions`, headers: { 'x-form-key': res.body.publicKey } }
+  },
+}
+
+/** The route on real records of `tenant` (created by `seed`), with its required headers. */
+export async function realRequest(
+  api: Api,
+  tenant: string,
+  seed: ReturnType<typeof pathSeeder>,
+  e: RouteEntry,
+  opts: { rateLimitPerMinute?: number } = {},
+): Promise<RealRequest> {
+  const required = Object.entries(e.route.headers ?? {}).filter(([, h]) => h.required)
+  const special = REQUIRED_HEADERS[e.name]
+  if (special) return special(api, tenant, e, opts)
+  if (required.length)
+    throw new Error(`${e.name} requires ${required.map(([n]) => n)}: add it to REQUIRED_HEADERS`)
+  const path = await seed(e.manifest, e.route.path, { fresh: e.route.method !== 'GET' })
+  if (!path) throw new Error(`no POST route with an example creates the records under ${e.route.path}`)
+  return { path }
 }

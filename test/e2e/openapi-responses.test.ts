@@ -2,16 +2,24 @@
  * The OpenAPI document tells the truth about every route: generated from the manifests, this drives
  * each route through the local gateway into the answers it can give (no token, a role not allowed,
  * unknown ids, a bad body, a text/plain body, a body over the limit, an unknown query parameter,
- * and the manifest's `example` on real records) and checks that every status seen is declared for
- * that route in the served `/openapi.json`, every error as problem+json with its status, and
- * `Retry-After` on 429 and 503.
+ * without its required headers, and the manifest's `example` on real records, twice on a
+ * rate-limited route) and checks that every status seen is declared for that route in the served
+ * `/openapi.json`, every error as problem+json with its status, and `Retry-After` on 429 and 503.
  */
 
 import { ROLES, type Role, type RouteDef } from '@relay/core/manifest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_BODY_BYTES } from '../../packages/contracts/src/openapi.js'
 import { services } from '../../services/index.js'
-import { type Api, pathSeeder, type RouteEntry, routeEntries, startApi, withMissingIds } from './harness.js'
+import {
+  type Answer,
+  type Api,
+  pathSeeder,
+  realRequest,
+  routeEntries,
+  startApi,
+  withMissingIds,
+} from './harness.js'
 
 const OWNER = 'tenant-openapi'
 const entries = routeEntries(services)
@@ -19,36 +27,6 @@ const entries = routeEntries(services)
 let api: Api
 let seedPath: ReturnType<typeof pathSeeder>
 let doc: { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }
-
-type Answer = Awaited<ReturnType<Api['call']>>
-
-interface Prepared {
-  path: string
-  headers?: Record<string, string>
-  /** The status the example gets when sent once more (e.g. a rate limit's 429). */
-  again?: number
-}
-
-/**
- * What the manifest cannot say: a route whose required header comes from another record. Each
- * returns the real path and headers; a route with a required header and no entry here fails.
- */
-const PREPARE: Record<string, (e: RouteEntry) => Promise<Prepared>> = {
-  'POST /public/forms/{formId}/submissions': async (e) => {
-    const creator = e.manifest.routes.find((r) => r.method === 'POST' && r.path === '/forms')!
-    // One submission a minute, so the second one shows the route's 429.
-    const res = await api.call('POST', '/forms', {
-      token: await api.token(OWNER, ['admin']),
-      body: { ...(creator.example as object), rateLimitPerMinute: 1 },
-    })
-    if (res.status !== 201) throw new Error(`creating a form: ${res.status} ${res.text}`)
-    return {
-      path: `/public/forms/${res.body.id}/submissions`,
-      headers: { 'x-form-key': res.body.publicKey },
-      again: 429,
-    }
-  },
-}
 
 const hasBody = (route: RouteDef) =>
   route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH'
@@ -81,10 +59,6 @@ describe('every route answers only what its OpenAPI operation declares', () => {
     const declared = Object.keys(doc.paths[route.path]?.[route.method.toLowerCase()]?.responses ?? {})
     const token = route.roles === 'public' ? undefined : await api.token(OWNER, [allowedRole(route)])
     const requiredHeaders = Object.entries(route.headers ?? {}).filter(([, h]) => h.required)
-    const prepare = PREPARE[e.name]
-    if (requiredHeaders.length && !prepare) {
-      throw new Error(`${e.name} requires ${requiredHeaders.map(([n]) => n)}: say in PREPARE how to get them`)
-    }
 
     /** Checks one answer against the document; `expected`, when given, is the status the probe must get. */
     const seen = (probe: string, res: Answer, expected?: number) => {
@@ -126,16 +100,13 @@ describe('every route answers only what its OpenAPI operation declares', () => {
       seen('a body over the limit', await send(missing, { body: { padding: 'x'.repeat(limit) } }), 413)
     }
 
-    const path = prepare
-      ? undefined
-      : await seedPath(e.manifest, route.path, { fresh: route.method !== 'GET' })
-    const real: Prepared | undefined = prepare ? await prepare(e) : path ? { path } : undefined
-    if (!real) throw new Error(`no POST route with an example creates the records under ${route.path}`)
+    // A rate-limited route allows one request a minute here, so the example sent twice shows its 429.
+    const limited = route.errors?.[429] !== undefined
+    const real = await realRequest(api, OWNER, seedPath, e, limited ? { rateLimitPerMinute: 1 } : {})
     if (requiredHeaders.length) seen('without its required headers', await send(real.path))
     const success = await send(real.path, { headers: real.headers })
     seen('the example', success)
     expect.soft(success.status, `the example → ${success.text.slice(0, 300)}`).toBeLessThan(500)
-    if (real.again !== undefined)
-      seen('the example again', await send(real.path, { headers: real.headers }), real.again)
+    if (limited) seen('the example again', await send(real.path, { headers: real.headers }), 429)
   })
 })
