@@ -1,7 +1,8 @@
 /**
  * Warm latency per route through the local gateway, against the floor of that route's own DynamoDB
- * calls replayed raw (replay.ts) in the same run: route p50 ÷ replay p50 is the route's overhead,
- * and the product's goal is ≤ 1.5×.
+ * calls replayed raw (replay.ts), each request's calls right after the request: route p50 ÷ replay
+ * p50 is the route's overhead, and the product's goal is ≤ 1.5×. A replayed delete finds its items
+ * already gone (the request deleted them), which makes a DELETE's floor a little low.
  */
 import {
   CreateTableCommand,
@@ -114,26 +115,38 @@ export async function benchRoutes(o: LatencyOptions): Promise<{ lines: string[];
 
   const replayer = createReplayer(raw)
   const rows: string[][] = []
-  const why: string[] = []
+  const split: string[][] = []
+  const misses: string[] = []
   const sequences: string[] = []
   let replayErrors = 0
   let traced = false
   for (const [r, route] of routes.entries()) {
-    for (let i = 0; i < o.warmup; i++) await route.run()
     // Let the events of earlier routes reach their subscribers before this route's samples.
     await new Promise((resolve) => setTimeout(resolve, 400))
     o.proxy.reset()
     o.proxy.record(true)
+    // Warm-up warms the replaying client on this route's calls too.
+    for (let i = 0; i < o.warmup; i++) {
+      await route.run(`warm-${r}-${i}`)
+      await replayer.replay(o.proxy.callsOf(`warm-${r}-${i}`))
+    }
     const times: number[] = []
+    const floor: number[] = []
     const recorded: RecordedCall[][] = []
     const parts = { gateway: [] as number[], ddbWait: [] as number[], ddbLocal: [] as number[] }
     for (let i = 0; i < o.samples; i++) {
       if (route.name.startsWith('DELETE') && ids.length < 2) for (let j = 0; j < 20; j++) await create()
       const id = `lat-${r}-${i}`
-      const ms = await timed(() => route.run(id))
-      times.push(ms)
+      times.push(await timed(() => route.run(id)))
       const calls = o.proxy.callsOf(id)
       recorded.push(calls)
+      // Replayed right after the request, so both meet the same moment of a noisy machine and the
+      // same background work (streams, subscribers) in DynamoDB Local.
+      if (calls.length) {
+        const { ms, errors } = await replayer.replay(calls)
+        floor.push(ms)
+        replayErrors += errors.length
+      }
       const trace = o.tracer.get(id)
       if (trace?.end !== undefined) {
         parts.gateway.push(trace.end - trace.start)
@@ -151,14 +164,6 @@ export async function benchRoutes(o: LatencyOptions): Promise<{ lines: string[];
       rows.push([route.name, fmtMs(p50), fmtMs(percentile(times, 99)), '0', '—', '—', 'no DynamoDB calls'])
       continue
     }
-    // Warm the replaying client on this route's calls before timing it.
-    for (const calls of recorded.slice(0, Math.min(5, recorded.length))) await replayer.replay(calls)
-    const floor: number[] = []
-    for (const calls of recorded) {
-      const { ms, errors } = await replayer.replay(calls)
-      floor.push(ms)
-      replayErrors += errors.length
-    }
     const floorP50 = percentile(floor, 50)
     const overhead = p50 / floorP50
     const meets = overhead <= OVERHEAD_GOAL
@@ -171,23 +176,30 @@ export async function benchRoutes(o: LatencyOptions): Promise<{ lines: string[];
       `${overhead.toFixed(1)}×`,
       meets ? `meets ≤ ${OVERHEAD_GOAL}×` : `misses by ${fmtMs(p50 - OVERHEAD_GOAL * floorP50)}`,
     ])
-    if (!meets) {
-      const gateway = mean(parts.gateway)
-      const ddbWait = mean(parts.ddbWait)
-      const ddbLocal = mean(parts.ddbLocal)
-      why.push(
-        `  ${route.name} (mean ${fmtMs(mean(times))}): ${fmtMs(gateway - ddbWait)} in the gateway and handler outside ` +
-          `DynamoDB calls (token, validation, middy, marshalling, events); ${fmtMs(ddbWait)} waiting on DynamoDB, of which ` +
-          `${fmtMs(ddbLocal)} DynamoDB Local answering and ${fmtMs(ddbWait - ddbLocal)} the proxy hop and event loop; ` +
-          `${fmtMs(mean(times) - gateway)} before and after the gateway (client, sockets)`,
+    const gateway = mean(parts.gateway)
+    const ddbWait = mean(parts.ddbWait)
+    const ddbLocal = Math.min(ddbWait, mean(parts.ddbLocal))
+    split.push([
+      route.name,
+      fmtMs(mean(times)),
+      fmtMs(gateway - ddbWait),
+      fmtMs(ddbWait),
+      fmtMs(ddbLocal),
+      fmtMs(ddbWait - ddbLocal),
+      fmtMs(mean(times) - gateway),
+    ])
+    // Meeting the goal leaves everything outside the calls half the calls' own time.
+    if (!meets)
+      misses.push(
+        `${route.name} spends ${fmtMs(gateway - ddbWait)} in gateway and handler outside its calls, ` +
+          `against a budget of ${fmtMs((OVERHEAD_GOAL - 1) * floorP50)}`,
       )
-    }
   }
   raw.destroy()
 
   const lines = [
-    'Warm latency through the local gateway; floor = the same DynamoDB calls replayed raw (straight to DynamoDB',
-    'Local, low-level SDK client, same order and overlap, writes into a scratch copy with conditions dropped)',
+    "Warm latency through the local gateway; floor = each request's own DynamoDB calls replayed raw right after it",
+    '(straight to DynamoDB Local, low-level SDK client, same order and overlap; writes into a scratch copy, conditions dropped)',
     `  raw GetItem p50 ${fmtMs(straightP50)} straight, ${fmtMs(proxiedP50)} through the counting proxy (which runs on the ` +
       `runtime's event loop): routes pay that hop on each of their calls, their replay does not`,
     table(
@@ -208,6 +220,24 @@ export async function benchRoutes(o: LatencyOptions): Promise<{ lines: string[];
   if (replayErrors)
     lines.push(`  ! ${replayErrors} replayed calls failed: those floors are lower than the truth`)
   lines.push('DynamoDB calls of one request (first sample; → in sequence, ‖ overlapping):', ...sequences)
-  if (why.length) lines.push('Where the routes that miss the goal spend their time:', ...why)
+  lines.push(
+    'Where the time goes (means per request, from each request traced through the runtime):',
+    table(
+      [
+        'route',
+        'total',
+        'gateway + handler, outside calls',
+        'waiting on DynamoDB',
+        'of which DynamoDB Local',
+        'proxy hop + event loop',
+        'client + sockets',
+      ],
+      split,
+    ),
+  )
+  if (misses.length)
+    lines.push(
+      `Missing ≤ ${OVERHEAD_GOAL}× (outside its calls a route may spend half their time): ${misses.join('; ')}`,
+    )
   return { lines, ids }
 }

@@ -1,0 +1,143 @@
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RecordedCall } from './ddb-proxy.js'
+import { createReplayer, describeCalls, scratchName, stepsOf } from './replay.js'
+
+const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
+const TABLE = `bench-replay-${Date.now()}`
+const key = (pk: string) => ({ pk: { S: pk }, sk: { S: 'c' } })
+const call = (op: string, input: object, start: number, end: number): RecordedCall => ({
+  op,
+  body: JSON.stringify(input),
+  start,
+  end,
+  status: 200,
+})
+
+// What a create-and-update request looked like at the proxy: every condition it carried held then,
+// and none holds any more (the item exists, its version moved on, the checked item never existed).
+const recorded = [
+  call('GetItem', { TableName: TABLE, Key: key('c#1') }, 0, 1),
+  call(
+    'TransactWriteItems',
+    {
+      ClientRequestToken: 'the-original-token',
+      TransactItems: [
+        {
+          Put: {
+            TableName: TABLE,
+            Item: { ...key('c#2'), version: { N: '1' }, gsi1pk: { S: 'email#a' } },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: TABLE,
+            Key: key('c#1'),
+            UpdateExpression: 'SET #version = :next ADD seq :one',
+            ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':next': { N: '2' }, ':expected': { N: '0' }, ':one': { N: '1' } },
+          },
+        },
+        {
+          ConditionCheck: { TableName: TABLE, Key: key('c#9'), ConditionExpression: 'attribute_exists(pk)' },
+        },
+      ],
+    },
+    2,
+    3,
+  ),
+  call(
+    'PutItem',
+    {
+      TableName: TABLE,
+      Item: { ...key('c#1'), version: { N: '3' }, photo: { B: Buffer.from('png').toString('base64') } },
+      ConditionExpression: '#version = :v',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':v': { N: '99' } },
+    },
+    4,
+    6,
+  ),
+  call(
+    'Query',
+    {
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: 'c#1' } },
+    },
+    5,
+    6,
+  ),
+]
+
+describe('raw replay of a request’s DynamoDB calls', () => {
+  beforeAll(async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      }),
+    )
+    await client.send(
+      new PutItemCommand({ TableName: TABLE, Item: { ...key('c#1'), version: { N: '1' }, seq: { N: '5' } } }),
+    )
+  })
+  afterAll(async () => {
+    for (const name of [TABLE, scratchName(TABLE)])
+      await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined)
+    client.destroy()
+  })
+
+  it('keeps the order and overlap of the calls', () => {
+    expect(stepsOf(recorded).map((step) => step.map((c) => c.op))).toEqual([
+      ['GetItem'],
+      ['TransactWriteItems'],
+      ['PutItem', 'Query'],
+    ])
+    expect(describeCalls(recorded)).toBe('GetItem → TransactWriteItems(3) → PutItem ‖ Query')
+  })
+
+  it('replays every call without a failed condition, again and again, writing only to the scratch copy', async () => {
+    const replayer = createReplayer(client)
+    for (let i = 0; i < 2; i++) expect((await replayer.replay(recorded)).errors).toEqual([])
+
+    const real = (pk: string) => client.send(new GetItemCommand({ TableName: TABLE, Key: key(pk) }))
+    expect((await real('c#1')).Item).toEqual({ ...key('c#1'), version: { N: '1' }, seq: { N: '5' } })
+    expect((await real('c#2')).Item).toBeUndefined()
+
+    const scratch = (pk: string) =>
+      client.send(new GetItemCommand({ TableName: scratchName(TABLE), Key: key(pk) }))
+    expect((await scratch('c#2')).Item?.version).toEqual({ N: '1' })
+    // The update found the attributes it adds to on a copy of the real item; then the put replaced it.
+    expect((await scratch('c#1')).Item).toEqual({
+      ...key('c#1'),
+      version: { N: '3' },
+      photo: { B: new Uint8Array(Buffer.from('png')) },
+    })
+  })
+})
