@@ -174,6 +174,7 @@ const UNAVAILABLE = new Set([
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'InternalServerError',
+  'InternalException',
   'InternalServerException',
   'InternalFailure',
   'InternalError',

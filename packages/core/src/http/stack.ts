@@ -84,7 +84,7 @@ export function httpStack(
       paramNames: route.path ? pathParamNames(route.path) : [],
     }),
   )
-  if (route.ownerField) handler.use(ownership({ field: route.ownerField }))
+  if (route.ownerField !== undefined) handler.use(ownership({ field: route.ownerField }))
   handler
     .use(idempotency({ service: config.service, ...(config.table ? { table: config.table } : {}), logger }))
     .use(respond({ logger }))
