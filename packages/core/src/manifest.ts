@@ -221,35 +221,8 @@ export function defineService<const M extends ServiceManifest>(manifest: M): M {
   return manifest
 }
 
-/**
- * Name of the environment variable that carries a table's physical name, e.g.
- * `CONTACTS_MAIN_TABLE`. Service-qualified so the local runtime can run every service in one
- * process with one environment.
- */
-export function tableEnvVar(service: string, table: string): string {
-  return `${service}_${table}_TABLE`.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()
-}
-
-/** Physical table name for a stage: `crm-<stage>-<service>-<table>`. */
-export function physicalTableName(stage: string, service: string, table: string): string {
-  return `crm-${stage}-${service}-${table}`
-}
-
-/**
- * Name of the environment variable that carries a bucket's physical name, e.g.
- * `CONTACTS_FILES_BUCKET` (service-qualified for the same reason as {@link tableEnvVar}).
- */
-export function bucketEnvVar(service: string, bucket: string): string {
-  return `${service}_${bucket}_BUCKET`.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()
-}
-
-/**
- * Name of a bucket for a stage: `crm-<stage>-<service>-<bucket>`. Bucket names are global across
- * AWS, so the CDK app appends the account and region; the local runtime uses it as it is.
- */
-export function physicalBucketName(stage: string, service: string, bucket: string): string {
-  return `crm-${stage}-${service}-${bucket}`.toLowerCase()
-}
+// Names live in names.ts; re-exported so that manifests and handlers keep importing them from here.
+export { bucketEnvVar, physicalBucketName, physicalTableName, queueEnvVar, tableEnvVar } from './names.js'
 
 /** Environment variable names shared by every function. */
 export const ENV = {
