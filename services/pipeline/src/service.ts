@@ -15,6 +15,7 @@ import { settingsRoutes } from './routes/settings.js'
 import {
   onCampaignEngagement,
   onContactCreated,
+  onContactDeleted,
   onContactErased,
   onContactMerged,
   onContactUpdated,
@@ -93,6 +94,7 @@ export const manifest = defineService({
     'on-contact-erased': { ...writes('on-contact-erased'), timeoutSeconds: 60 },
     'on-contact-created': writes('on-contact-created'),
     'on-contact-updated': writes('on-contact-updated'),
+    'on-contact-deleted': writes('on-contact-deleted'),
     'on-engagement': { ...writes('on-engagement'), timeoutSeconds: 30 },
     'on-campaign-engagement': { ...writes('on-campaign-engagement'), timeoutSeconds: 30 },
   },
@@ -113,6 +115,7 @@ export const manifest = defineService({
     onContactUpdated,
     onInteractionLogged,
     onCampaignEngagement,
+    onContactDeleted,
   ],
   schedules: [{ name: 'reminders', expression: 'rate(1 minute)', function: 'send-reminders' }],
   publishes: PIPELINE_EVENTS.map((e) => ({

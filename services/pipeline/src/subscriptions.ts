@@ -3,14 +3,16 @@
  * lists these (rules with patterns built from the contracts) and each handler is built from its
  * declaration (`subscriber(subscription, handle)`, `data` typed and validated by the contracts).
  */
+import { EmailClicked, EmailOpened } from '@relay/contracts/campaigns-events'
 import {
   ContactCreated,
+  ContactDeleted,
   ContactErased,
   ContactMerged,
   ContactUpdated,
   InteractionLogged,
 } from '@relay/contracts/contacts-events'
-import { type SubscriptionDef, subscription } from '@relay/core/manifest'
+import { subscription } from '@relay/core/manifest'
 
 /** Deals, activities and converted leads of an absorbed contact follow the survivor; email projection. */
 export const onContactMerged = subscription({
@@ -47,12 +49,16 @@ export const onInteractionLogged = subscription({
   events: [InteractionLogged],
 })
 
-/**
- * Campaign opens and clicks: engagement points. Matched by name until campaigns' `Email.Opened` /
- * `Email.Clicked` contracts exist in `@relay/contracts/campaigns-events`; `data` is read defensively.
- */
-export const onCampaignEngagement: SubscriptionDef = {
+/** Campaign opens and clicks: engagement points. */
+export const onCampaignEngagement = subscription({
   name: 'campaign-engagement',
   function: 'on-campaign-engagement',
-  pattern: { source: ['crm.campaigns'], 'detail-type': ['Email.Opened', 'Email.Clicked'] },
-}
+  events: [EmailOpened, EmailClicked],
+})
+
+/** A deleted contact's projection becomes a tombstone: new references to it are refused. */
+export const onContactDeleted = subscription({
+  name: 'contact-deleted',
+  function: 'on-contact-deleted',
+  events: [ContactDeleted],
+})

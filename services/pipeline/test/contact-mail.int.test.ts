@@ -18,6 +18,7 @@ import { handler as onEngagement } from '../src/handlers/on-engagement.js'
 import { manifest } from '../src/service.js'
 import { contactFingerprints, getContactMail } from '../src/store/contacts.js'
 import { getLead, intakeLead } from '../src/store/leads.js'
+import { contactData, interactionData } from './helpers.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'
@@ -28,7 +29,7 @@ const event = (detailType: string, data: unknown) =>
 
 const emails = (...addresses: string[]) => addresses.map((address, i) => ({ address, primary: i === 0 }))
 const created = (id: string, ...addresses: string[]) =>
-  event('Contact.Created', { id, version: 1, displayName: 'X', emails: emails(...addresses) })
+  event('Contact.Created', contactData({ id, emails: emails(...addresses) }))
 const updated = (id: string, version: number, before: string[], after: string[]) =>
   event('Contact.Updated', {
     id,
@@ -55,7 +56,7 @@ describe('contact email projection on DynamoDB Local', () => {
     const change = updated(contactId, 2, ['ana@old.example'], ['Ana@New.example'])
     await onContactUpdated(change)
     await onContactUpdated(change) // redelivered: no second write, no error
-    await onEngagement(event('Interaction.Logged', { id: newId(), contactId, type: 'call' }))
+    await onEngagement(event('Interaction.Logged', interactionData({ id: newId(), contactId, type: 'call' })))
     // Assess
     expect(await getContactMail(T, contactId)).toEqual({
       contactId,

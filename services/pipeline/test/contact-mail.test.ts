@@ -25,6 +25,7 @@ import { handler as onErased } from '../src/handlers/on-contact-erased.js'
 import { handler as onMerged } from '../src/handlers/on-contact-merged.js'
 import { handler as onUpdated } from '../src/handlers/on-contact-updated.js'
 import { manifest } from '../src/service.js'
+import { contactData } from './helpers.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 const TABLE = 'crm-test-pipeline-main'
@@ -222,7 +223,7 @@ describe('Contact.Created', () => {
     stored(undefined)
     ddb.on(TransactWriteCommand).resolves({})
     await onCreated(
-      event('Contact.Created', { id: C, version: 1, emails: [{ address: 'a@x.io', primary: true }] }),
+      event('Contact.Created', contactData({ id: C, emails: [{ address: 'a@x.io', primary: true }] })),
     )
     expect(mailPuts()).toEqual([
       expect.objectContaining({
@@ -234,7 +235,7 @@ describe('Contact.Created', () => {
 
   it('arriving after an update of the same contact, it changes nothing', async () => {
     stored(mailItem([fp('b@x.io')], 2))
-    await onCreated(event('Contact.Created', { id: C, version: 1, emails: [{ address: 'a@x.io' }] }))
+    await onCreated(event('Contact.Created', contactData({ id: C, emails: [{ address: 'a@x.io' }] })))
     dedupeOnly()
   })
 })

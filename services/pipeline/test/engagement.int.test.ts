@@ -4,6 +4,7 @@ import { busEvent } from '../../../test/support/bus-events.js'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { engagementOf, emailFingerprint as fp } from '../src/domain/engagement.js'
 import { convertLead } from '../src/domain/lead.js'
+import { handler as onCampaignEngagement } from '../src/handlers/on-campaign-engagement.js'
 import { handler as onContactCreated } from '../src/handlers/on-contact-created.js'
 import { handler as onContactErased } from '../src/handlers/on-contact-erased.js'
 import { handler as onEngagement } from '../src/handlers/on-engagement.js'
@@ -11,6 +12,7 @@ import { manifest } from '../src/service.js'
 import { contactFingerprints } from '../src/store/contacts.js'
 import { getLead, intakeLead, leadIdsByEmail, writeConversion } from '../src/store/leads.js'
 import { putLeadScoring } from '../src/store/settings.js'
+import { contactData, interactionData } from './helpers.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'
@@ -68,16 +70,23 @@ describe('engagement on DynamoDB Local', () => {
     const contactId = newId()
     // Act
     await onContactCreated(
-      event('crm.contacts', 'Contact.Created', {
-        id: contactId,
-        emails: [{ address: 'lee@example.com', primary: true }],
-      }),
+      event(
+        'crm.contacts',
+        'Contact.Created',
+        contactData({ id: contactId, emails: [{ address: 'lee@example.com' }] }),
+      ),
     )
-    const meeting = event('crm.contacts', 'Interaction.Logged', { id: newId(), contactId, type: 'meeting' })
+    const meeting = event(
+      'crm.contacts',
+      'Interaction.Logged',
+      interactionData({ id: newId(), contactId, type: 'meeting' }),
+    )
     await onEngagement(meeting)
     await onEngagement(meeting) // redelivered: counted once
-    await onEngagement(event('crm.campaigns', 'Email.Clicked', { email: 'LEE@example.com', campaignId: 'x' }))
-    await onEngagement(event('crm.campaigns', 'Email.Opened', { leadId: lead.id }))
+    await onCampaignEngagement(
+      event('crm.campaigns', 'Email.Clicked', { email: 'LEE@example.com', campaignId: 'x' }),
+    )
+    await onCampaignEngagement(event('crm.campaigns', 'Email.Opened', { leadId: lead.id }))
     // Assess: 10 + 3 + 1
     const after = await getLead(T, lead.id)
     expect(after).toMatchObject({ fitScore: 20, engagementScore: 14, score: 34, version: 4 })
@@ -108,9 +117,9 @@ describe('engagement on DynamoDB Local', () => {
       ),
     )
     expect(res.status, JSON.stringify(res.body)).toBe(200)
-    await onEngagement(event('crm.campaigns', 'Email.Clicked', { email: 'old@example.com' }))
+    await onCampaignEngagement(event('crm.campaigns', 'Email.Clicked', { email: 'old@example.com' }))
     expect((await getLead(T, lead.id))?.engagementScore).toBeUndefined()
-    await onEngagement(event('crm.campaigns', 'Email.Clicked', { email: 'new@example.com' }))
+    await onCampaignEngagement(event('crm.campaigns', 'Email.Clicked', { email: 'new@example.com' }))
     expect((await getLead(T, lead.id))?.engagementScore).toBe(3)
   })
 
@@ -128,7 +137,11 @@ describe('engagement on DynamoDB Local', () => {
     const converted = convertLead(lead, { contactId, userId: 'u-1', now: NOW })
     await writeConversion(T, converted.lead, 1, undefined, [], 'c')
     await onContactCreated(
-      event('crm.contacts', 'Contact.Created', { id: contactId, emails: [{ address: 'gone@example.com' }] }),
+      event(
+        'crm.contacts',
+        'Contact.Created',
+        contactData({ id: contactId, emails: [{ address: 'gone@example.com' }] }),
+      ),
     )
     expect(await leadIdsByEmail(T, fp('gone@example.com'))).toEqual([lead.id])
     // Act

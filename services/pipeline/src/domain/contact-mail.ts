@@ -19,9 +19,14 @@ export interface ContactMail {
    * kept (it came from `Contact.Created`, so any later version replaces it).
    */
   version: number
-  /** Set when the contact was erased or merged into another: the projection stays empty for good. */
-  gone?: 'erased' | 'merged'
+  /** Set when the contact was erased, deleted or merged into another: the projection stays empty for good. */
+  gone?: ContactGone
+  /** The contact that absorbed this one (when `gone` is `merged`). */
+  mergedInto?: string
 }
+
+/** How a contact left: each leaves a tombstone that no late event overwrites. */
+export type ContactGone = 'erased' | 'merged' | 'deleted'
 
 /** A contact's complete set of email fingerprints as of a version. */
 export interface ContactMailState {
@@ -77,7 +82,37 @@ export function nextContactMail(
   return { contactId, fingerprints: [...stated.fingerprints], version: stated.version }
 }
 
-/** The tombstone of a contact that was erased, or merged into another (whose projection holds its emails). */
-export function contactMailGone(contactId: string, version: number, gone: 'erased' | 'merged'): ContactMail {
-  return { contactId, fingerprints: [], version, gone }
+/**
+ * The tombstone of a contact that was erased, deleted, or merged into another (`mergedInto`, whose
+ * projection holds its emails).
+ */
+export function contactMailGone(
+  contactId: string,
+  version: number,
+  gone: ContactGone,
+  mergedInto?: string,
+): ContactMail {
+  return { contactId, fingerprints: [], version, gone, ...(mergedInto ? { mergedInto } : {}) }
+}
+
+/**
+ * Whether a deal or activity may point at a contact, from what the projection holds (contacts'
+ * events arrive with a delay, so a contact created a moment ago may not be projected yet):
+ * unknown → accepted (contacts' own subscribers park what refers to a contact they do not have
+ * yet, within their bound); gone → refused, naming the survivor of a merge.
+ */
+export function contactReferenceProblem(
+  field: string,
+  projected: ContactMail | undefined,
+): { field: string; code: string; message: string } | undefined {
+  if (!projected?.gone) return undefined
+  if (projected.gone === 'merged')
+    return {
+      field,
+      code: 'contact_merged',
+      message: projected.mergedInto
+        ? `This contact was merged into ${projected.mergedInto}; use that id`
+        : 'This contact was merged into another one',
+    }
+  return { field, code: 'contact_gone', message: `This contact was ${projected.gone}` }
 }

@@ -8,6 +8,7 @@ import {
   type ScoringRule,
   type UpdateLead,
 } from '@relay/contracts/leads'
+import { Conflict } from '@relay/core/outcomes'
 import type { EventSpec } from './events.js'
 
 const fold = (v: unknown) =>
@@ -208,3 +209,16 @@ export const leadDeleted = (lead: Lead): EventSpec => ({
   detailType: LEAD_EVENT.deleted,
   data: { id: lead.id, version: lead.version },
 })
+
+/** A converted lead is read-only: it lives on as the contact (and deal) it became. */
+export class LeadConverted extends Conflict {
+  constructor() {
+    super('A converted lead cannot change.')
+  }
+}
+
+/** `Lead.Converted` (and `Deal.Created` for the deal made with it). */
+export const conversionEvents = (data: LeadConvertedV1, deal: EventSpec | undefined): EventSpec[] => [
+  { detailType: LEAD_EVENT.converted, data },
+  ...(deal ? [deal] : []),
+]

@@ -1,5 +1,7 @@
 /** Pipeline rules, pure: stage validation and the built-in default pipeline. */
+
 import type { Pipeline, PipelineInput, Stage } from '@relay/contracts/pipeline'
+import { Conflict, Invalid, StaleVersion } from '@relay/core/outcomes'
 
 /** A rule a request breaks, named by field (becomes one `errors[]` entry). */
 export interface Problem {
@@ -124,4 +126,33 @@ export const firstOpenStage = (pipeline: Pipeline): Stage => {
   const stage = pipeline.stages.find((s) => s.outcome === undefined) ?? pipeline.stages[0]
   if (!stage) throw new Error('A pipeline without stages')
   return stage
+}
+
+/** Refuses the input when there are problems: `Invalid`, one entry per bad field (core answers 400). */
+export function assertNoProblems(problems: readonly Problem[]): void {
+  if (problems.length) throw new Invalid([...problems])
+}
+
+/**
+ * Refuses a change made from another version than the current one (`StaleVersion`: core answers
+ * 412 to a request that sent If-Match, 409 otherwise); `read` undefined means the caller did not say.
+ */
+export function checkVersion(read: number | undefined, current: number): void {
+  if (read !== undefined && read !== current) throw new StaleVersion()
+}
+
+/** Replacing a pipeline would remove stages that still hold deals: move them first. */
+export class StagesInUse extends Conflict {
+  constructor(stageIds: readonly string[]) {
+    super(`Stages still holding deals cannot be removed: ${stageIds.join(', ')}.`, {
+      stagesInUse: [...stageIds],
+    })
+  }
+}
+
+/** A deal's pipeline was deleted (only a stored one can be: the default always exists). */
+export class PipelineGone extends Conflict {
+  constructor() {
+    super('The pipeline of this deal no longer exists.')
+  }
 }

@@ -1,39 +1,32 @@
-import { CreateDeal, DEAL_EVENT } from '@relay/contracts/pipeline'
 import { newId, nowIso } from '@relay/core/ids'
-import { SALES_ROLES } from '../access.js'
-import { buildDeal } from '../domain/deal.js'
-import { http } from '../http.js'
+import { buildDeal, dealCreated } from '../domain/deal.js'
+import { assertNoProblems } from '../domain/pipeline.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/deals.js'
 import { saveDeal } from '../store/deals.js'
 import { resolvePipeline } from '../store/pipelines.js'
 import { getProducts } from '../store/products.js'
-import { assertNoProblems } from '../support.js'
 
 /** POST /deals → 201 + Location + ETag; the deal and Deal.Created are written together. */
-export const handler = http({
-  roles: SALES_ROLES,
-  body: CreateDeal,
-  async handle({ body, caller, correlationId }) {
-    const pipeline = await resolvePipeline(caller.tenantId, body.pipelineId)
-    if (!pipeline)
-      assertNoProblems([
-        { field: 'pipelineId', code: 'unknown_pipeline', message: 'No pipeline with this id' },
-      ])
-    const products = body.lineItems?.length
-      ? await getProducts(
-          caller.tenantId,
-          body.lineItems.map((l) => l.productId),
-        )
-      : new Map()
-    const built = buildDeal(body, {
-      id: newId(),
-      pipeline: pipeline!,
-      products,
-      userId: caller.userId,
-      now: nowIso(),
-    })
-    if ('problems' in built) return assertNoProblems(built.problems) as never
-    const { deal } = built
-    await saveDeal(caller.tenantId, deal, 0, [{ detailType: DEAL_EVENT.created, data: deal }], correlationId)
-    return { status: 201, body: deal, version: deal.version, location: `/deals/${deal.id}` }
-  },
+export const handler = http(routes.createDeal, async ({ body, caller, correlationId }) => {
+  const pipeline = await resolvePipeline(caller.tenantId, body.pipelineId)
+  if (!pipeline)
+    assertNoProblems([{ field: 'pipelineId', code: 'unknown_pipeline', message: 'No pipeline with this id' }])
+  const products = body.lineItems?.length
+    ? await getProducts(
+        caller.tenantId,
+        body.lineItems.map((l) => l.productId),
+      )
+    : new Map()
+  const built = buildDeal(body, {
+    id: newId(),
+    pipeline: pipeline!,
+    products,
+    userId: caller.userId,
+    now: nowIso(),
+  })
+  if ('problems' in built) return assertNoProblems(built.problems) as never
+  const { deal } = built
+  await saveDeal(caller.tenantId, deal, 0, [dealCreated(deal)], correlationId)
+  return { status: 201, body: deal, version: deal.version, location: `/deals/${deal.id}` }
 })

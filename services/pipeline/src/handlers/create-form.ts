@@ -1,28 +1,23 @@
 import { randomBytes } from 'node:crypto'
-import { CreateForm } from '@relay/contracts/leads'
 import { newId, nowIso } from '@relay/core/ids'
-import { CONFIG_ROLES } from '../access.js'
 import { buildForm, formProblems } from '../domain/forms.js'
-import { http } from '../http.js'
+import { assertNoProblems } from '../domain/pipeline.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/forms.js'
 import { createForm } from '../store/forms.js'
-import { assertNoProblems } from '../support.js'
 
 /**
  * POST /forms → 201 + Location: a web-to-lead form with its field mapping, source, campaign,
  * honeypot and rate limit, and a fresh public key (192 random bits) for the `x-form-key` header.
  */
-export const handler = http({
-  roles: CONFIG_ROLES,
-  body: CreateForm,
-  async handle({ body, caller }) {
-    assertNoProblems(formProblems(body))
-    const form = buildForm(body, {
-      id: newId(),
-      userId: caller.userId,
-      now: nowIso(),
-      publicKey: randomBytes(24).toString('base64url'),
-    })
-    await createForm(caller.tenantId, form)
-    return { status: 201, body: form, version: form.version, location: `/forms/${form.id}` }
-  },
+export const handler = http(routes.createForm, async ({ body, caller }) => {
+  assertNoProblems(formProblems(body))
+  const form = buildForm(body, {
+    id: newId(),
+    userId: caller.userId,
+    now: nowIso(),
+    publicKey: randomBytes(24).toString('base64url'),
+  })
+  await createForm(caller.tenantId, form)
+  return { status: 201, body: form, version: form.version, location: `/forms/${form.id}` }
 })

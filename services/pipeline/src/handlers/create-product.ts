@@ -1,24 +1,20 @@
-import { CreateProduct, type Product } from '@relay/contracts/pipeline'
+import type { Product } from '@relay/contracts/pipeline'
 import { newId, nowIso } from '@relay/core/ids'
-import { CONFIG_ROLES } from '../access.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/products.js'
 import { putProduct } from '../store/products.js'
 
 /** POST /products → 201 + Location. */
-export const handler = http({
-  roles: CONFIG_ROLES,
-  body: CreateProduct,
-  async handle({ body, caller }) {
-    const now = nowIso()
-    const product: Product = {
-      id: newId(),
-      ...body,
-      active: body.active ?? true,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    }
-    await putProduct(caller.tenantId, product, 0)
-    return { status: 201, body: product, version: product.version, location: `/products/${product.id}` }
-  },
+export const handler = http(routes.createProduct, async ({ body, caller }) => {
+  const now = nowIso()
+  const product: Product = {
+    id: newId(),
+    ...body,
+    active: body.active ?? true,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  }
+  await putProduct(caller.tenantId, product, 0)
+  return { status: 201, body: product, version: product.version, location: `/products/${product.id}` }
 })

@@ -1,16 +1,11 @@
-import { IdParams } from '@relay/contracts/pipeline'
-import { notFound } from '@relay/core/errors'
-import { READ_ROLES } from '../access.js'
-import { http } from '../http.js'
+import { NotFound } from '@relay/core/outcomes'
+import { http } from '../kit.js'
+import * as routes from '../routes/activities.js'
 import { getActivity } from '../store/activities.js'
 
 /** GET /activities/{id} → 200 + ETag, or 404. */
-export const handler = http({
-  roles: READ_ROLES,
-  params: IdParams,
-  async handle({ params, caller }) {
-    const activity = await getActivity(caller.tenantId, params.id)
-    if (!activity) throw notFound('No activity with this id.')
-    return { status: 200, body: activity, version: activity.version }
-  },
+export const handler = http(routes.getActivity, async ({ params, caller }) => {
+  const activity = await getActivity(caller.tenantId, params.id)
+  if (!activity) throw new NotFound('No activity with this id.')
+  return { status: 200, body: activity, version: activity.version }
 })

@@ -1,12 +1,9 @@
-import { READ_ROLES } from '../access.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/settings.js'
 import { automations } from '../store/settings.js'
 
 /** GET /settings/automations → the deal automation rules (+ ETag); none until saved. */
-export const handler = http({
-  roles: READ_ROLES,
-  async handle({ caller }) {
-    const doc = await automations(caller.tenantId)
-    return { status: 200, body: doc, version: doc.version }
-  },
+export const handler = http(routes.getAutomations, async ({ caller }) => {
+  const doc = await automations(caller.tenantId)
+  return { status: 200, body: doc, version: doc.version }
 })

@@ -1,10 +1,10 @@
 import type { Activity } from '@relay/contracts/activities'
-import { IdParams } from '@relay/contracts/pipeline'
-import { conflict, notFound } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
-import { READ_ROLES } from '../access.js'
+import { NotFound } from '@relay/core/outcomes'
 import { dealInsights, MIN_CLOSED_DEALS } from '../domain/insights.js'
-import { http } from '../http.js'
+import { PipelineGone } from '../domain/pipeline.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/deals.js'
 import { activitiesOfDeal } from '../store/activities.js'
 import { closedDealsOf, getDeal } from '../store/deals.js'
 import { resolvePipeline } from '../store/pipelines.js'
@@ -28,31 +28,27 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) =
  * deals of the same pipeline (logistic regression, see the README), with its top factors; with too
  * little history, the stage probability and why (`method: 'stage-probability'`).
  */
-export const handler = http({
-  roles: READ_ROLES,
-  params: IdParams,
-  async handle({ params, caller }) {
-    const t = caller.tenantId
-    const deal = await getDeal(t, params.id)
-    if (!deal) throw notFound('No deal with this id.')
-    const pipeline = await resolvePipeline(t, deal.pipelineId)
-    if (!pipeline) throw conflict('The pipeline of this deal no longer exists.')
-    const outcomes = pipeline.stages.filter((s) => s.outcome).map((s) => s.id)
-    const closed = deal.status === 'open' ? await closedDealsOf(t, deal.pipelineId, outcomes) : []
-    // Activities are only read when the model will be trained.
-    const enough = closed.length >= MIN_CLOSED_DEALS
-    const [activities, ...perDeal] = await mapLimited<string, Activity[]>(
-      [deal.id, ...(enough ? closed.map((d) => d.id) : [])],
-      16,
-      (id) => activitiesOfDeal(t, id),
-    )
-    const body = dealInsights({
-      deal,
-      pipeline,
-      activities: activities ?? [],
-      history: closed.map((d, i) => ({ deal: d, activities: perDeal[i] ?? [] })),
-      now: nowIso(),
-    })
-    return { status: 200, body }
-  },
+export const handler = http(routes.getDealInsights, async ({ params, caller }) => {
+  const t = caller.tenantId
+  const deal = await getDeal(t, params.id)
+  if (!deal) throw new NotFound('No deal with this id.')
+  const pipeline = await resolvePipeline(t, deal.pipelineId)
+  if (!pipeline) throw new PipelineGone()
+  const outcomes = pipeline.stages.filter((s) => s.outcome).map((s) => s.id)
+  const closed = deal.status === 'open' ? await closedDealsOf(t, deal.pipelineId, outcomes) : []
+  // Activities are only read when the model will be trained.
+  const enough = closed.length >= MIN_CLOSED_DEALS
+  const [activities, ...perDeal] = await mapLimited<string, Activity[]>(
+    [deal.id, ...(enough ? closed.map((d) => d.id) : [])],
+    16,
+    (id) => activitiesOfDeal(t, id),
+  )
+  const body = dealInsights({
+    deal,
+    pipeline,
+    activities: activities ?? [],
+    history: closed.map((d, i) => ({ deal: d, activities: perDeal[i] ?? [] })),
+    now: nowIso(),
+  })
+  return { status: 200, body }
 })

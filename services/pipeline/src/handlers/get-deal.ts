@@ -1,16 +1,11 @@
-import { IdParams } from '@relay/contracts/pipeline'
-import { notFound } from '@relay/core/errors'
-import { READ_ROLES } from '../access.js'
-import { http } from '../http.js'
+import { NotFound } from '@relay/core/outcomes'
+import { http } from '../kit.js'
+import * as routes from '../routes/deals.js'
 import { getDeal } from '../store/deals.js'
 
 /** GET /deals/{id} → 200 + ETag, or 404 (also for another tenant's id). */
-export const handler = http({
-  roles: READ_ROLES,
-  params: IdParams,
-  async handle({ params, caller }) {
-    const deal = await getDeal(caller.tenantId, params.id)
-    if (!deal) throw notFound('No deal with this id.')
-    return { status: 200, body: deal, version: deal.version }
-  },
+export const handler = http(routes.getDeal, async ({ params, caller }) => {
+  const deal = await getDeal(caller.tenantId, params.id)
+  if (!deal) throw new NotFound('No deal with this id.')
+  return { status: 200, body: deal, version: deal.version }
 })

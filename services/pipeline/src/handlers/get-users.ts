@@ -1,12 +1,9 @@
-import { CONFIG_ROLES } from '../access.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/settings.js'
 import { userDirectory } from '../store/settings.js'
 
 /** GET /settings/users → where reminder emails go (+ ETag); empty until saved. */
-export const handler = http({
-  roles: CONFIG_ROLES,
-  async handle({ caller }) {
-    const doc = await userDirectory(caller.tenantId)
-    return { status: 200, body: doc, version: doc.version }
-  },
+export const handler = http(routes.getUsers, async ({ caller }) => {
+  const doc = await userDirectory(caller.tenantId)
+  return { status: 200, body: doc, version: doc.version }
 })

@@ -1,23 +1,18 @@
-import { ListDealsQuery } from '@relay/contracts/pipeline'
-import { READ_ROLES } from '../access.js'
-import { http } from '../http.js'
+import { assertNoProblems } from '../domain/pipeline.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/deals.js'
 import { listDeals } from '../store/deals.js'
-import { assertNoProblems } from '../support.js'
 
 /**
  * GET /deals?pipelineId=&stage=&owner=&status=&closeFrom=&closeTo=&limit=&cursor= → `{ items, nextCursor? }`.
  * By pipeline (and stage), by owner, or all; ordered by stage, or by close date ascending.
  */
-export const handler = http({
-  roles: READ_ROLES,
-  query: ListDealsQuery,
-  async handle({ query, caller }) {
-    if (query.stage && !query.pipelineId)
-      assertNoProblems([
-        { field: 'query.stage', code: 'needs_pipeline', message: 'Filter by stage needs pipelineId' },
-      ])
-    if (query.closeFrom && query.closeTo && query.closeFrom > query.closeTo)
-      assertNoProblems([{ field: 'query.closeTo', code: 'range', message: 'closeTo comes before closeFrom' }])
-    return { status: 200, body: await listDeals(caller.tenantId, query) }
-  },
+export const handler = http(routes.listDeals, async ({ query, caller }) => {
+  if (query.stage && !query.pipelineId)
+    assertNoProblems([
+      { field: 'query.stage', code: 'needs_pipeline', message: 'Filter by stage needs pipelineId' },
+    ])
+  if (query.closeFrom && query.closeTo && query.closeFrom > query.closeTo)
+    assertNoProblems([{ field: 'query.closeTo', code: 'range', message: 'closeTo comes before closeFrom' }])
+  return { status: 200, body: await listDeals(caller.tenantId, query) }
 })

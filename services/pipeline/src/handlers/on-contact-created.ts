@@ -1,22 +1,18 @@
 import { fingerprintsOf } from '../domain/contact-mail.js'
+import { subscriber } from '../kit.js'
 import { projectContactMail } from '../store/contacts.js'
-import { subscriber } from '../subscriber.js'
+import { onContactCreated } from '../subscriptions.js'
 
 /**
- * `Contact.Created` → this service's projection of the contact's email fingerprints, so an
- * interaction logged on the contact can find leads with the same email. Read defensively (only
- * `id`, `version` and `emails[].address`), so contacts can grow its contract freely. A contact
- * without emails gets no projection (nothing older than its creation can arrive to be guarded
- * against); a `Contact.Updated` that arrived first is newer and is kept.
+ * `Contact.Created` → this service's projection of the contact: its email fingerprints (so an
+ * interaction logged on the contact finds leads with the same email) and that it exists (a contact
+ * without emails is projected too). A `Contact.Updated` that arrived first is newer and is kept; a
+ * tombstone is never replaced.
  */
-export const handler = subscriber({
-  async handle(event) {
-    const { tenantId, data } = event.detail
-    const d = (data ?? {}) as { id?: unknown; version?: unknown; emails?: unknown }
-    if (typeof d.id !== 'string') return []
-    const fingerprints = fingerprintsOf(d.emails)
-    if (!fingerprints.length) return []
-    const version = typeof d.version === 'number' ? d.version : 1
-    return projectContactMail(tenantId, d.id, { version, fingerprints })
-  },
+export const handler = subscriber(onContactCreated, async (event) => {
+  const { tenantId, data } = event.detail
+  return projectContactMail(tenantId, data.id, {
+    version: data.version,
+    fingerprints: fingerprintsOf(data.emails),
+  })
 })

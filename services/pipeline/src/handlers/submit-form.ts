@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { FormParams, FormSubmission } from '@relay/contracts/leads'
-import { HttpError, notFound } from '@relay/core/errors'
 import { newId } from '@relay/core/ids'
+import { NotFound, RateLimited, Unauthenticated } from '@relay/core/outcomes'
 import { mapSubmission } from '../domain/forms.js'
-import { http } from '../http.js'
+import { assertNoProblems } from '../domain/pipeline.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/forms.js'
 import { getForm, takeFormSlot, tenantOfForm } from '../store/forms.js'
 import { intakeLead } from '../store/leads.js'
-import { assertNoProblems } from '../support.js'
 
 const digest = (s: string) => createHash('sha256').update(s).digest()
 
@@ -24,35 +24,24 @@ export function formKeyMatches(given: string | undefined, expected: string): boo
  * bot learns nothing; nothing is stored), then the mapped fields (400 naming the form's fields).
  * The lead is created with the form's source and campaign, scored and assigned like any other.
  */
-export const handler = http({
-  roles: 'public',
-  params: FormParams,
-  body: FormSubmission,
-  maxBodyBytes: 16_384,
-  async handle({ params, body, headers, correlationId }) {
-    const tenantId = await tenantOfForm(params.formId)
-    const form = tenantId ? await getForm(tenantId, params.formId) : undefined
-    if (!tenantId || !form) throw notFound('No form with this id.')
-    if (!formKeyMatches(headers['x-form-key'], form.publicKey))
-      throw new HttpError(401, undefined, 'Header x-form-key is missing or does not match this form.')
-    if (!(await takeFormSlot(tenantId, form.id, Date.now(), form.rateLimitPerMinute)))
-      throw new HttpError(
-        429,
-        undefined,
-        'Too many submissions for this form; retry in a minute.',
-        undefined,
-        {
-          retryAfterSeconds: 60 - Math.floor((Date.now() % 60_000) / 1000),
-        },
-      )
-    const outcome = mapSubmission(form, body)
-    if (outcome.kind === 'honeypot') return { status: 202, body: { status: 'accepted', leadId: newId() } }
-    if (outcome.kind === 'invalid') return assertNoProblems(outcome.problems) as never
-    const lead = await intakeLead(tenantId, outcome.input, {
-      userId: form.ownerId,
-      correlationId,
-      formId: form.id,
-    })
-    return { status: 202, body: { status: 'accepted', leadId: lead.id } }
-  },
+export const handler = http(routes.submitForm, async ({ params, body, headers, correlationId }) => {
+  const tenantId = await tenantOfForm(params.formId)
+  const form = tenantId ? await getForm(tenantId, params.formId) : undefined
+  if (!tenantId || !form) throw new NotFound('No form with this id.')
+  if (!formKeyMatches(headers['x-form-key'], form.publicKey))
+    throw new Unauthenticated('Header x-form-key is missing or does not match this form.')
+  if (!(await takeFormSlot(tenantId, form.id, Date.now(), form.rateLimitPerMinute)))
+    throw new RateLimited(
+      60 - Math.floor((Date.now() % 60_000) / 1000),
+      'Too many submissions for this form; retry when the minute is over.',
+    )
+  const outcome = mapSubmission(form, body)
+  if (outcome.kind === 'honeypot') return { status: 202, body: { status: 'accepted', leadId: newId() } }
+  if (outcome.kind === 'invalid') return assertNoProblems(outcome.problems) as never
+  const lead = await intakeLead(tenantId, outcome.input, {
+    userId: form.ownerId,
+    correlationId,
+    formId: form.id,
+  })
+  return { status: 202, body: { status: 'accepted', leadId: lead.id } }
 })

@@ -1,45 +1,31 @@
-import { DEAL_EVENT, IdParams, UpdateDeal } from '@relay/contracts/pipeline'
-import { notFound } from '@relay/core/errors'
 import { nowIso } from '@relay/core/ids'
-import { SALES_ROLES } from '../access.js'
-import { applyDealPatch, diffDeals } from '../domain/deal.js'
-import { http } from '../http.js'
+import { NotFound, writeOrExplain } from '@relay/core/outcomes'
+import { applyDealPatch, dealUpdated, diffDeals } from '../domain/deal.js'
+import { assertNoProblems, checkVersion } from '../domain/pipeline.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/deals.js'
 import { getDeal, saveDeal } from '../store/deals.js'
 import { getProducts } from '../store/products.js'
-import { assertNoProblems, checkIfMatch, writeOrExplain } from '../support.js'
 
 /** PATCH /deals/{id} (merge-patch) → 200 + ETag; nothing changed → nothing written or published. */
-export const handler = http({
-  roles: SALES_ROLES,
-  params: IdParams,
-  body: UpdateDeal,
-  async handle({ params, body, caller, ifMatch, correlationId }) {
-    const current = await getDeal(caller.tenantId, params.id)
-    if (!current) throw notFound('No deal with this id.')
-    checkIfMatch(ifMatch, current.version)
-    const products = body.lineItems?.length
-      ? await getProducts(
-          caller.tenantId,
-          body.lineItems.map((l) => l.productId),
-        )
-      : new Map()
-    const patched = applyDealPatch(current, body, { products, now: nowIso() })
-    if ('problems' in patched) return assertNoProblems(patched.problems) as never
-    const next = patched.deal
-    const changes = diffDeals(current, next)
-    if (Object.keys(changes).length === 0) return { status: 200, body: current, version: current.version }
-    await writeOrExplain(
-      async () => Boolean(await getDeal(caller.tenantId, current.id)),
-      ifMatch,
-      () =>
-        saveDeal(
-          caller.tenantId,
-          next,
-          current.version,
-          [{ detailType: DEAL_EVENT.updated, data: { id: next.id, version: next.version, changes } }],
-          correlationId,
-        ),
-    )
-    return { status: 200, body: next, version: next.version }
-  },
+export const handler = http(routes.updateDeal, async ({ params, body, caller, ifMatch, correlationId }) => {
+  const current = await getDeal(caller.tenantId, params.id)
+  if (!current) throw new NotFound('No deal with this id.')
+  checkVersion(ifMatch, current.version)
+  const products = body.lineItems?.length
+    ? await getProducts(
+        caller.tenantId,
+        body.lineItems.map((l) => l.productId),
+      )
+    : new Map()
+  const patched = applyDealPatch(current, body, { products, now: nowIso() })
+  if ('problems' in patched) return assertNoProblems(patched.problems) as never
+  const next = patched.deal
+  const changes = diffDeals(current, next)
+  if (Object.keys(changes).length === 0) return { status: 200, body: current, version: current.version }
+  await writeOrExplain(
+    () => saveDeal(caller.tenantId, next, current.version, [dealUpdated(next, changes)], correlationId),
+    async () => Boolean(await getDeal(caller.tenantId, current.id)),
+  )
+  return { status: 200, body: next, version: next.version }
 })

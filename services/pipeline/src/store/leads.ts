@@ -25,6 +25,7 @@ import { documentClient } from '@relay/core/ddb'
 import { newId, nowIso } from '@relay/core/ids'
 import { tenantKey } from '@relay/core/keys'
 import type { TransactItem } from '@relay/core/outbox'
+import { type Work, work } from '@relay/core/work'
 import { emailFingerprint } from '../domain/engagement.js'
 import type { EventSpec } from '../domain/events.js'
 import { buildLead, leadCreatedEvents } from '../domain/lead.js'
@@ -116,15 +117,15 @@ export async function saveLead(
   await commit(tenantId, correlationId, [leadPut(tenantId, lead, expectedVersion), ...also], specs)
 }
 
-/** Access pattern 3 for subscribers: a lead at `expectedVersion` and its events, as transaction items. */
-export function leadWriteItems(
+/** Access pattern 3 for subscribers: a lead at `expectedVersion` and its events, as a unit of work. */
+export function leadWork(
   tenantId: string,
   lead: Lead,
   expectedVersion: number,
   specs: readonly EventSpec[],
   correlationId: string,
-): TransactItem[] {
-  return withEvents(tenantId, correlationId, [leadPut(tenantId, lead, expectedVersion)], specs)
+): Work {
+  return work(...withEvents(tenantId, correlationId, [leadPut(tenantId, lead, expectedVersion)], specs))
 }
 
 /** Access pattern 3: deletes a lead still at `expectedVersion`, with its events. */
