@@ -1,6 +1,8 @@
 import {
   CreateTableCommand,
+  DeleteItemCommand,
   DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -133,11 +135,40 @@ describe('raw replay of a request’s DynamoDB calls', () => {
     const scratch = (pk: string) =>
       client.send(new GetItemCommand({ TableName: scratchName(TABLE), Key: key(pk) }))
     expect((await scratch('c#2')).Item?.version).toEqual({ N: '1' })
+    // Writes into the copy pay index and stream upkeep as they did in the real table.
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: scratchName(TABLE) }))
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' })
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1'])
     // The update found the attributes it adds to on a copy of the real item; then the put replaced it.
     expect((await scratch('c#1')).Item).toEqual({
       ...key('c#1'),
       version: { N: '3' },
       photo: { B: new Uint8Array(Buffer.from('png')) },
     })
+  })
+
+  it('replays a delete on the item the snapshot kept, though the request already deleted it', async () => {
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: { ...key('c#3'), version: { N: '4' } } }))
+    const replayer = createReplayer(client)
+    await replayer.snapshot([TABLE])
+    // The request: delete c#3 while it is at version 4.
+    await client.send(new DeleteItemCommand({ TableName: TABLE, Key: key('c#3') }))
+    const scratch = () => client.send(new GetItemCommand({ TableName: scratchName(TABLE), Key: key('c#3') }))
+    expect((await scratch()).Item?.version).toEqual({ N: '4' })
+
+    const deleteCall = call(
+      'DeleteItem',
+      {
+        TableName: TABLE,
+        Key: key('c#3'),
+        ConditionExpression: '#version = :v',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':v': { N: '4' } },
+      },
+      0,
+      1,
+    )
+    expect((await replayer.replay([deleteCall])).errors).toEqual([])
+    expect((await scratch()).Item).toBeUndefined()
   })
 })
