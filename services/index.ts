@@ -4,11 +4,11 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { ServiceManifest } from '@relay/core/manifest'
-import { manifest as platform } from './platform/src/service.js'
 import { manifest as analytics } from './analytics/src/service.js'
 import { manifest as campaigns } from './campaigns/src/service.js'
 import { manifest as contacts } from './contacts/src/service.js'
 import { manifest as pipeline } from './pipeline/src/service.js'
+import { manifest as platform } from './platform/src/service.js'
 import { manifest as serviceDesk } from './service-desk/src/service.js'
 
 export interface RegisteredService {

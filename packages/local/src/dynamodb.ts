@@ -227,6 +227,9 @@ async function launch(dir: string, port: number, options: StartDynamoDbLocalOpti
   const child = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local', java, ...args], {
     cwd: dir,
     stdio: ['pipe', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches Node, which stops the runtime in order
+    // (bus drained first), instead of killing DynamoDB Local under deliveries still running.
+    detached: true,
   })
   running.add(child)
   installExitHook()

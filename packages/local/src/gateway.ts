@@ -278,7 +278,7 @@ function refuse(
   res: ServerResponse,
   status: number,
   detail: string,
-  options: { headers?: Record<string, string>; extra?: Record<string, unknown> } = {},
+  options: { headers?: Record<string, string>; extra?: Record<string, unknown>; close?: boolean } = {},
 ): void {
   const unread = !req.complete
   if (unread) {
@@ -288,7 +288,11 @@ function refuse(
       setTimeout(() => req.socket.destroy(), 50).unref()
     })
   }
-  sendProblem(res, status, detail, { ...options, instance: req.url?.split('?')[0] ?? '/', close: unread })
+  sendProblem(res, status, detail, {
+    ...options,
+    instance: req.url?.split('?')[0] ?? '/',
+    close: unread || options.close === true,
+  })
 }
 
 function bearer(req: IncomingMessage): string | undefined {
@@ -401,15 +405,26 @@ export function createGateway(options: GatewayOptions): Server {
     res.end(out.body)
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const started = performance.now()
     res.on('finish', () => {
       log(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`)
     })
-    handle(req, res).catch((err) => {
+    // Once the runtime stops, a request that arrives on a kept-alive connection is not taken on:
+    // only those already in flight finish.
+    const work = server.listening
+      ? handle(req, res)
+      : Promise.resolve(
+          refuse(req, res, 503, 'The local runtime is stopping.', {
+            headers: { 'retry-after': '5' },
+            close: true,
+          }),
+        )
+    work.catch((err) => {
       log(`gateway error: ${(err as Error).stack ?? err}`)
       if (!res.headersSent) sendProblem(res, 500, 'The gateway failed.', { close: !req.complete })
       else res.end()
     })
   })
+  return server
 }

@@ -16,6 +16,8 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
 import { bucketEnvVar, physicalBucketName, physicalTableName, tableEnvVar } from '@relay/core/manifest'
+import { validateServices } from '@relay/core/manifest-validation'
+import { validatePattern } from './bus/pattern.js'
 import { createEventsServer, LocalBus } from './bus.js'
 import { loadDemo } from './demo.js'
 import {
@@ -31,8 +33,9 @@ import { createInvoker, type LocalService } from './invoke.js'
 import { coreLocalRoutes, type LocalRoute, localRouter } from './local-routes.js'
 import { defaultDataDir } from './paths.js'
 import { createS3Server, ObjectStore, type ObjectTriggerRef, ObjectTriggers } from './s3.js'
-import { Scheduler } from './scheduler.js'
+import { parseSchedule, Scheduler } from './scheduler.js'
 import { createSesServer, Mailbox } from './ses.js'
+import { type LocalQueues, startQueues } from './sqs/index.js'
 import { type StreamHandler, StreamPoller } from './streams.js'
 import { mintDevToken, verifyDevToken } from './tokens.js'
 
@@ -79,6 +82,8 @@ export interface LocalRuntime {
   sesEndpoint: string
   /** The S3 endpoint (path-style); presigned URLs handed to clients point here. */
   s3Endpoint: string
+  /** The SQS endpoint; every manifest queue and its dead-letter queue live there, under `<dataDir>/sqs`. */
+  sqsEndpoint: string
   services: readonly LocalService[]
   /** Emits 'published', 'delivered', 'dead-lettered'; `deadLetters()`, `redrive()`, `events()`, `idle()`. */
   bus: LocalBus
@@ -89,6 +94,8 @@ export interface LocalRuntime {
   objects: ObjectStore
   /** S3 → function invocations: events 'invoked' and 'failed', `idle()`. */
   objectTriggers: ObjectTriggers
+  /** The work queues: `list()`, `deadLetters(service, queue)`, `redrive(...)`, `idle()`; consumers' events 'invoked' and 'failed'. */
+  queues: LocalQueues
   /** A dev token for a tenant and roles (user defaults to `u-<tenant>`). */
   token(tenant: string, roles: readonly string[], user?: string): Promise<string>
   /** Runs a schedule now; resolves with the function's result. */
@@ -176,6 +183,11 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
   const log = options.quiet ? () => {} : rawLog
   const warn = rawLog
   const { services } = options
+  // The CDK app's checks (@relay/core/manifest-validation), so both reject the same manifests alike.
+  validateServices(
+    services.map((s) => s.manifest),
+    { eventPattern: validatePattern, scheduleExpression: parseSchedule },
+  )
 
   if (options.reset) await resetDataDir(dataDir)
   await mkdir(dataDir, { recursive: true })
@@ -267,6 +279,9 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     // Loopback like the gateway: whoever can reach the API can reach the presigned URLs it hands out.
     const s3Endpoint = `http://127.0.0.1:${await listen(s3Server, 0)}`
     phases.endpoints.push(() => close(s3Server))
+    const queues = await startQueues({ stage, services, invoker, region: LOCAL_REGION, dataDir, log })
+    phases.sources.push(() => queues.stopConsumers())
+    phases.endpoints.push(() => queues.close())
 
     // The handlers' world: same variables as in Lambda, pointing at local endpoints.
     Object.assign(process.env, {
@@ -287,6 +302,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       }
     }
     for (const [envVar, name] of buckets) process.env[envVar] = name
+    Object.assign(process.env, queues.env)
 
     await createTables(stage, services, { endpoint: dynamodbEndpoint })
 
@@ -311,12 +327,13 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
 
     if (options.schedules !== false) scheduler.start()
     phases.sources.push(() => scheduler.stop())
+    queues.start()
     bus.resume()
 
     const token = (tenant: string, roles: readonly string[], user?: string) =>
       mintDevToken({ tenant, roles, ...(user ? { user } : {}) }, { dataDir })
 
-    const localRoutes: LocalRoute[] = [...coreLocalRoutes({ mail, bus, scheduler })]
+    const localRoutes: LocalRoute[] = [...coreLocalRoutes({ mail, bus, scheduler }), ...queues.routes]
     const local = localRouter(localRoutes)
 
     const gateway = createGateway({
@@ -339,12 +356,14 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       eventsEndpoint,
       sesEndpoint,
       s3Endpoint,
+      sqsEndpoint: queues.endpoint,
       services,
       bus,
       mail,
       scheduler,
       objects,
       objectTriggers,
+      queues,
       token,
       triggerSchedule: (service, name) => scheduler.trigger(service, name),
       stop,
