@@ -16,6 +16,8 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
 import { bucketEnvVar, physicalBucketName, physicalTableName, tableEnvVar } from '@relay/core/manifest'
+import { validateServices } from '@relay/core/manifest-validation'
+import { validatePattern } from './bus/pattern.js'
 import { createEventsServer, LocalBus } from './bus.js'
 import { loadDemo } from './demo.js'
 import {
@@ -31,7 +33,7 @@ import { createInvoker, type LocalService } from './invoke.js'
 import { coreLocalRoutes, type LocalRoute, localRouter } from './local-routes.js'
 import { defaultDataDir } from './paths.js'
 import { createS3Server, ObjectStore, type ObjectTriggerRef, ObjectTriggers } from './s3.js'
-import { Scheduler } from './scheduler.js'
+import { parseSchedule, Scheduler } from './scheduler.js'
 import { createSesServer, Mailbox } from './ses.js'
 import { type LocalQueues, startQueues } from './sqs/index.js'
 import { type StreamHandler, StreamPoller } from './streams.js'
@@ -181,6 +183,11 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
   const log = options.quiet ? () => {} : rawLog
   const warn = rawLog
   const { services } = options
+  // The CDK app's checks (@relay/core/manifest-validation), so both reject the same manifests alike.
+  validateServices(
+    services.map((s) => s.manifest),
+    { eventPattern: validatePattern, scheduleExpression: parseSchedule },
+  )
 
   if (options.reset) await resetDataDir(dataDir)
   await mkdir(dataDir, { recursive: true })
