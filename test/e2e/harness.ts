@@ -28,7 +28,7 @@ export interface Api {
   raw(
     method: string,
     path: string,
-    opts?: { headers?: Record<string, string>; body?: string | Uint8Array },
+    opts?: { headers?: Record<string, string>; body?: string | Uint8Array; timeoutMs?: number },
   ): Promise<Answer>
   stop(): Promise<void>
 }
@@ -98,6 +98,12 @@ export async function startApi(): Promise<Api> {
         },
       )
       req.on('error', reject)
+      if (opts.timeoutMs) {
+        const ms = opts.timeoutMs
+        req.setTimeout(ms, () =>
+          req.destroy(new Error(`${method} ${path.slice(0, 100)}: no answer within ${ms} ms`)),
+        )
+      }
       req.end(body)
     })
   return {
