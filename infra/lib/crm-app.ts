@@ -4,9 +4,15 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { ServiceManifest } from '@relay/core/manifest'
-import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib'
+import { type ManifestCheckers, validateServices } from '@relay/core/manifest-validation'
+import { functionStackName, serviceStackName, sharedNames } from '@relay/core/names'
+import { validatePattern } from '@relay/local/bus/pattern'
+import { parseSchedule } from '@relay/local/scheduler'
+import { type App, type Environment, type Stack, Tags, Validations } from 'aws-cdk-lib'
 import { AwsSolutionsChecks } from 'cdk-nag'
-import { ServiceStack } from './service-stack.js'
+import { planService } from './service/budget.js'
+import type { ServiceContext } from './service/context.js'
+import { dataStackIsEmpty, ServiceDataStack, ServiceFunctionStack } from './service/stacks.js'
 import { SharedStack } from './shared-stack.js'
 import type { StageConfig } from './stages.js'
 
@@ -26,11 +32,22 @@ export interface BuildOptions {
   alarmEmail?: string
   /** Registers cdk-nag AwsSolutions as a validation plugin: synthesis fails on an unacknowledged error. */
   nag?: boolean
+  /** Resources a function stack may hold (default STACK_RESOURCE_BUDGET of service/budget.ts); tests lower it to see a service split. */
+  stackResourceBudget?: number
+}
+
+/** The stacks of one service: its data stack (absent when it would be empty) and its function stacks. */
+export interface ServiceStacks {
+  manifest: ServiceManifest
+  data?: ServiceDataStack
+  functionStacks: ServiceFunctionStack[]
+  /** Every stack of the service, data stack first. */
+  stacks: Stack[]
 }
 
 export interface CrmStacks {
   shared: SharedStack
-  services: ServiceStack[]
+  services: ServiceStacks[]
 }
 
 export const DEFAULT_OUTBOX_PUBLISHER_ENTRY = fileURLToPath(
@@ -38,19 +55,32 @@ export const DEFAULT_OUTBOX_PUBLISHER_ENTRY = fileURLToPath(
 )
 
 /**
- * Adds the stage's stacks to `app`: `crm-<stage>-shared` and one `crm-<stage>-<service>` per manifest
- * that declares at least one table or function.
+ * The grammars the local emulators implement (event-ruler patterns, EventBridge schedules): the
+ * CDK app checks manifests with the same functions as `npm start`, so both reject the same manifests.
+ */
+export const MANIFEST_CHECKERS: ManifestCheckers = {
+  eventPattern: validatePattern,
+  scheduleExpression: parseSchedule,
+}
+
+/**
+ * Adds the stage's stacks to `app`: `crm-<stage>-shared`, and per service that declares anything
+ * its data stack `crm-<stage>-<service>` and function stacks `crm-<stage>-<service>-<n>` (see
+ * `service/budget.ts` for how functions are spread).
  *
- * @throws Error when two services declare the same route, or a manifest references something it does not declare.
+ * @throws ManifestError when a manifest is invalid or two services declare the same route.
  * @example buildCrmApp(new App(), { stage: resolveStage('dev'), services })
  */
 export function buildCrmApp(app: App, options: BuildOptions): CrmStacks {
   const { stage, env } = options
-  assertUniqueRoutes(options.services)
+  validateServices(
+    options.services.map((s) => s.manifest),
+    MANIFEST_CHECKERS,
+  )
   Tags.of(app).add('app', 'relay-crm')
   Tags.of(app).add('stage', stage.name)
 
-  const sharedName = `crm-${stage.name}-shared`
+  const sharedName = sharedNames(stage.name).stack
   const shared = new SharedStack(app, sharedName, {
     stackName: sharedName,
     description: `Relay CRM ${stage.name}: event bus, user pool, HTTP API`,
@@ -58,43 +88,62 @@ export function buildCrmApp(app: App, options: BuildOptions): CrmStacks {
     env,
     alarmEmail: options.alarmEmail,
   })
-  // A manifest with nothing to deploy yet gets no stack: CloudFormation rejects a template without resources.
-  const deployable = options.services.filter(({ manifest }) => !isEmpty(manifest))
-  const services = deployable.map(({ manifest, root }) => {
-    const name = `crm-${stage.name}-${manifest.name}`
-    const stack = new ServiceStack(app, name, {
-      stackName: name,
-      description: `Relay CRM ${stage.name}: service ${manifest.name}`,
-      env,
-      stage,
-      shared,
-      manifest,
-      root,
-      outboxPublisherEntry: options.outboxPublisherEntry ?? DEFAULT_OUTBOX_PUBLISHER_ENTRY,
+  const services = options.services
+    .filter(({ manifest }) => !isEmpty(manifest))
+    .map(({ manifest, root }): ServiceStacks => {
+      const context: ServiceContext = {
+        stage,
+        shared,
+        manifest,
+        root,
+        outboxPublisherEntry: options.outboxPublisherEntry ?? DEFAULT_OUTBOX_PUBLISHER_ENTRY,
+      }
+      const plan = planService(manifest, options.stackResourceBudget)
+      const describe = (what: string) => `Relay CRM ${stage.name}: service ${manifest.name}, ${what}`
+      const stacks: Stack[] = []
+      let data: ServiceDataStack | undefined
+      if (!dataStackIsEmpty(context, plan.dataFunctions)) {
+        const name = serviceStackName(stage.name, manifest.name)
+        data = new ServiceDataStack(app, name, {
+          stackName: name,
+          description: describe('data (tables, buckets, queues, outbox)'),
+          env,
+          context,
+          functions: plan.dataFunctions,
+        })
+        stacks.push(data)
+      }
+      const functionStacks = [...plan.functionStacks].map(([n, functions]) => {
+        const name = functionStackName(stage.name, manifest.name, n)
+        return new ServiceFunctionStack(app, name, {
+          stackName: name,
+          description: describe(`functions ${n}`),
+          env,
+          context,
+          functions,
+        })
+      })
+      for (const stack of functionStacks) {
+        // One after the other: a function that moves to another stack keeps its name, so the stack it
+        // leaves must have deleted it before the next one creates it (see service/budget.ts).
+        const previous = stacks.at(-1)
+        if (previous) stack.addStackDependency(previous, 'functions address the data stack by name')
+        stacks.push(stack)
+      }
+      for (const stack of stacks)
+        stack.addStackDependency(shared, 'service stacks use the bus, API and alarm topic')
+      return { manifest, data, functionStacks, stacks }
     })
-    stack.addStackDependency(shared)
-    return stack
-  })
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
   return { shared, services }
 }
 
 /** True when a manifest declares no table and no function, so nothing of it would be deployed. */
 export function isEmpty(manifest: ServiceManifest): boolean {
-  return Object.keys(manifest.tables).length === 0 && Object.keys(manifest.functions).length === 0
-}
-
-function assertUniqueRoutes(services: readonly ServiceEntry[]): void {
-  const owners = new Map<string, string>()
-  for (const { manifest } of services) {
-    if (owners.has(`service:${manifest.name}`))
-      throw new Error(`Service ${manifest.name} is registered twice`)
-    owners.set(`service:${manifest.name}`, manifest.name)
-    for (const r of manifest.routes) {
-      const key = `${r.method} ${r.path}`
-      const owner = owners.get(key)
-      if (owner) throw new Error(`Route ${key} is declared by both ${owner} and ${manifest.name}`)
-      owners.set(key, manifest.name)
-    }
-  }
+  return (
+    Object.keys(manifest.tables).length === 0 &&
+    Object.keys(manifest.functions).length === 0 &&
+    Object.keys(manifest.buckets ?? {}).length === 0 &&
+    Object.keys(manifest.queues ?? {}).length === 0
+  )
 }

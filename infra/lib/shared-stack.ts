@@ -1,9 +1,11 @@
 /**
  * The stage's shared platform: the event bus (+ archive for replay), the Cognito user pool whose
  * groups are the roles, the HTTP API with its JWT authorizer, stage throttling and access logs, and
- * the SNS topic every alarm notifies. Service stacks reference these across stacks.
+ * the SNS topic every alarm notifies. Service stacks reference the API and authorizer across stacks;
+ * the bus and the topic they address by name.
  */
 import { ROLES } from '@relay/core/manifest'
+import { archiveName, busName, sharedNames } from '@relay/core/names'
 import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2'
@@ -38,18 +40,19 @@ export class SharedStack extends Stack {
     super(scope, id, props)
     const { stage } = props
     this.stage = stage
-    const prefix = `crm-${stage.name}`
+    const names = sharedNames(stage.name)
+    const bus = busName(stage.name)
 
-    this.bus = new events.EventBus(this, 'Bus', { eventBusName: prefix })
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: bus })
     this.bus.archive('Archive', {
-      archiveName: `${prefix}-archive`,
-      description: `Every event on ${prefix}, kept for replay`,
+      archiveName: archiveName(stage.name),
+      description: `Every event on ${bus}, kept for replay`,
       eventPattern: { account: [Stack.of(this).account] },
       retention: Duration.days(stage.archiveRetentionDays),
     })
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
-      userPoolName: `${prefix}-users`,
+      userPoolName: names.userPool,
       // Tenants are assigned by an administrator; self sign-up would let anyone pick a tenant.
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -75,7 +78,7 @@ export class SharedStack extends Stack {
       this.userPool.addGroup(`Group-${role}`, { groupName: role, description: `Relay CRM role ${role}` })
     }
     this.userPoolClient = this.userPool.addClient('WebClient', {
-      userPoolClientName: `${prefix}-web`,
+      userPoolClientName: names.userPoolClient,
       generateSecret: false,
       authFlows: { userSrp: true },
       preventUserExistenceErrors: true,
@@ -100,17 +103,17 @@ export class SharedStack extends Stack {
     })
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
-      logGroupName: `/aws/http-api/${prefix}`,
+      logGroupName: names.apiAccessLogGroup,
       retention: stage.logRetention,
       removalPolicy: stage.removalPolicy,
     })
     this.authorizer = new HttpJwtAuthorizer(
       'CognitoJwt',
       `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`,
-      { jwtAudience: [this.userPoolClient.userPoolClientId], authorizerName: `${prefix}-cognito` },
+      { jwtAudience: [this.userPoolClient.userPoolClientId], authorizerName: names.authorizer },
     )
     this.api = new HttpApi(this, 'HttpApi', {
-      apiName: `${prefix}-api`,
+      apiName: names.api,
       description: `Relay CRM HTTP API (${stage.name})`,
       // The stage is created below so that it carries throttling and access logs.
       createDefaultStage: false,
@@ -140,12 +143,12 @@ export class SharedStack extends Stack {
     })
 
     if (stage.alarms) {
-      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { topicName: `${prefix}-alarms`, enforceSSL: true })
+      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { topicName: names.alarmTopic, enforceSSL: true })
       if (props.alarmEmail)
         this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail))
       const action = new cwActions.SnsAction(this.alarmTopic)
       const api5xx = new cloudwatch.Alarm(this, 'Api5xxAlarm', {
-        alarmName: `${prefix}-api-5xx`,
+        alarmName: names.api5xxAlarm,
         alarmDescription: 'The HTTP API returned server errors',
         metric: apiStage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 5,
@@ -154,7 +157,7 @@ export class SharedStack extends Stack {
       })
       // HTTP APIs report throttled requests as 429s within 4xx; a burst of them means the stage limit is too low.
       const api4xx = new cloudwatch.Alarm(this, 'ApiThrottleAlarm', {
-        alarmName: `${prefix}-api-4xx-throttles`,
+        alarmName: names.apiThrottleAlarm,
         alarmDescription: 'Many 4xx responses (includes 429 throttling at the stage limit)',
         metric: apiStage.metricClientError({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: stage.throttle.rateLimit * 60,

@@ -2,14 +2,17 @@
  * Checks that hold for ANY manifest: the synthesized service stack contains exactly what the
  * manifest declares. Used on the test fixture and on every registered service.
  */
+import type { BucketAccess, ServiceManifest } from '@relay/core/manifest'
+import { functionTimeoutSeconds } from '@relay/core/manifest-validation'
 import {
-  type BucketAccess,
   bucketEnvVar,
+  deadLetterQueueName,
   physicalBucketName,
+  physicalQueueName,
   physicalTableName,
-  type ServiceManifest,
+  queueEnvVar,
   tableEnvVar,
-} from '@relay/core/manifest'
+} from '@relay/core/names'
 import type { Template } from 'aws-cdk-lib/assertions'
 import { expect } from 'vitest'
 
@@ -87,30 +90,55 @@ export function statementsOf(t: Template, fnLogicalId: string): Record<string, u
     .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement)
 }
 
+/** `arn:<partition>:dynamodb:<region>:<account>:table/<name>[/index/<gsi>]`, as {@link flatten} writes it. */
+const TABLE_ARN = /^arn:<AWS::Partition>:dynamodb:[^:]+:[^:]+:table\/([^/]+)(?:\/index\/([^/]+))?$/
+
 /**
  * Table access of one function as the policy grants it: logical table id → 'read' | 'write'.
- * Fails the test if a statement names a table that is not a table of this stack (another service's).
+ * Tables are named by ARN (built from their names; the function may sit in another stack than its
+ * tables) or referenced (the outbox stream). Fails the test if a DynamoDB statement names anything
+ * but a table of this service (another service's table, an import, an index the manifest does not
+ * declare) or uses a wildcard.
  */
 export function tableAccess(t: Template, fnLogicalId: string): Map<string, 'read' | 'write'> {
   const all = resources(t)
+  const byName = new Map(
+    ofType(t, 'AWS::DynamoDB::Table').map(([id, r]) => [r.Properties.TableName as string, { id, r }]),
+  )
   const access = new Map<string, 'read' | 'write'>()
+  const grant = (id: string, dynamo: string[]) => {
+    const level = dynamo.some((a) => WRITE_ACTIONS.includes(a)) ? 'write' : 'read'
+    if (access.get(id) !== 'write') access.set(id, level)
+  }
   for (const st of statementsOf(t, fnLogicalId)) {
     const refs = references(st.Resource, { ids: new Set(), imports: [], strings: [] })
     const actions = ([] as string[]).concat(st.Action as string | string[])
     const dynamo = actions.filter((a) => a.startsWith('dynamodb:'))
-    // Tables of other services could only appear as imports or literal ARNs: neither may carry DynamoDB actions.
-    if (dynamo.length > 0 && !(actions.length === 1 && actions[0] === 'dynamodb:ListStreams')) {
-      expect(refs.imports, `${fnLogicalId}: DynamoDB statement imports a value`).toEqual([])
-      for (const s of refs.strings)
-        expect(s, `${fnLogicalId}: literal ARN in DynamoDB statement`).not.toMatch(/:table\//)
+    if (dynamo.length === 0 || (actions.length === 1 && actions[0] === 'dynamodb:ListStreams')) continue
+    expect(refs.imports, `${fnLogicalId}: DynamoDB statement imports a value`).toEqual([])
+    for (const resource of ([] as unknown[]).concat(st.Resource)) {
+      const text = flatten(resource)
+      const named = TABLE_ARN.exec(text)
+      if (named) {
+        const table = byName.get(named[1]!)
+        expect(table, `${fnLogicalId}: ${text} is not a table of this service`).toBeDefined()
+        if (named[2]) {
+          const gsis = (table!.r.Properties.GlobalSecondaryIndexes ?? []) as { IndexName: string }[]
+          expect(
+            gsis.map((g) => g.IndexName),
+            `${fnLogicalId}: ${text}`,
+          ).toContain(named[2])
+        }
+        grant(table!.id, dynamo)
+        continue
+      }
+      const ids = [...references(resource, { ids: new Set(), imports: [], strings: [] }).ids]
+      const tables = ids.filter((id) => all[id]?.Type === 'AWS::DynamoDB::Table')
+      expect(tables, `${fnLogicalId}: DynamoDB resource ${text} names no table of this service`).toHaveLength(
+        1,
+      )
+      grant(tables[0]!, dynamo)
     }
-    for (const id of refs.ids) {
-      const r = all[id]
-      if (r?.Type !== 'AWS::DynamoDB::Table') continue
-      const level = dynamo.some((a) => WRITE_ACTIONS.includes(a)) ? 'write' : 'read'
-      if (access.get(id) !== 'write') access.set(id, level)
-    }
-    for (const s of refs.strings) expect(s, `${fnLogicalId}: literal table ARN`).not.toMatch(/:table\//)
   }
   return access
 }
@@ -235,6 +263,27 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
         ]),
       ),
     )
+    // Queues: a URL env var and SendMessage for exactly the queues of `sendsTo`.
+    const sends = def.sendsTo ?? []
+    expect(
+      Object.keys(env)
+        .filter((k) => k.endsWith('_QUEUE_URL'))
+        .sort(),
+      `queue env of ${m.name}/${name}`,
+    ).toEqual(sends.map((q) => queueEnvVar(m.name, q)).sort())
+    for (const q of sends) {
+      expect(flatten(env[queueEnvVar(m.name, q)])).toMatch(
+        new RegExp(`^https://sqs\\.[^/]+/[^/]+/${physicalQueueName(stage, m.name, q)}$`),
+      )
+    }
+    const expectedQueueGrants = new Map<string, string[]>()
+    for (const q of sends) expectedQueueGrants.set(queueArnText(stage, m.name, q), ['sqs:SendMessage'])
+    for (const [q, d] of Object.entries(m.queues ?? {})) {
+      if (d.consumer !== name) continue
+      const arn = queueArnText(stage, m.name, q)
+      expectedQueueGrants.set(arn, [...(expectedQueueGrants.get(arn) ?? []), ...CONSUME_ACTIONS].sort())
+    }
+    expect(queueGrants(t, fnId), `queue grants of ${m.name}/${name}`).toEqual(expectedQueueGrants)
     expect(env.EVENT_BUS_NAME).toBeDefined()
     expect(env.MAIL_FROM).toBeDefined()
     if (def.memoryMb) expect(fn.Properties.MemorySize).toBe(def.memoryMb)
@@ -384,9 +433,53 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
     expect(policy, `queue ${q} enforces SSL`).toBeDefined()
   }
 
-  // Outbox publishers: one per outbox table, filtered to INSERTs of outbox items.
+  // Work queues: queue and DLQ by name, SSE, retention, visibility, redrive; the consumer's event source.
   const mappings = ofType(t, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties)
-  expect(mappings).toHaveLength(outboxTables.length)
+  const workQueues = Object.entries(m.queues ?? {})
+  expect(mappings).toHaveLength(outboxTables.length + workQueues.length)
+  const sqsQueues = ofType(t, 'AWS::SQS::Queue')
+  for (const [name, def] of workQueues) {
+    const queue = sqsQueues.find(([, q]) => q.Properties.QueueName === physicalQueueName(stage, m.name, name))
+    const dlq = sqsQueues.find(([, q]) => q.Properties.QueueName === deadLetterQueueName(stage, m.name, name))
+    expect(queue, `queue ${name}`).toBeDefined()
+    expect(dlq, `dead-letter queue of ${name}`).toBeDefined()
+    const { Tags: _tags, ...queueProps } = queue![1].Properties
+    expect(queueProps).toEqual({
+      QueueName: physicalQueueName(stage, m.name, name),
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 4 * 24 * 3600,
+      VisibilityTimeout: def.visibilityTimeoutSeconds ?? 6 * functionTimeoutSeconds(m, def.consumer),
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq![0], 'Arn'] },
+        maxReceiveCount: def.maxReceiveCount ?? 5,
+      },
+    })
+    expect(dlq![1].Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    })
+    expect(flatten(JSON.stringify(dlq![1].Properties.RedriveAllowPolicy))).toContain(
+      '"redrivePermission":"byQueue"',
+    )
+    const [consumerId, consumer] = functionByName(t, `crm-${stage}-${m.name}-${def.consumer}`)
+    const mapping = mappings.find((p) => flatten(p.EventSourceArn) === queueArnText(stage, m.name, name))
+    expect(mapping, `event source of queue ${name}`).toBeDefined()
+    expect(mapping).toMatchObject({
+      FunctionName: { Ref: consumerId },
+      BatchSize: def.batchSize ?? 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    })
+    expect(mapping!.ScalingConfig).toEqual(
+      def.maxConcurrency ? { MaximumConcurrency: def.maxConcurrency } : undefined,
+    )
+    // Visibility at least the consumer's timeout, or SQS hands a message out again mid-run.
+    expect(queue![1].Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+      consumer.Properties.Timeout as number,
+    )
+  }
+  // No function other than senders and the consumer may touch a work queue (checked per function above).
+
+  // Outbox publishers: one per outbox table, filtered to INSERTs of outbox items.
   for (const [name] of outboxTables) {
     const mapping = mappings.find((p) => JSON.stringify(p.EventSourceArn).includes(`"${ids.get(name)}"`))
     expect(mapping, `outbox mapping of ${name}`).toBeDefined()
@@ -410,6 +503,38 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
       actions.filter((a) => [...WRITE_ACTIONS, 'dynamodb:GetItem', 'dynamodb:Query'].includes(a)),
     ).toEqual([])
   }
+}
+
+/** Actions the SQS event source grants its consumer on the queue. */
+const CONSUME_ACTIONS = [
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:ReceiveMessage',
+]
+
+/** A work queue's ARN as {@link flatten} writes it (the tests' env: eu-west-1, 123456789012). */
+export function queueArnText(stage: string, service: string, queue: string): string {
+  return `arn:<AWS::Partition>:sqs:eu-west-1:123456789012:${physicalQueueName(stage, service, queue)}`
+}
+
+/** SQS grants of one function as its policy states them: queue ARN → actions (sorted). */
+export function queueGrants(t: Template, fnLogicalId: string): Map<string, string[]> {
+  const grants = new Map<string, string[]>()
+  for (const st of statementsOf(t, fnLogicalId)) {
+    const actions = ([] as string[])
+      .concat(st.Action as string | string[])
+      .filter((a) => a.startsWith('sqs:'))
+    if (!actions.length) continue
+    for (const resource of ([] as unknown[]).concat(st.Resource)) {
+      const arn = flatten(resource)
+      // The on-failure queue of async invocations is the function's own, not a work queue.
+      if (!/:sqs:/.test(arn)) continue
+      grants.set(arn, [...(grants.get(arn) ?? []), ...actions].sort())
+    }
+  }
+  return grants
 }
 
 /** Every Lambda function of a template runs nodejs22.x on arm64. */

@@ -12,12 +12,12 @@ describe('esbuild bundling', () => {
   it('bundles every fixture function as minified ESM with a require shim', () => {
     // Prepare
     const built = build('dev', fixtureServices, {
-      bundleStacks: ['crm-dev-orders'],
+      bundleStacks: ['crm-dev-orders', 'crm-dev-orders-1'],
       outboxPublisherEntry: fixtureOutboxPublisher,
     })
     // Act
     const assembly = built.app.synth()
-    const functions = ownFunctions(built.template('crm-dev-orders'))
+    const functions = ownFunctions(built.service('orders'))
     // Assess
     expect(functions.length).toBeGreaterThan(0)
     for (const [id, fn] of functions) {

@@ -13,6 +13,9 @@ import {
   functionByName,
   ofType,
   ownFunctions,
+  queueArnText,
+  queueGrants,
+  references,
   resources,
   statementsOf,
   tableAccess,
@@ -28,31 +31,65 @@ describe.each([
   ['dev', dev],
   ['prod', prod],
 ])('fixture service in %s', (stage, built) => {
-  it('names the stacks crm-<stage>-...', () => {
+  it('names the stacks crm-<stage>-...: shared, the service data stack, its function stack', () => {
     // Assess
-    expect([built.shared, ...built.services].map((s) => s.stackName)).toEqual([
+    expect(built.stacks.map((s) => s.stackName)).toEqual([
       `crm-${stage}-shared`,
       `crm-${stage}-orders`,
+      `crm-${stage}-orders-1`,
     ])
+  })
+
+  it('keeps tables, buckets, queues, outbox and trigger functions in the data stack, the rest in function stacks', () => {
+    // Prepare
+    const [orders] = built.services
+    const data = built.template(`crm-${stage}-orders`)
+    const fns = built.template(`crm-${stage}-orders-1`)
+    const names = (t: typeof data) =>
+      ofType(t, 'AWS::Lambda::Function').map(([, f]) => f.Properties.FunctionName)
+    // Assess
+    expect(orders!.data?.stackName).toBe(`crm-${stage}-orders`)
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::S3::Bucket']) expect(ofType(fns, type)).toEqual([])
+    expect(ofType(data, 'AWS::DynamoDB::Table')).toHaveLength(2)
+    expect(
+      ofType(data, 'AWS::SQS::Queue')
+        .map(([, q]) => q.Properties.QueueName)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual([
+      `crm-${stage}-orders-order-mail`,
+      `crm-${stage}-orders-order-mail-dlq`,
+      `crm-${stage}-orders-receipt-chunks`,
+      `crm-${stage}-orders-receipt-chunks-dlq`,
+    ])
+    expect(names(data)).toEqual(
+      expect.arrayContaining([`crm-${stage}-orders-on-receipt`, `crm-${stage}-orders-main-outbox`]),
+    )
+    expect(names(fns)).toContain(`crm-${stage}-orders-create-order`)
+    expect(names(fns)).not.toContain(`crm-${stage}-orders-on-receipt`)
+    // Function stacks name what they use; they import only from the shared stack.
+    const refs = references(resources(fns), { ids: new Set(), imports: [], strings: [] })
+    for (const imported of refs.imports) expect(JSON.stringify(imported)).toContain(`crm-${stage}-shared:`)
+    expect(JSON.stringify(data.toJSON().Outputs ?? {})).not.toContain('Export')
   })
 
   it('turns the manifest into tables, functions, routes, rules and outbox publishers', () => {
     // Act
-    const t = built.template(`crm-${stage}-orders`)
+    const t = built.service('orders')
     // Assess
     assertServiceMatchesManifest(t, stage, orders)
   })
 
   it('runs every function on nodejs22.x / arm64 with the ESM bundle handler', () => {
-    for (const name of [`crm-${stage}-shared`, `crm-${stage}-orders`]) assertRuntime(built.template(name))
-    for (const [, fn] of ownFunctions(built.template(`crm-${stage}-orders`))) {
+    for (const stack of built.stacks) assertRuntime(built.template(stack.stackName))
+    for (const [, fn] of ownFunctions(built.service('orders'))) {
       expect(fn.Properties.Handler).toBe('index.handler')
     }
   })
 
   it('grants each function exactly the tables of its FunctionDef', () => {
     // Prepare
-    const t = built.template(`crm-${stage}-orders`)
+    const t = built.service('orders')
     const ids = tableIds(t, stage, orders)
     const access = (fn: string) => tableAccess(t, functionByName(t, `crm-${stage}-orders-${fn}`)[0])
     // Assess
@@ -76,7 +113,7 @@ describe.each([
 
   it('grants each function exactly the objects of the buckets of its FunctionDef, and names them in its env', () => {
     // Prepare
-    const t = built.template(`crm-${stage}-orders`)
+    const t = built.service('orders')
     const name = `crm-${stage}-orders-receipts-123456789012-eu-west-1`
     const objects = `arn:<AWS::Partition>:s3:::${name}/*`
     const grants = (fn: string) => bucketGrants(t, functionByName(t, `crm-${stage}-orders-${fn}`)[0])
@@ -101,7 +138,7 @@ describe.each([
 
   it('creates the bucket private, TLS-only, encrypted, expiring, logged, and invoking on-receipt for incoming/', () => {
     // Prepare
-    const t = built.template(`crm-${stage}-orders`)
+    const t = built.service('orders')
     const [, bucket] = ofType(t, 'AWS::S3::Bucket').find(([, b]) => b.Properties.BucketName !== undefined)!
     const [onReceipt] = functionByName(t, `crm-${stage}-orders-on-receipt`)
     // Assess
@@ -141,8 +178,60 @@ describe.each([
     expect(logsPolicy).toContain('"aws:SourceArn":{"Fn::GetAtt":["Bucketreceipts')
   })
 
+  it('turns manifest.queues into SQS queues with a DLQ, an event source with partial batch failures, and send grants', () => {
+    // Prepare
+    const t = built.service('orders')
+    const props = (name: string) =>
+      ofType(t, 'AWS::SQS::Queue').find(
+        ([, q]) => q.Properties.QueueName === `crm-${stage}-orders-${name}`,
+      )![1].Properties
+    const mapping = (queue: string) =>
+      ofType(t, 'AWS::Lambda::EventSourceMapping')
+        .map(([, r]) => r.Properties)
+        .find((p) => flatten(p.EventSourceArn) === queueArnText(stage, 'orders', queue))!
+    const grants = (fn: string) => queueGrants(t, functionByName(t, `crm-${stage}-orders-${fn}`)[0])
+    const env = (fn: string) =>
+      (
+        functionByName(t, `crm-${stage}-orders-${fn}`)[1].Properties.Environment as {
+          Variables: Record<string, unknown>
+        }
+      ).Variables
+    // Assess: defaults (6 × the consumer's 60 s, 5 receives, batches of 10, no concurrency cap) ...
+    expect(props('receipt-chunks')).toMatchObject({
+      VisibilityTimeout: 360,
+      RedrivePolicy: { maxReceiveCount: 5 },
+      SqsManagedSseEnabled: true,
+    })
+    expect(mapping('receipt-chunks')).toMatchObject({
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    })
+    expect(mapping('receipt-chunks').ScalingConfig).toBeUndefined()
+    // ... and every setting given.
+    expect(props('order-mail')).toMatchObject({
+      VisibilityTimeout: 300,
+      RedrivePolicy: { maxReceiveCount: 3 },
+    })
+    expect(mapping('order-mail')).toMatchObject({ BatchSize: 5, ScalingConfig: { MaximumConcurrency: 4 } })
+    expect(props('order-mail-dlq')).toMatchObject({ MessageRetentionPeriod: 1_209_600 })
+    // Senders get SendMessage and the URL; the consumer receives; nobody else touches the queues.
+    const chunks = queueArnText(stage, 'orders', 'receipt-chunks')
+    const mail = queueArnText(stage, 'orders', 'order-mail')
+    expect(grants('on-receipt')).toEqual(new Map([[chunks, ['sqs:SendMessage']]]))
+    expect(grants('create-order')).toEqual(new Map([[mail, ['sqs:SendMessage']]]))
+    expect(grants('process-chunk').get(chunks)).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:SendMessage']),
+    )
+    expect(grants('send-order-mail').get(mail)).not.toContain('sqs:SendMessage')
+    expect(grants('get-order')).toEqual(new Map())
+    expect(flatten(env('on-receipt').ORDERS_RECEIPT_CHUNKS_QUEUE_URL)).toBe(
+      `https://sqs.eu-west-1.<AWS::URLSuffix>/123456789012/crm-${stage}-orders-receipt-chunks`,
+    )
+    expect(env('get-order').ORDERS_RECEIPT_CHUNKS_QUEUE_URL).toBeUndefined()
+  })
+
   it('keeps Scan away from functions that serve routes', () => {
-    const t = built.template(`crm-${stage}-orders`)
+    const t = built.service('orders')
     const policyText = (fn: string) =>
       JSON.stringify(statementsOf(t, functionByName(t, `crm-${stage}-orders-${fn}`)[0]))
     expect(policyText('get-order')).not.toContain('dynamodb:Scan')
@@ -199,7 +288,7 @@ describe.each([
   })
 
   it('gives every function a log group with the stage retention', () => {
-    const t = built.template(`crm-${stage}-orders`)
+    const t = built.service('orders')
     const groups = ofType(t, 'AWS::Logs::LogGroup')
     expect(groups).toHaveLength(ownFunctions(t).length)
     for (const [, g] of groups) expect(g.Properties.RetentionInDays).toBe(built.shared.stage.logRetention)
@@ -209,8 +298,8 @@ describe.each([
 describe('stage differences', () => {
   it('prod retains and protects tables and the user pool; dev destroys them', () => {
     // Prepare
-    const devT = dev.template('crm-dev-orders')
-    const prodT = prod.template('crm-prod-orders')
+    const devT = dev.service('orders')
+    const prodT = prod.service('orders')
     // Assess
     for (const [, table] of ofType(prodT, 'AWS::DynamoDB::Table')) {
       expect(table.DeletionPolicy).toBe('Retain')
@@ -228,8 +317,8 @@ describe('stage differences', () => {
 
   it('prod retains buckets with their objects; dev destroys them, emptied first', () => {
     // Prepare
-    const devT = dev.template('crm-dev-orders')
-    const prodT = prod.template('crm-prod-orders')
+    const devT = dev.service('orders')
+    const prodT = prod.service('orders')
     // Assess
     expect(ofType(prodT, 'AWS::S3::Bucket').map(([, b]) => b.DeletionPolicy)).toEqual(['Retain', 'Retain'])
     prodT.resourceCountIs('Custom::S3AutoDeleteObjects', 0)
@@ -248,11 +337,17 @@ describe('stage differences', () => {
 
   it('prod alarms on API 5xx, throttles, every DLQ and every function; dev has none', () => {
     // Prepare
-    const t = prod.template('crm-prod-orders')
+    const t = prod.service('orders')
     const alarms = ofType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties)
     const dimensionsOf = (a: Record<string, unknown>) => JSON.stringify(a.Dimensions)
+    const workQueues = new Set(
+      ofType(t, 'AWS::SQS::Queue')
+        .filter(([, q]) => q.Properties.RedrivePolicy)
+        .map(([id]) => id),
+    )
     // Assess
-    for (const [queueId] of ofType(t, 'AWS::SQS::Queue')) {
+    expect(workQueues.size).toBe(2)
+    for (const [queueId] of ofType(t, 'AWS::SQS::Queue').filter(([id]) => !workQueues.has(id))) {
       expect(
         alarms.some(
           (a) =>
@@ -276,14 +371,14 @@ describe('stage differences', () => {
     shared.resourceCountIs('AWS::SNS::Topic', 1)
     shared.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway' })
     shared.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '4xx', Namespace: 'AWS/ApiGateway' })
-    dev.template('crm-dev-orders').resourceCountIs('AWS::CloudWatch::Alarm', 0)
+    dev.service('orders').resourceCountIs('AWS::CloudWatch::Alarm', 0)
     dev.template('crm-dev-shared').resourceCountIs('AWS::CloudWatch::Alarm', 0)
     dev.template('crm-dev-shared').resourceCountIs('AWS::SNS::Topic', 0)
   })
 
   it('prod keeps RETAIN on every stateful resource it creates', () => {
-    for (const name of ['crm-prod-shared', 'crm-prod-orders']) {
-      for (const [id, r] of Object.entries(resources(prod.template(name)))) {
+    for (const t of [prod.template('crm-prod-shared'), prod.service('orders')]) {
+      for (const [id, r] of Object.entries(resources(t))) {
         if (
           [
             'AWS::DynamoDB::Table',

@@ -55,7 +55,7 @@ describe('manifest validation', () => {
 
   it('rejects a bucket whose global name could pass S3 63 characters', () => {
     const m = variant(
-      { buckets: { 'receipts-of-every-order-ever-placed': {} }, objectTriggers: [] },
+      { buckets: { 'receipts-of-every-order-ever-placed': {} }, objectTriggers: [], queues: {} },
       'orders',
     )
     const withGrant = {
@@ -86,20 +86,34 @@ describe('manifest validation', () => {
   })
 
   it('rejects the same route declared by two services', () => {
-    const other = variant({ tables: {}, subscriptions: [], schedules: [] }, 'billing')
-    expect(buildWith([orders, other])).toThrow('Route POST /orders is declared by both orders and billing')
+    const other = variant({}, 'billing')
+    expect(buildWith([orders, other])).toThrow(
+      'Service manifest billing: route POST /orders is declared by both orders and billing',
+    )
   })
 
   it('gives a manifest with no table and no function no stack (CloudFormation rejects empty templates)', () => {
     // Prepare
     const empty = variant(
-      { tables: {}, functions: {}, routes: [], subscriptions: [], schedules: [] },
+      {
+        tables: {},
+        functions: {},
+        routes: [],
+        subscriptions: [],
+        schedules: [],
+        buckets: {},
+        objectTriggers: [],
+        queues: {},
+      },
       'empty',
     )
     // Act
     const stacks = buildWith([orders, empty])()
     // Assess
-    expect(stacks.services.map((s) => s.stackName)).toEqual(['crm-dev-orders'])
+    expect(stacks.services.flatMap((s) => s.stacks.map((x) => x.stackName))).toEqual([
+      'crm-dev-orders',
+      'crm-dev-orders-1',
+    ])
   })
 
   it('rejects an unknown stage before building anything', () => {
