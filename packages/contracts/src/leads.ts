@@ -193,6 +193,11 @@ export const LeadConvertedV1 = z.object({
     phone: z.optional(z.string()),
     companyName: z.optional(z.string()),
     title: z.optional(z.string()),
+    /**
+     * The lead's country (ISO 3166-1 alpha-2): the region a national phone number (`081 234 5678`)
+     * is read in, so it is kept even when the tenant has no default phone region.
+     */
+    country: z.optional(z.string()),
     ownerId: z.string(),
   }),
   source: z.string(),
