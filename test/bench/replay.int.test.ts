@@ -7,12 +7,19 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb'
+import { tableInput } from '@relay/local/dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RecordedCall } from './ddb-proxy.js'
 import { createReplayer, describeCalls, scratchName, stepsOf } from './replay.js'
 
 const client = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
-const TABLE = `bench-replay-${Date.now()}`
+const TABLE_INPUT = tableInput(`replay${Date.now()}`, 'bench', 'main', {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  gsis: [{ name: 'gsi1', partitionKey: 'gsi1pk' }],
+  outbox: true,
+})
+const TABLE = TABLE_INPUT.TableName!
 const key = (pk: string) => ({ pk: { S: pk }, sk: { S: 'c' } })
 const call = (op: string, input: object, start: number, end: number): RecordedCall => ({
   op,
@@ -82,29 +89,8 @@ const recorded = [
 
 describe('raw replay of a request’s DynamoDB calls', () => {
   beforeAll(async () => {
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'gsi1pk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'gsi1',
-            KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      }),
-    )
+    // A service table as the runtime creates it: pk/sk, a GSI, a stream (an outbox table).
+    await client.send(new CreateTableCommand(TABLE_INPUT))
     await client.send(
       new PutItemCommand({ TableName: TABLE, Item: { ...key('c#1'), version: { N: '1' }, seq: { N: '5' } } }),
     )
