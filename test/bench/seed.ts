@@ -1,5 +1,6 @@
 /** What the service benches share: the API caller they are given, and seeding straight into a table. */
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { physicalTableName } from '@relay/core/names'
 import { localDynamoDbClient } from '@relay/local/dynamodb'
 import type { LocalRuntime } from '@relay/local/runtime'
 
@@ -52,7 +53,7 @@ export async function seedTable(
   onStep?: (done: number) => void,
 ): Promise<number> {
   const doc = seedClient(runtime)
-  const table = `crm-${runtime.stage}-${service}-main`
+  const table = physicalTableName(runtime.stage, service, 'main')
   const started = performance.now()
   const step = 5_000
   for (let from = 0; from < count; from += step) {
