@@ -22,7 +22,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { S3Event } from 'aws-lambda'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type LocalRuntime, startLocal } from '../src/runtime.js'
-import { AwsChunkedDecoder, eventKey } from '../src/s3.js'
+import { AwsChunkedDecoder, eventKey } from '../src/s3/index.js'
 import { filesService, uniqueStage } from './fixtures/index.js'
 
 const g = globalThis as { __s3Events?: S3Event[] }
