@@ -58,9 +58,6 @@ export type ExportJob = z.infer<typeof ExportJob>
 
 export const ExportIdParams = z.strictObject({ id: Id })
 
-/** `ContactExport.Requested` v1 data: the job to run. */
-export const ContactExportRequestedV1 = z.object({ id: z.string() })
-
 /** `ContactExport.Completed` v1 data: the job's file is ready (GET /contacts/exports/{id} links to it). */
 export const ContactExportCompletedV1 = z.object({
   id: z.string(),

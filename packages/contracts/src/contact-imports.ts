@@ -6,7 +6,7 @@ import { RegionCode } from './contacts.js'
 
 // The constants live in a module without schemas, so a function that needs only them (every
 // function that loads the store) does not bundle these schemas; re-exported here, their home.
-export { IMPORT_COLUMNS, IMPORT_EVENT, IMPORT_LIMITS } from './contact-jobs.js'
+export { IMPORT_COLUMNS, IMPORT_LIMITS } from './contact-jobs.js'
 
 /** The file's header → an import column, or `null` to ignore that column. */
 export const ImportMapping = z.record(
@@ -106,9 +106,3 @@ export const StartedImport = z.extend(ImportJob, { upload: z.optional(ImportUplo
 export type StartedImport = z.infer<typeof StartedImport>
 
 export const ImportIdParams = z.strictObject({ id: Id })
-
-/** `ContactImport.Requested` v1 data. */
-export const ContactImportRequestedV1 = z.object({ id: z.string() })
-
-/** `ContactImport.ChunkRequested` v1 data: the job's next chunk of rows to import (from 0). */
-export const ContactImportChunkRequestedV1 = z.object({ id: z.string(), chunk: z.number() })

@@ -1,7 +1,7 @@
 /**
  * Constants of the contacts service's import and export jobs, in a module without zod schemas:
- * the store (loaded by every contacts function) needs the event names, and importing them from the
- * schema modules would bundle those schemas into every function. `contact-imports.ts` and
+ * the store (loaded by every contacts function) needs them, and importing them from the schema
+ * modules would bundle those schemas into every function. `contact-imports.ts` and
  * `contact-exports.ts` re-export them.
  */
 
@@ -39,12 +39,6 @@ export const IMPORT_COLUMNS = [
   'channel',
 ] as const
 
-/** `detail-type` of the event that runs an import (published and consumed by contacts). */
-export const IMPORT_EVENT = {
-  requested: 'ContactImport.Requested',
-  chunkRequested: 'ContactImport.ChunkRequested',
-} as const
-
 /**
  * Limits of export jobs: the file is kept `keepDays` (the bucket's expiry; the job record expires
  * with it), each download link is valid `downloadUrlSeconds`, and one run reads for at most
@@ -56,9 +50,8 @@ export const EXPORT_JOB_LIMITS = {
   runSeconds: 840,
 } as const
 
-/** `detail-type`s of export jobs (published by contacts; Requested is consumed by contacts itself). */
+/** `detail-type` of the event that says an export's file is ready (runs go through a work queue). */
 export const EXPORT_JOB_EVENT = {
-  requested: 'ContactExport.Requested',
   completed: 'ContactExport.Completed',
 } as const
 

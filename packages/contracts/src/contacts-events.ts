@@ -1,8 +1,7 @@
 /** Events of the contacts service (source `crm.contacts`), version 1; `events.ts` aggregates them. */
 
 import { COMPANY_EVENT, CompanyCreatedV1, CompanyDeletedV1, CompanyUpdatedV1 } from './companies.js'
-import { ContactExportCompletedV1, ContactExportRequestedV1, EXPORT_JOB_EVENT } from './contact-exports.js'
-import { ContactImportChunkRequestedV1, ContactImportRequestedV1, IMPORT_EVENT } from './contact-imports.js'
+import { ContactExportCompletedV1, EXPORT_JOB_EVENT } from './contact-exports.js'
 import {
   CONTACT_EVENT,
   CONTACTS_SOURCE,
@@ -68,31 +67,6 @@ export const ContactErased = {
   data: ContactErasedV1,
 } as const satisfies EventContract
 
-export const ContactImportRequested = {
-  source: CONTACTS_SOURCE,
-  detailType: IMPORT_EVENT.requested,
-  version: 1,
-  description: 'A CSV import job was accepted; the contacts service runs it (integrators may ignore it).',
-  data: ContactImportRequestedV1,
-} as const satisfies EventContract
-
-export const ContactImportChunkRequested = {
-  source: CONTACTS_SOURCE,
-  detailType: IMPORT_EVENT.chunkRequested,
-  version: 1,
-  description:
-    'An import job has a further chunk of rows to run; the contacts service runs it (integrators may ignore it).',
-  data: ContactImportChunkRequestedV1,
-} as const satisfies EventContract
-
-export const ContactExportRequested = {
-  source: CONTACTS_SOURCE,
-  detailType: EXPORT_JOB_EVENT.requested,
-  version: 1,
-  description: 'A contact export job was accepted; the contacts service runs it (integrators may ignore it).',
-  data: ContactExportRequestedV1,
-} as const satisfies EventContract
-
 export const ContactExportCompleted = {
   source: CONTACTS_SOURCE,
   detailType: EXPORT_JOB_EVENT.completed,
@@ -135,25 +109,17 @@ export const InteractionLogged = {
   data: InteractionLoggedV1,
 } as const satisfies EventContract
 
-/** Every contacts event beyond Contact.Created/Updated/Deleted. */
-export const CONTACTS_EXTRA_EVENTS: readonly EventContract[] = [
+/** Every event the contacts service publishes: business events only (its jobs run on work queues). */
+export const CONTACTS_EVENTS: readonly EventContract[] = [
+  ContactCreated,
+  ContactUpdated,
+  ContactDeleted,
   ContactConsentChanged,
   ContactMerged,
   ContactErased,
-  ContactImportRequested,
-  ContactImportChunkRequested,
-  ContactExportRequested,
   ContactExportCompleted,
   CompanyCreated,
   CompanyUpdated,
   CompanyDeleted,
   InteractionLogged,
-]
-
-/** Every event the contacts service publishes. */
-export const CONTACTS_EVENTS: readonly EventContract[] = [
-  ContactCreated,
-  ContactUpdated,
-  ContactDeleted,
-  ...CONTACTS_EXTRA_EVENTS,
 ]

@@ -27,6 +27,23 @@ describe('event catalogue', () => {
     expect(published.sort()).toEqual(catalogued.sort())
   })
 
+  it('lists business events only: no service follows its own events (its internal work goes through queues)', () => {
+    for (const { manifest } of services) {
+      for (const sub of manifest.subscriptions) {
+        expect(JSON.stringify(sub.pattern), `${manifest.name} ${sub.name}`).not.toContain(
+          `"${manifest.source}"`,
+        )
+      }
+    }
+    const detailTypes = EVENT_CATALOGUE.map((e) => e.detailType)
+    for (const internal of [
+      'ContactImport.Requested',
+      'ContactImport.ChunkRequested',
+      'ContactExport.Requested',
+    ])
+      expect(detailTypes).not.toContain(internal)
+  })
+
   it('turns into JSON Schema (2020-12) with fixed source and detail-type, open for additive fields', () => {
     // Act
     const all = catalogueJson(eventsOfServices(services))
