@@ -258,7 +258,7 @@ export function buildOpenApi(services: readonly OpenApiService[], options: OpenA
       version: options.version ?? '0.0.0',
       description:
         'Errors are application/problem+json (RFC 9457). POST takes Idempotency-Key; reads return ETag; writes take If-Match. Lists: ?limit=&cursor= → { items, nextCursor }. ' +
-        'In AWS, API Gateway answers a few requests itself, as application/json `{"message":...}`, before any function runs: 401 from the JWT authorizer, 429 when the stage throttles (no Retry-After: back off and retry), 413 for a body beyond the 6 MB Lambda payload limit, and 503 at its 30 s integration timeout (functions answer 504 problem+json before that).',
+        'In AWS, API Gateway answers a few requests itself, before any function runs, as application/json `{"message":...}` (HTTP APIs cannot reshape them): 401 from the JWT authorizer, 429 when the stage throttles (no Retry-After: back off and retry), and 503 at its 30 s integration timeout (functions answer 504 problem+json well before that). Branch on the status; parse problem+json when the Content-Type says so.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
