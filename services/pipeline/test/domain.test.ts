@@ -1,3 +1,4 @@
+import { LeadConvertedV1 } from '@relay/contracts/leads'
 import { CurrencyCode, minorUnitsOf } from '@relay/contracts/money'
 import type { Deal, Pipeline, Product, Stage } from '@relay/contracts/pipeline'
 import fc from 'fast-check'
@@ -326,6 +327,21 @@ describe('lead scoring and conversion', () => {
       source: 'event',
       campaign: 'Expo',
     })
+  })
+
+  it("conversion carries a national phone as typed with the lead's country, the region to read it in", () => {
+    const lead = buildLead(
+      { lastName: 'Jaidee', phone: '081 234 5678', country: 'TH', source: 'web' },
+      { id: ID, userId: 'u-7', now: NOW, rules: [] },
+    )
+    const { event } = convertLead(lead, { contactId: 'C1', userId: 'u-8', now: LATER })
+    expect(event.contact).toEqual({
+      lastName: 'Jaidee',
+      phone: '081 234 5678',
+      country: 'TH',
+      ownerId: 'u-7',
+    })
+    expect(LeadConvertedV1.parse(event).contact).toMatchObject({ phone: '081 234 5678', country: 'TH' })
   })
 })
 

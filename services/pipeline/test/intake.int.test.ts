@@ -2,11 +2,13 @@ import { newId } from '@relay/core/ids'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { buildForm } from '../src/domain/forms.js'
+import { handler as submitForm } from '../src/handlers/submit-form.js'
 import { manifest } from '../src/service.js'
 import { openLeadCount } from '../src/store/assignment.js'
 import { createForm, deleteForm, getForm, takeFormSlot, tenantOfForm } from '../src/store/forms.js'
-import { getLead, intakeLead } from '../src/store/leads.js'
+import { getLead, intakeLead, listLeads } from '../src/store/leads.js'
 import { putLeadAssignment } from '../src/store/settings.js'
+import { context, httpEvent, parse } from './helpers.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = '2026-11-01T00:00:00.000Z'
@@ -36,6 +38,39 @@ describe('web-to-lead and assignment on DynamoDB Local', () => {
     await deleteForm(t, form.id, 1)
     expect(await tenantOfForm(form.id)).toBeUndefined()
     expect(await getForm(t, form.id)).toBeUndefined()
+  })
+
+  it('a public submission retried with the same Idempotency-Key makes one lead; the retry is a replay', async () => {
+    // Prepare: a form of tenant t
+    const t = tenant()
+    const form = buildForm(
+      { name: 'Contact', fields: [{ name: 'full_name', maps: 'lastName', required: true }] },
+      { id: newId(), userId: 'u-1', now: NOW, publicKey: 'k' },
+    )
+    await createForm(t, form)
+    const submit = (body: unknown, key: string) =>
+      submitForm(
+        httpEvent({
+          method: 'POST',
+          path: `/public/forms/${form.id}/submissions`,
+          params: { formId: form.id },
+          body,
+          headers: { 'x-form-key': 'k', 'idempotency-key': key },
+        }),
+        context,
+      ).then(parse)
+    // Act: the same submission twice, then the key reused for another body
+    const first = await submit({ full_name: 'Lee' }, 'form-retry-1')
+    const again = await submit({ full_name: 'Lee' }, 'form-retry-1')
+    const other = await submit({ full_name: 'Someone else' }, 'form-retry-1')
+    // Assess
+    expect(first.status, JSON.stringify(first.body)).toBe(202)
+    expect(again.status).toBe(202)
+    expect(again.body).toEqual(first.body)
+    expect(other.status).toBeGreaterThanOrEqual(409)
+    expect(other.status).toBeLessThan(500)
+    const leads = await listLeads(t, {})
+    expect(leads.items.map((l) => l.id)).toEqual([first.body.leadId])
   })
 
   it('20: the fixed window lets exactly `limit` submissions through, even concurrently', async () => {

@@ -243,6 +243,10 @@ describe('POST /public/forms/{formId}/submissions (handler)', () => {
     const res = await submit({ full_name: 'Lee' })
     expect(res.status).toBe(429)
     expect(res.headers['content-type']).toContain('application/problem+json')
+    // Retry-After: the seconds left in the form's one-minute window.
+    const retryAfter = Number(res.headers['retry-after'])
+    expect(retryAfter).toBeGreaterThanOrEqual(1)
+    expect(retryAfter).toBeLessThanOrEqual(60)
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0)
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',

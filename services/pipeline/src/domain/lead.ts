@@ -161,6 +161,8 @@ export function convertLead(
     ...(lead.phone ? { phone: lead.phone } : {}),
     ...(lead.companyName ? { companyName: lead.companyName } : {}),
     ...(lead.title ? { title: lead.title } : {}),
+    // The region its phone was typed in: without it a national number could not become E.164.
+    ...(lead.country ? { country: lead.country } : {}),
     ownerId: lead.ownerId,
   }
   return {

@@ -6,12 +6,14 @@ import * as routes from '../routes/deals.js'
 import { saveDeal } from '../store/deals.js'
 import { resolvePipeline } from '../store/pipelines.js'
 import { getProducts } from '../store/products.js'
+import { referenceProblems } from '../store/references.js'
 
 /** POST /deals → 201 + Location + ETag; the deal and Deal.Created are written together. */
 export const handler = http(routes.createDeal, async ({ body, caller, correlationId }) => {
   const pipeline = await resolvePipeline(caller.tenantId, body.pipelineId)
   if (!pipeline)
     assertNoProblems([{ field: 'pipelineId', code: 'unknown_pipeline', message: 'No pipeline with this id' }])
+  assertNoProblems(await referenceProblems(caller.tenantId, { contactId: body.contactId }))
   const products = body.lineItems?.length
     ? await getProducts(
         caller.tenantId,

@@ -6,12 +6,15 @@ import { http } from '../kit.js'
 import * as routes from '../routes/deals.js'
 import { getDeal, saveDeal } from '../store/deals.js'
 import { getProducts } from '../store/products.js'
+import { referenceProblems } from '../store/references.js'
 
 /** PATCH /deals/{id} (merge-patch) → 200 + ETag; nothing changed → nothing written or published. */
 export const handler = http(routes.updateDeal, async ({ params, body, caller, ifMatch, correlationId }) => {
   const current = await getDeal(caller.tenantId, params.id)
   if (!current) throw new NotFound('No deal with this id.')
   checkVersion(ifMatch, current.version)
+  if (body.contactId && body.contactId !== current.contactId)
+    assertNoProblems(await referenceProblems(caller.tenantId, { contactId: body.contactId }))
   const products = body.lineItems?.length
     ? await getProducts(
         caller.tenantId,
