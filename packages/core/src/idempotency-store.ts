@@ -45,6 +45,19 @@ export interface IdempotencyRecord {
   ttl?: number
 }
 
+/** Send options that abort the call after `timeoutMs` (none without it). */
+function withTimeout(timeoutMs: number | undefined): { abortSignal?: AbortSignal } {
+  return timeoutMs === undefined
+    ? {}
+    : { abortSignal: AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs))) }
+}
+
+/** True for a call given up by {@link withTimeout}. */
+export function isAborted(err: unknown): boolean {
+  const name = (err as { name?: unknown } | undefined)?.name
+  return name === 'AbortError' || name === 'TimeoutError'
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
@@ -70,6 +83,8 @@ export async function claimKey(a: {
   key: { pk: string; sk: string }
   requestHash: string
   leaseMs: number
+  /** Gives up the call after this long (a stalled DynamoDB must not outlive the function). */
+  timeoutMs?: number
   now?: number
 }): Promise<ClaimResult> {
   const now = a.now ?? Date.now()
@@ -98,6 +113,7 @@ export async function claimKey(a: {
         },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
+      withTimeout(a.timeoutMs),
     )
     return { claimed: { table: a.table, key: a.key, owner } }
   } catch (err) {
@@ -163,7 +179,7 @@ export async function completeClaim(
  * Gives the key up after a failure, unless the request's write committed (the claim then stays:
  * retries get 409 until the answer is stored or the lease lapses), or another request took it over.
  */
-export async function releaseClaim(claim: ActiveClaim): Promise<'released' | 'kept'> {
+export async function releaseClaim(claim: ActiveClaim, timeoutMs?: number): Promise<'released' | 'kept'> {
   try {
     await documentClient().send(
       new DeleteCommand({
@@ -173,6 +189,7 @@ export async function releaseClaim(claim: ActiveClaim): Promise<'released' | 'ke
         ExpressionAttributeNames: { '#owner': 'owner' },
         ExpressionAttributeValues: { ':owner': claim.owner },
       }),
+      withTimeout(timeoutMs),
     )
     return 'released'
   } catch (err) {

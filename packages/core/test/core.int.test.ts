@@ -2,7 +2,7 @@
  * Against DynamoDB Local (the test run starts it and sets DYNAMODB_ENDPOINT): the outbox
  * transaction, real conditional idempotency claims and cursor paging.
  */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
@@ -11,7 +11,7 @@ import { createHttp } from '../src/http.js'
 import { newId } from '../src/ids.js'
 import { tenantKey } from '../src/keys.js'
 import { newEvent, transactWithEvents } from '../src/outbox.js'
-import { bodyOf, context, httpEvent } from './helpers.js'
+import { bodyOf, context, createPkSkTable, httpEvent } from './helpers.js'
 
 const TABLE = `core-int-${newId().toLowerCase()}`
 
@@ -21,20 +21,7 @@ describe('core against DynamoDB Local', () => {
   beforeAll(async () => {
     process.env.COREINT_MAIN_TABLE = TABLE
     raw = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT })
-    await raw.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    )
+    await createPkSkTable(raw, TABLE)
   })
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
 /** Builders of hand-made Lambda events for the core tests (bases in ./fixtures). */
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import httpEventFixture from './fixtures/http-event.json' with { type: 'json' }
 
@@ -43,4 +44,22 @@ export const context = {
 /** The parsed JSON body of a structured result. */
 export function bodyOf(result: { body?: string }): Record<string, unknown> {
   return JSON.parse(result.body ?? 'null') as Record<string, unknown>
+}
+
+/** Creates a pay-per-request table keyed `pk` (S) / `sk` (S) on DynamoDB Local: the shape core's records use. */
+export async function createPkSkTable(raw: DynamoDBClient, name: string): Promise<void> {
+  await raw.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  )
 }

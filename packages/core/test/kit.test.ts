@@ -57,7 +57,7 @@ describe('kit http: the route is the one declaration', () => {
 
   it('takes roles, schemas and the body limit from the route', async () => {
     // Prepare
-    const handle = vi.fn(async () => ({ status: 204 }))
+    const handle = vi.fn(async (_req: unknown) => ({ status: 204 }))
     const handler = http(renameThing, handle)
     const patch = (input: Parameters<typeof httpEvent>[0]) =>
       handler(httpEvent({ method: 'PATCH', path: '/things/abc', params: { id: 'abc' }, ...input }), context)

@@ -18,6 +18,7 @@ import {
   claimKey,
   completeClaim,
   type IdempotencyRecord,
+  isAborted,
   recordKey,
   releaseClaim,
   type StoredResponse,
@@ -25,10 +26,10 @@ import {
 } from '../idempotency-store.js'
 import type { Logger } from '../log.js'
 import { Conflict, TimedOut, Unprocessable } from '../outcomes.js'
+import { DEADLINE_MARGIN_MS } from './deadline.js'
 import { toLambdaResult } from './response.js'
 import {
   assertOption,
-  type HttpInternal,
   type HttpMiddleware,
   type HttpMiddyRequest,
   type HttpResult,
@@ -40,6 +41,14 @@ import {
 
 /** When the Lambda context gives no remaining time (tests), a claim's lease. */
 const DEFAULT_LEASE_MS = 30_000
+/** Kept free of the remaining time for the answer itself when a record call is bounded. */
+const ANSWER_RESERVE_MS = 250
+
+/** How long a record call may take: what is left of the function's time, less the answer's share. */
+function budget(request: HttpMiddyRequest, reserveMs: number): number | undefined {
+  const remaining = request.context?.getRemainingTimeInMillis?.()
+  return remaining === undefined ? undefined : Math.max(100, remaining - reserveMs)
+}
 
 export interface IdempotencyOptions {
   service: string
@@ -93,12 +102,13 @@ export function idempotency(options: IdempotencyOptions): HttpMiddleware {
   )
   const { logger } = options
 
-  const release = async (internal: HttpInternal, why: string) => {
+  const release = async (request: HttpMiddyRequest, why: string) => {
+    const internal = state(request)
     const claim = internal.claim
     if (!claim) return 'released' as const
     internal.claim = undefined
     try {
-      return await releaseClaim(claim)
+      return await releaseClaim(claim, budget(request, ANSWER_RESERVE_MS))
     } catch (err) {
       // The claim then lapses with its lease; a retry before that gets 409, never a second run.
       logger.warn('Could not release the idempotency claim', { why, error: err as Error })
@@ -113,12 +123,22 @@ export function idempotency(options: IdempotencyOptions): HttpMiddleware {
       if (!options.table || !key || methodOf(request.event) !== 'POST') return
       const table = tableName(options.service, options.table)
       const hash = requestHash(request)
-      const result = await claimKey({
-        table,
-        key: recordKey(internal.caller.tenantId, pathOf(request.event), key),
-        requestHash: hash,
-        leaseMs: request.context?.getRemainingTimeInMillis?.() ?? DEFAULT_LEASE_MS,
-      })
+      const leaseMs = request.context?.getRemainingTimeInMillis?.() ?? DEFAULT_LEASE_MS
+      const timeoutMs = budget(request, DEADLINE_MARGIN_MS)
+      let result: Awaited<ReturnType<typeof claimKey>>
+      try {
+        result = await claimKey({
+          table,
+          key: recordKey(internal.caller.tenantId, pathOf(request.event), key),
+          requestHash: hash,
+          leaseMs,
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        })
+      } catch (err) {
+        // A stalled claim: nothing ran, the key lapses with its lease if the claim landed.
+        if (isAborted(err)) throw new TimedOut()
+        throw err
+      }
       if ('claimed' in result) {
         internal.claim = result.claimed
         return
@@ -141,7 +161,7 @@ export function idempotency(options: IdempotencyOptions): HttpMiddleware {
       if (!claim) return
       const response = request.response as LambdaResult
       if ((response.statusCode ?? 200) >= 500) {
-        await release(internal, `status ${response.statusCode}`)
+        await release(request, `status ${response.statusCode}`)
         return
       }
       internal.claim = undefined
@@ -157,7 +177,7 @@ export function idempotency(options: IdempotencyOptions): HttpMiddleware {
       const internal = state(request)
       const claim = internal.claim
       if (!claim) return
-      const outcome = await release(internal, 'error')
+      const outcome = await release(request, 'error')
       if (outcome !== 'kept' || !(request.error instanceof TimedOut) || !internal.pending) return
       // The write committed and the handler is still running: store its answer when it ends, so
       // the retries that got 409 meanwhile get the replay.

@@ -15,6 +15,7 @@ import { TimedOut } from '../outcomes.js'
 import { auth } from './auth.js'
 import { bodyLimit } from './body-limit.js'
 import { correlation } from './correlation.js'
+import { DEADLINE_MARGIN_MS } from './deadline.js'
 import { idempotency } from './idempotency.js'
 import { ownership } from './ownership.js'
 import { parseJsonBody } from './parse.js'
@@ -25,11 +26,7 @@ import { pathParamNames, validate } from './validate.js'
 
 export type HttpHandler = MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
 
-/**
- * How long before Lambda's own time-out a handler still running is answered 504 (problem+json):
- * time for the idempotency claim's release and the answer itself.
- */
-export const DEADLINE_MARGIN_MS = 1000
+export { DEADLINE_MARGIN_MS }
 
 export interface StackConfig {
   service: string
