@@ -110,6 +110,45 @@ describe('raw replay of a request’s DynamoDB calls', () => {
     expect(describeCalls(recorded)).toBe('GetItem → TransactWriteItems(3) → PutItem ‖ Query')
   })
 
+  it('turns every condition into one that holds, on the same item, and drops what only it used', async () => {
+    const planned = await createReplayer(client).plan(recorded)
+    const always = 'attribute_exists(#bench_k) OR attribute_not_exists(#bench_k)'
+    expect(planned.map((c) => c.after)).toEqual([[], [0], [0, 1], [0, 1]])
+    expect(planned[0]!.input.TableName).toBe(TABLE)
+    const tx = planned[1]!.input
+    expect(tx.ClientRequestToken).toBeUndefined()
+    expect(tx.TransactItems).toEqual([
+      {
+        Put: {
+          TableName: scratchName(TABLE),
+          Item: { ...key('c#2'), version: { N: '1' }, gsi1pk: { S: 'email#a' } },
+          ConditionExpression: always,
+          ExpressionAttributeNames: { '#bench_k': 'pk' },
+        },
+      },
+      {
+        Update: {
+          TableName: scratchName(TABLE),
+          Key: key('c#1'),
+          UpdateExpression: 'SET #version = :next ADD seq :one',
+          ConditionExpression: always,
+          ExpressionAttributeNames: { '#version': 'version', '#bench_k': 'pk' },
+          ExpressionAttributeValues: { ':next': { N: '2' }, ':one': { N: '1' } },
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: scratchName(TABLE),
+          Key: key('c#9'),
+          ConditionExpression: always,
+          ExpressionAttributeNames: { '#bench_k': 'pk' },
+        },
+      },
+    ])
+    expect(planned[2]!.input.ExpressionAttributeValues).toBeUndefined()
+    expect(planned[3]!.input.TableName).toBe(TABLE)
+  })
+
   it('replays every call without a failed condition, again and again, writing only to the scratch copy', async () => {
     const replayer = createReplayer(client)
     for (let i = 0; i < 2; i++) expect((await replayer.replay(recorded)).errors).toEqual([])
@@ -142,6 +181,7 @@ describe('raw replay of a request’s DynamoDB calls', () => {
     const scratch = () => client.send(new GetItemCommand({ TableName: scratchName(TABLE), Key: key('c#3') }))
     expect((await scratch()).Item?.version).toEqual({ N: '4' })
 
+    const readCall = call('GetItem', { TableName: TABLE, Key: key('c#3') }, 0, 1)
     const deleteCall = call(
       'DeleteItem',
       {
@@ -151,10 +191,12 @@ describe('raw replay of a request’s DynamoDB calls', () => {
         ExpressionAttributeNames: { '#version': 'version' },
         ExpressionAttributeValues: { ':v': { N: '4' } },
       },
-      0,
-      1,
+      2,
+      3,
     )
-    expect((await replayer.replay([deleteCall])).errors).toEqual([])
+    // The request read c#3 before deleting it: the replay reads the copy, where it still is.
+    expect((await replayer.plan([readCall, deleteCall]))[0]!.input.TableName).toBe(scratchName(TABLE))
+    expect((await replayer.replay([readCall, deleteCall])).errors).toEqual([])
     expect((await scratch()).Item).toBeUndefined()
   })
 })

@@ -5,8 +5,9 @@
  *
  * Replayed writes must not fail on their conditions (the original already consumed them) and must
  * not touch the service's data (a replayed outbox item would publish its event twice). So:
- * - reads (GetItem, Query, BatchGetItem, TransactGetItems, ...) go to the real table, unchanged:
- *   they read the same items, so they pay the same item sizes;
+ * - reads go to the real table, unchanged, so they read the same items and pay the same sizes;
+ *   except reads by key (GetItem, BatchGetItem, TransactGetItems) of a table that was snapshotted
+ *   (below), which read the scratch copy: it still holds an item the request read, then deleted;
  * - writes go to a scratch copy of the table (`<table>-replay`: same keys, indexes and stream, so
  *   index and stream upkeep are paid too; nothing reads its stream), and every condition they carry
  *   (ConditionCheck items included) becomes an always-true condition on the same item,
@@ -153,7 +154,7 @@ function createInputOf(d: TableDescription): CreateTableCommandInput {
 /** One prepared request: the items to copy first (untimed), then the calls to make (timed). */
 interface Prepared {
   copies: Array<{ table: string; key: Key; insert: boolean }>
-  calls: Array<{ command: () => unknown; after: number[] }>
+  calls: Array<{ op: string; input: Input; after: number[] }>
 }
 
 export interface ReplayResult {
@@ -167,6 +168,8 @@ export interface Replayer {
   snapshot(tables: readonly string[]): Promise<void>
   /** Replays one request's recorded calls; `ms` is the time from the first call to the last answer. */
   replay(calls: readonly RecordedCall[]): Promise<ReplayResult>
+  /** The inputs `replay` would send for these calls (and after which earlier calls each one waits). */
+  plan(calls: readonly RecordedCall[]): Promise<Prepared['calls']>
 }
 
 export function createReplayer(client: DynamoDBClient): Replayer {
@@ -203,11 +206,31 @@ export function createReplayer(client: DynamoDBClient): Replayer {
     alwaysTrue(w, (await keyNames(table))[0]!)
   }
 
+  const snapshotted = new Set<string>()
+  /** A read by key of a snapshotted table reads the copy: it holds what the request read, deleted or not. */
+  const readCopy = (table: string, key: Key, copies: Prepared['copies']) => {
+    if (!snapshotted.has(table)) return table
+    copies.push({ table, key, insert: false })
+    return scratchName(table)
+  }
+
   const prepare = async (recorded: readonly RecordedCall[]): Promise<Prepared> => {
     const prepared: Prepared = { copies: [], calls: [] }
     for (const [j, call] of recorded.entries()) {
       const input = revive(JSON.parse(call.body)) as Input
-      if (WRITES.has(call.op)) {
+      if (call.op === 'GetItem') input.TableName = readCopy(input.TableName, input.Key, prepared.copies)
+      else if (call.op === 'TransactGetItems')
+        for (const { Get } of input.TransactItems as Input[])
+          Get.TableName = readCopy(Get.TableName, Get.Key, prepared.copies)
+      else if (call.op === 'BatchGetItem') {
+        const renamed: Input = {}
+        for (const [table, request] of Object.entries(input.RequestItems as Record<string, Input>)) {
+          let name = table
+          for (const key of request.Keys as Key[]) name = readCopy(table, key, prepared.copies)
+          renamed[name] = request
+        }
+        input.RequestItems = renamed
+      } else if (WRITES.has(call.op)) {
         if (call.op === 'TransactWriteItems') {
           delete input.ClientRequestToken
           for (const item of input.TransactItems as Input[]) {
@@ -226,10 +249,8 @@ export function createReplayer(client: DynamoDBClient): Replayer {
           input.RequestItems = renamed
         } else await rewrite(call.op, input, prepared.copies)
       }
-      const Command = (sdk as unknown as Record<string, new (i: Input) => unknown>)[`${call.op}Command`]
-      if (!Command) throw new Error(`replay: no SDK command for ${call.op}`)
       const after = recorded.slice(0, j).flatMap((prev, i) => (prev.end <= call.start ? [i] : []))
-      prepared.calls.push({ command: () => new Command(input), after })
+      prepared.calls.push({ op: call.op, input, after })
     }
     return prepared
   }
@@ -248,9 +269,11 @@ export function createReplayer(client: DynamoDBClient): Replayer {
   }
 
   return {
+    plan: async (recorded) => (await prepare(recorded)).calls,
     async snapshot(names) {
       for (const table of names) {
         await keyNames(table)
+        snapshotted.add(table)
         let ExclusiveStartKey: Key | undefined
         do {
           const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey }))
@@ -273,7 +296,11 @@ export function createReplayer(client: DynamoDBClient): Replayer {
     async replay(recorded) {
       const { copies, calls } = await prepare(recorded)
       for (const copy of copies) await copyIn(copy)
-      const commands = calls.map((c) => c.command())
+      const commands = calls.map(({ op, input }) => {
+        const Command = (sdk as unknown as Record<string, new (i: Input) => unknown>)[`${op}Command`]
+        if (!Command) throw new Error(`replay: no SDK command for ${op}`)
+        return new Command(input)
+      })
       const errors: string[] = []
       const done: Promise<void>[] = []
       const started = performance.now()
