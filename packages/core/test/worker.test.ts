@@ -4,6 +4,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
+import { serviceKit } from '../src/kit.js'
 import { work } from '../src/work.js'
 import { createWorker, type WorkerContext } from '../src/worker.js'
 import sqsFixture from './fixtures/sqs-event.json' with { type: 'json' }
@@ -205,5 +206,23 @@ describe('worker', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }])
     expect(ddb).not.toReceiveCommand(TransactWriteCommand)
+  })
+
+  it("is the service kit's worker, which needs the table of its dedupe records", async () => {
+    ddb.on(GetCommand).resolves({})
+    ddb.on(PutCommand).resolves({})
+    const handle = vi.fn(async () => {})
+    const handler = serviceKit({ service: 'core-wrk', table: 'main' }).worker(
+      'import-chunks',
+      ImportChunk,
+      handle,
+    )
+
+    expect(await handler(event(record(1, chunk(1))))).toEqual({ batchItemFailures: [] })
+    expect(handle).toHaveBeenCalledOnce()
+    expect(ddb).toReceiveCommandWith(PutCommand, { TableName: TABLE })
+    expect(() => serviceKit({ service: 'core-wrk' }).worker('import-chunks', ImportChunk, handle)).toThrow(
+      /table/,
+    )
   })
 })

@@ -29,6 +29,8 @@ const DEFAULT_TIMEOUT_SECONDS = 30
 const DEFAULT_LOCAL_CONCURRENCY = 2
 const DEFAULT_MAX_RECEIVE_COUNT = 5
 const DEFAULT_BATCH_SIZE = 10
+/** As the CDK app keeps them (infra/lib/service/queues.ts): 14 days, SQS's longest, to look into them. */
+const DEAD_LETTER_RETENTION_SECONDS = 1_209_600
 
 export interface QueueSummary {
   service: string
@@ -174,6 +176,7 @@ export async function startQueues(opts: {
   // A restart keeps the queues and their messages; the manifest's settings win over the stored ones.
   for (const q of queues) {
     await store.create(q.dlqName, {})
+    await store.setAttributes(q.dlqName, { MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS) })
     await store.create(q.name, {})
     await store.setAttributes(q.name, {
       VisibilityTimeout: String(q.def.visibilityTimeoutSeconds),
