@@ -1,32 +1,39 @@
-import { PaginationQuery } from '@relay/contracts/common'
 import {
-  Company,
-  CompanyPage,
-  CreateCompany,
-  ListCompaniesQuery,
-  UpdateCompany,
-} from '@relay/contracts/companies'
-import { ExportJob, StartExport } from '@relay/contracts/contact-exports'
-import { ImportJob, StartedImport, StartImport } from '@relay/contracts/contact-imports'
-import {
-  Contact,
-  ContactFields,
-  ContactPage,
-  CreateContact,
-  DeleteContactQuery,
-  DuplicatePage,
-  ExportContactsQuery,
-  ListContactsQuery,
-  MergeContacts,
-  PutContactFields,
-  RecordConsent,
-  UpdateContact,
-} from '@relay/contracts/contacts'
-import { CONTACTS_EXTRA_EVENTS } from '@relay/contracts/contacts-events'
-import { ContactCreated, ContactDeleted, ContactUpdated, type EventContract } from '@relay/contracts/events'
-import { Interaction, LogInteraction, TimelinePage } from '@relay/contracts/interactions'
+  CompanyCreated,
+  CompanyDeleted,
+  CompanyUpdated,
+  ContactConsentChanged,
+  ContactCreated,
+  ContactDeleted,
+  ContactErased,
+  ContactExportCompleted,
+  ContactMerged,
+  ContactUpdated,
+  InteractionLogged,
+} from '@relay/contracts/contacts-events'
+import type { EventContract } from '@relay/contracts/events'
 import { defineService } from '@relay/core/manifest'
-import { DELETE_ROLES, IMPORT_ROLES, READ_ROLES, SETTINGS_ROLES, WRITE_ROLES } from './access.js'
+import { companyRoutes } from './routes/companies.js'
+import { contactRoutes } from './routes/contacts.js'
+import { fileRoutes } from './routes/files.js'
+import { settingsRoutes } from './routes/settings.js'
+import { timelineRoutes } from './routes/timeline.js'
+import { subscriptions } from './subscriptions.js'
+
+/** Business events only: import chunks and export runs go through the work queues below. */
+const PUBLISHED: readonly EventContract[] = [
+  ContactCreated,
+  ContactUpdated,
+  ContactDeleted,
+  ContactConsentChanged,
+  ContactMerged,
+  ContactErased,
+  ContactExportCompleted,
+  CompanyCreated,
+  CompanyUpdated,
+  CompanyDeleted,
+  InteractionLogged,
+]
 
 const published = (e: EventContract) => ({
   detailType: e.detailType,
@@ -82,6 +89,7 @@ export const manifest = defineService({
       entry: 'handlers/start-import.ts',
       tables: { main: 'write' },
       buckets: { files: 'write' },
+      sendsTo: ['import-chunks'],
     },
     'get-import': { entry: 'handlers/get-import.ts', tables: { main: 'read' } },
     // Reads an uploaded CSV (≤ 50 MB) as a stream into chunk items, then deletes it.
@@ -91,8 +99,13 @@ export const manifest = defineService({
       buckets: { files: 'readwrite' },
       timeoutSeconds: 300,
       memoryMb: 1024,
+      sendsTo: ['import-chunks'],
     },
-    'start-export': { entry: 'handlers/start-export.ts', tables: { main: 'write' } },
+    'start-export': {
+      entry: 'handlers/start-export.ts',
+      tables: { main: 'write' },
+      sendsTo: ['export-runs'],
+    },
     // Presigns the GET of a finished export's file.
     'get-export': { entry: 'handlers/get-export.ts', tables: { main: 'read' }, buckets: { files: 'read' } },
     // The whole filtered set into one S3 object (multipart upload); gives up after 14 minutes.
@@ -104,314 +117,63 @@ export const manifest = defineService({
       memoryMb: 1024,
     },
     'on-email-unsubscribed': { entry: 'handlers/on-email-unsubscribed.ts', tables: { main: 'write' } },
-    // One chunk (≤ 500 rows, 8 at a time) per invocation; a few seconds each.
+    // One chunk (≤ 500 rows, 8 at a time) per message; a few seconds each. It asks for the next.
     'run-import': {
       entry: 'handlers/run-import.ts',
       tables: { main: 'write' },
       timeoutSeconds: 300,
       memoryMb: 512,
+      sendsTo: ['import-chunks'],
     },
     // Other services' events: Lead.Converted creates the contact; deals, tickets, campaign emails
     // become timeline entries.
     'on-lead-converted': { entry: 'handlers/on-lead-converted.ts', tables: { main: 'write' } },
-    'on-related-activity': { entry: 'handlers/on-related-activity.ts', tables: { main: 'write' } },
+    // An entry whose contact is not there (yet) is parked on `parked-activity`, never dead-lettered.
+    'on-related-activity': {
+      entry: 'handlers/on-related-activity.ts',
+      tables: { main: 'write' },
+      sendsTo: ['parked-activity'],
+    },
+    'retry-parked-activity': {
+      entry: 'handlers/retry-parked-activity.ts',
+      tables: { main: 'write' },
+      sendsTo: ['parked-activity'],
+    },
   },
-  routes: [
-    {
-      method: 'POST',
-      path: '/contacts',
-      function: 'create-contact',
-      roles: WRITE_ROLES,
-      summary: 'Create a contact',
-      body: CreateContact,
-      // No email: the route tests create this example many times in one tenant, and an email is unique.
-      example: {
-        firstName: 'Siân',
-        lastName: 'Llewellyn',
-        phones: [{ number: '+44 29 2018 0000', label: 'office' }],
-        companyName: 'Caerdydd Cyf',
-        jobTitle: 'Prynwr',
-        lifecycleStage: 'lead',
-        channel: 'walk_in',
-        tags: ['lead'],
-      },
-      response: { status: 201, schema: Contact },
-    },
-    {
-      method: 'GET',
-      path: '/contacts',
-      function: 'list-contacts',
-      roles: READ_ROLES,
-      summary:
-        'Search and list contacts (q prefix of name, email or phone; tag, owner, lifecycleStage, companyId, updatedSince)',
-      query: ListContactsQuery,
-      response: { status: 200, schema: ContactPage },
-    },
-    {
-      method: 'GET',
-      path: '/contacts/{id}',
-      function: 'get-contact',
-      roles: READ_ROLES,
-      summary: 'Read a contact',
-      response: { status: 200, schema: Contact },
-    },
-    {
-      method: 'PATCH',
-      path: '/contacts/{id}',
-      function: 'update-contact',
-      roles: WRITE_ROLES,
-      summary: 'Change some fields of a contact (null clears an optional field)',
-      body: UpdateContact,
-      example: { companyName: 'Caerdydd Cyf.', tags: ['lead', 'wales'] },
-      response: { status: 200, schema: Contact },
-    },
-    {
-      method: 'DELETE',
-      path: '/contacts/{id}',
-      function: 'delete-contact',
-      roles: DELETE_ROLES,
-      summary: 'Delete a contact (erase=true also erases its history: right to erasure)',
-      query: DeleteContactQuery,
-      response: { status: 204 },
-    },
-    {
-      method: 'POST',
-      path: '/contacts/imports',
-      function: 'start-import',
-      roles: IMPORT_ROLES,
-      summary:
-        'Start a CSV import: inline (csv, ≤ 5 MB) or upload: true for a presigned PUT to S3 (≤ 50 MB); ≤ 100 000 rows',
-      body: StartImport,
-      example: {
-        csv: 'First name,lastName,phone,Notes\nสมชาย,ใจดี,081 234 5678,x\n',
-        defaultRegion: 'TH',
-        mapping: { 'First name': 'firstName', Notes: null },
-      },
-      response: { status: 201, schema: StartedImport },
-    },
-    {
-      method: 'GET',
-      path: '/contacts/imports/{id}',
-      function: 'get-import',
-      roles: IMPORT_ROLES,
-      summary: 'An import job: status, counts, rows not imported',
-      response: { status: 200, schema: ImportJob },
-    },
-    {
-      method: 'GET',
-      path: '/contacts/duplicates',
-      function: 'list-duplicates',
-      roles: READ_ROLES,
-      summary: 'Likely duplicate pairs, scored (same phone; similar name at the same company)',
-      query: PaginationQuery,
-      response: { status: 200, schema: DuplicatePage },
-    },
-    {
-      method: 'GET',
-      path: '/contacts/export',
-      function: 'export-contacts',
-      roles: READ_ROLES,
-      summary:
-        'Export the filtered contacts as CSV (UTF-8 with BOM) or JSON lines; x-next-cursor continues past 10 000 rows',
-      query: ExportContactsQuery,
-      response: { status: 200 },
-    },
-    {
-      method: 'POST',
-      path: '/contacts/exports',
-      function: 'start-export',
-      roles: READ_ROLES,
-      summary: 'Start an export job: the whole filtered set as one CSV or JSON lines file, any size',
-      body: StartExport,
-      example: { format: 'csv', filters: { lifecycleStage: 'lead' } },
-      response: { status: 201, schema: ExportJob },
-    },
-    {
-      method: 'GET',
-      path: '/contacts/exports/{id}',
-      function: 'get-export',
-      roles: READ_ROLES,
-      summary: 'An export job: status, rows, bytes; once completed a download link (presigned, 1 hour)',
-      response: { status: 200, schema: ExportJob },
-    },
-    {
-      method: 'POST',
-      path: '/contacts/{id}/merge',
-      function: 'merge-contacts',
-      roles: DELETE_ROLES,
-      summary: 'Merge duplicates (sourceIds, in order) into this contact; the sources are deleted',
-      body: MergeContacts,
-      example: { sourceIds: ['01JD3Y0C6Z8R4F2G9QK7WXN5TB'] },
-      response: { status: 200, schema: Contact },
-    },
-    {
-      method: 'GET',
-      path: '/contacts/{id}/export',
-      function: 'export-contact',
-      roles: READ_ROLES,
-      summary: 'Everything held about a contact (right of access)',
-      response: { status: 200 },
-    },
-    {
-      method: 'POST',
-      path: '/contacts/{id}/interactions',
-      function: 'log-interaction',
-      roles: WRITE_ROLES,
-      summary: 'Log an interaction (email, call, meeting, chat, social, web visit, purchase, note)',
-      body: LogInteraction,
-      example: {
-        type: 'call',
-        channel: 'phone',
-        direction: 'outbound',
-        summary: 'Talked about the spring order',
-      },
-      response: { status: 201, schema: Interaction },
-    },
-    {
-      method: 'GET',
-      path: '/contacts/{id}/interactions/{interactionId}',
-      function: 'get-interaction',
-      roles: READ_ROLES,
-      summary: 'Read an interaction',
-      response: { status: 200, schema: Interaction },
-    },
-    {
-      method: 'GET',
-      path: '/contacts/{id}/timeline',
-      function: 'get-timeline',
-      roles: READ_ROLES,
-      summary: "A contact's interactions and changes, newest first",
-      query: PaginationQuery,
-      response: { status: 200, schema: TimelinePage },
-    },
-    {
-      method: 'POST',
-      path: '/contacts/{id}/consent',
-      function: 'record-consent',
-      roles: WRITE_ROLES,
-      summary: 'Record the consent of one channel (email, sms, phone)',
-      body: RecordConsent,
-      example: { channel: 'email', status: 'granted', source: 'signup form', legalBasis: 'consent' },
-      response: { status: 200, schema: Contact },
-    },
-    {
-      method: 'POST',
-      path: '/companies',
-      function: 'create-company',
-      roles: WRITE_ROLES,
-      summary: 'Create a company',
-      body: CreateCompany,
-      example: { name: 'Caerdydd Cyf', domain: 'caerdydd.example', industry: 'Retail', tags: ['wales'] },
-      response: { status: 201, schema: Company },
-    },
-    {
-      method: 'GET',
-      path: '/companies',
-      function: 'list-companies',
-      roles: READ_ROLES,
-      summary: 'List companies, newest first',
-      query: ListCompaniesQuery,
-      response: { status: 200, schema: CompanyPage },
-    },
-    {
-      method: 'GET',
-      path: '/companies/{id}',
-      function: 'get-company',
-      roles: READ_ROLES,
-      summary: 'Read a company',
-      response: { status: 200, schema: Company },
-    },
-    {
-      method: 'PATCH',
-      path: '/companies/{id}',
-      function: 'update-company',
-      roles: WRITE_ROLES,
-      summary: 'Change some fields of a company (null clears an optional field)',
-      body: UpdateCompany,
-      example: { industry: 'Wholesale' },
-      response: { status: 200, schema: Company },
-    },
-    {
-      method: 'DELETE',
-      path: '/companies/{id}',
-      function: 'delete-company',
-      roles: DELETE_ROLES,
-      summary: 'Delete a company that no contact belongs to',
-      response: { status: 204 },
-    },
-    {
-      method: 'GET',
-      path: '/companies/{id}/contacts',
-      function: 'list-company-contacts',
-      roles: READ_ROLES,
-      summary: 'The contacts of a company, newest first',
-      query: PaginationQuery,
-      response: { status: 200, schema: ContactPage },
-    },
-    {
-      method: 'GET',
-      path: '/settings/contact-fields',
-      function: 'get-contact-fields',
-      roles: READ_ROLES,
-      summary: "The tenant's custom contact fields and default phone region",
-      response: { status: 200, schema: ContactFields },
-    },
-    {
-      method: 'PUT',
-      path: '/settings/contact-fields',
-      function: 'put-contact-fields',
-      roles: SETTINGS_ROLES,
-      summary: 'Replace the custom contact fields (If-Match)',
-      body: PutContactFields,
-      example: { fields: [{ key: 'shoeSize', label: 'Shoe size', type: 'number' }], defaultRegion: 'GB' },
-      response: { status: 200, schema: ContactFields },
-    },
-  ],
-  subscriptions: [
-    {
-      name: 'email-unsubscribed',
-      pattern: { source: ['crm.campaigns'], 'detail-type': ['Email.Unsubscribed'] },
-      function: 'on-email-unsubscribed',
-    },
-    {
-      name: 'run-import',
-      pattern: {
-        source: ['crm.contacts'],
-        'detail-type': ['ContactImport.Requested', 'ContactImport.ChunkRequested'],
-      },
-      function: 'run-import',
-    },
-    {
-      name: 'run-export',
-      pattern: { source: ['crm.contacts'], 'detail-type': ['ContactExport.Requested'] },
-      function: 'run-export',
-    },
-    {
-      name: 'on-lead-converted',
-      pattern: { source: ['crm.pipeline'], 'detail-type': ['Lead.Converted'] },
-      function: 'on-lead-converted',
-    },
-    {
-      name: 'deal-activity',
-      pattern: { source: ['crm.pipeline'], 'detail-type': ['Deal.Created', 'Deal.Won', 'Deal.Lost'] },
-      function: 'on-related-activity',
-    },
-    {
-      name: 'ticket-activity',
-      pattern: { source: ['crm.service-desk'], 'detail-type': ['Ticket.Opened', 'Ticket.Solved'] },
-      function: 'on-related-activity',
-    },
-    {
-      name: 'email-activity',
-      pattern: { source: ['crm.campaigns'], 'detail-type': ['Email.Sent', 'Email.Opened', 'Email.Clicked'] },
-      function: 'on-related-activity',
-    },
-  ],
+  routes: [...contactRoutes, ...timelineRoutes, ...companyRoutes, ...settingsRoutes, ...fileRoutes],
+  subscriptions: [...subscriptions],
   schedules: [],
   // Files in transit (import uploads, export results): kept a week at most.
   buckets: { files: { expireAfterDays: 7 } },
   objectTriggers: [
     { name: 'import-uploaded', bucket: 'files', prefix: 'imports/', function: 'on-import-uploaded' },
   ],
-  publishes: [ContactCreated, ContactUpdated, ContactDeleted, ...CONTACTS_EXTRA_EVENTS].map(published),
+  queues: {
+    'import-chunks': {
+      consumer: 'run-import',
+      // One chunk is ≤ 300 s (the function's timeout); a crashed chunk is taken up again after this.
+      visibilityTimeoutSeconds: 330,
+      // Chunks of one job run one after another (each asks for the next); jobs run side by side.
+      maxConcurrency: 5,
+      batchSize: 1,
+      description: 'Import chunks: { tenantId, jobId, chunk }, one after another per job',
+    },
+    'export-runs': {
+      consumer: 'run-export',
+      // A run has 14 minutes (function timeout 15): after that the message may be taken up again.
+      visibilityTimeoutSeconds: 960,
+      // run-export fails the job on its third run, before SQS would dead-letter the message.
+      maxReceiveCount: 5,
+      batchSize: 1,
+      description: 'Export jobs to write: { tenantId, jobId }',
+    },
+    'parked-activity': {
+      consumer: 'retry-parked-activity',
+      // Every message re-parks itself with a new delay or ends: a receive is never retried for long.
+      visibilityTimeoutSeconds: 60,
+      batchSize: 10,
+      description: 'Timeline entries waiting for their contact (see README, Parking)',
+    },
+  },
+  publishes: PUBLISHED.map(published),
 })

@@ -15,6 +15,7 @@ import {
   S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs'
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
@@ -28,27 +29,32 @@ import type { ExportJob } from '@relay/contracts/contact-exports'
 import type { ImportJob } from '@relay/contracts/contact-imports'
 import type { S3Event } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { busEvent } from '../../../test/support/bus-events.js'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { handler as getExport } from '../src/handlers/get-export.js'
 import { handler as onImportUploaded } from '../src/handlers/on-import-uploaded.js'
 import { handler as runExport } from '../src/handlers/run-export.js'
 import { handler as startExport } from '../src/handlers/start-export.js'
 import { handler as startImport } from '../src/handlers/start-import.js'
-import { context, httpEvent, parse } from './helpers.js'
+import { context, httpEvent, parse, queueEvent, sentTo, setQueueUrls } from './helpers.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 const s3 = mockClient(S3Client)
+const sqs = mockClient(SQSClient)
 const BUCKET = 'crm-test-contacts-files'
 const JOB = '01JD3Y0C6Z8R4F2G9QK7WXN5TB'
 
 beforeAll(() => {
   process.env.CONTACTS_MAIN_TABLE = 'crm-test-contacts-main'
   process.env.CONTACTS_FILES_BUCKET = BUCKET
+  setQueueUrls()
+})
+beforeEach(() => {
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] })
 })
 afterEach(() => {
   ddb.reset()
   s3.reset()
+  sqs.reset()
 })
 
 const conditionFailed = () =>
@@ -193,11 +199,10 @@ describe('POST /contacts/imports { upload: true }', () => {
 })
 
 describe('on-import-uploaded (S3 ObjectCreated under imports/)', () => {
-  it('reads the file into chunk items with the mapping, queues the job with its event, and deletes the file', async () => {
+  it('reads the file into chunk items with the mapping, asks for its first chunk, queues the job, and deletes the file', async () => {
     // Prepare: 1 200 rows → chunks of 500, 500, 200.
     ddb.on(UpdateCommand).resolves(claimed(1, { mapping: { 'E-bost': 'email' } }))
     ddb.on(BatchWriteCommand).resolves({})
-    ddb.on(TransactWriteCommand).resolves({})
     const csv = `\uFEFFfirstName,E-bost\r\n${Array.from({ length: 1_200 }, (_, i) => `Siân ${i},s${i}@x.cymru`).join('\r\n')}`
     s3.on(GetObjectCommand).resolves(body(csv))
     s3.on(DeleteObjectCommand).resolves({})
@@ -220,16 +225,16 @@ describe('on-import-uploaded (S3 ObjectCreated under imports/)', () => {
       ['CHUNK#00002', 200],
     ])
     expect(chunks[0]!.rows[0]).toEqual({ firstName: 'Siân 0', email: 's0@x.cymru' })
-    const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!
-    expect(tx[0]!.Update).toMatchObject({
+    const queued = ddb.commandCalls(UpdateCommand)[1]!.args[0].input
+    expect(queued).toMatchObject({
       ConditionExpression: '#job.#status = :awaiting',
       ExpressionAttributeValues: { ':job': { status: 'queued', total: 1_200 }, ':chunks': 3, ':zero': 0 },
     })
-    expect(tx[1]!.Put!.Item).toMatchObject({
-      kind: 'outbox',
-      detailType: 'ContactImport.Requested',
-      detail: expect.objectContaining({ correlationId: 'corr-upload', data: { id: JOB } }),
-    })
+    // Chunk 0 asked for on the work queue, not the bus (and before the job is queued).
+    expect(sentTo(sqs, 'import-chunks')).toEqual([
+      { body: { tenantId: 'acme', jobId: JOB, chunk: 0, correlationId: 'corr-upload' }, delaySeconds: 2 },
+    ])
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand)
     expect(s3).toHaveReceivedCommandWith(DeleteObjectCommand, { Bucket: BUCKET, Key: uploadKey })
   })
 
@@ -256,6 +261,7 @@ describe('on-import-uploaded (S3 ObjectCreated under imports/)', () => {
       }),
     ])
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand)
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand)
   })
 
   it('lets Lambda retry when S3 cannot serve the file, and fails the job on the third reading', async () => {
@@ -380,10 +386,11 @@ const exportJob = (over: Partial<ExportJob> = {}): ExportJob => ({
 const claimedExport = (attempts: number, over: Partial<ExportJob> = {}) => ({
   Attributes: { pk: `T#acme#EXPORT#${JOB}`, sk: 'EXPORT', job: exportJob(over), attempts },
 })
-const exportRequested = () =>
-  busEvent({ source: 'crm.contacts', detailType: 'ContactExport.Requested', data: { id: JOB } })
+const exportRun = (receiveCount = 1) =>
+  queueEvent({ tenantId: 'acme', jobId: JOB, correlationId: 'corr-export' }, { receiveCount })
+const failedMessages = (result: { batchItemFailures: unknown[] }) => result.batchItemFailures.length
 
-describe('run-export (ContactExport.Requested)', () => {
+describe('run-export (queue export-runs)', () => {
   it('streams every page into the file and completes the job with ContactExport.Completed, in one transaction', async () => {
     // Prepare: 250 contacts in 3 pages.
     ddb.on(GetCommand).resolves({})
@@ -392,8 +399,9 @@ describe('run-export (ContactExport.Requested)', () => {
     ddb.on(TransactWriteCommand).resolves({})
     s3.on(PutObjectCommand).resolves({ ETag: '"e"' })
     // Act
-    await runExport(exportRequested())
+    const result = await runExport(exportRun())
     // Assess
+    expect(failedMessages(result)).toBe(0)
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input
     expect(put).toMatchObject({
       Bucket: BUCKET,
@@ -415,11 +423,12 @@ describe('run-export (ContactExport.Requested)', () => {
     expect(tx[1]!.Put!.Item).toMatchObject({
       detailType: 'ContactExport.Completed',
       detail: expect.objectContaining({
+        correlationId: 'corr-export',
         data: expect.objectContaining({ id: JOB, rows: 250, format: 'csv' }),
       }),
     })
-    // The event's dedupe record rides in the same transaction.
-    expect(tx[2]!.Put!.Item).toMatchObject({ kind: 'event' })
+    // The message's dedupe record rides in the same transaction.
+    expect(tx[2]!.Put!.Item).toMatchObject({ kind: 'message', queue: 'export-runs' })
   })
 
   it('aborts the multipart upload when a part fails, retries, and fails the job on the third run', async () => {
@@ -430,29 +439,41 @@ describe('run-export (ContactExport.Requested)', () => {
     s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up-1' })
     s3.on(UploadPartCommand).rejects(s3Fault())
     s3.on(AbortMultipartUploadCommand).resolves({})
-    // Act / Assess: the first run throws so the bus retries it, leaving no parts behind.
+    // Act / Assess: the first run fails its message so SQS delivers it again, leaving no parts behind.
     ddb.on(UpdateCommand).resolves(claimedExport(1, { format: 'jsonl' }))
-    await expect(runExport(exportRequested())).rejects.toThrow()
+    expect(failedMessages(await runExport(exportRun()))).toBe(1)
     expect(s3).toHaveReceivedCommandWith(AbortMultipartUploadCommand, {
       UploadId: 'up-1',
       Key: `exports/acme/${JOB}.jsonl`,
     })
     expect(savedExportJobs()).toEqual([])
-    // The third run fails the job and returns, so the event is not retried again.
+    // The third run fails the job and ends, so the message is not delivered again.
     ddb.on(UpdateCommand).resolves(claimedExport(3, { format: 'jsonl' }))
-    await expect(runExport(exportRequested())).resolves.toBeUndefined()
+    expect(failedMessages(await runExport(exportRun(3)))).toBe(0)
     expect(savedExportJobs()).toEqual([
       expect.objectContaining({ status: 'failed', error: expect.objectContaining({ code: 'write_failed' }) }),
     ])
   }, 60_000)
 
-  it('does nothing for a job that has finished (a redelivered event)', async () => {
+  it('does nothing for a job that has finished (a second message for it)', async () => {
+    ddb.on(GetCommand).resolves({})
+    ddb
+      .on(GetCommand, { Key: { pk: `T#acme#EXPORT#${JOB}`, sk: 'EXPORT' } })
+      .resolves({ Item: claimedExport(1, { status: 'completed' }).Attributes })
+    ddb.on(UpdateCommand).rejects(conditionFailed())
+    ddb.on(PutCommand).resolves({})
+    expect(failedMessages(await runExport(exportRun()))).toBe(0)
+    expect(s3.calls()).toHaveLength(0)
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand)
+  })
+
+  it('lets a message that came before its job come back, and drops it once no job ever came', async () => {
     ddb.on(GetCommand).resolves({})
     ddb.on(UpdateCommand).rejects(conditionFailed())
     ddb.on(PutCommand).resolves({})
-    await runExport(exportRequested())
+    expect(failedMessages(await runExport(exportRun(1)))).toBe(1)
+    expect(failedMessages(await runExport(exportRun(3)))).toBe(0)
     expect(s3.calls()).toHaveLength(0)
-    expect(ddb).not.toHaveReceivedCommand(QueryCommand)
   })
 })
 
@@ -464,8 +485,8 @@ const savedExportJobs = () =>
     .filter(Boolean)
 
 describe('POST /contacts/exports and GET /contacts/exports/{id}', () => {
-  it('creates a queued job with its ContactExport.Requested and answers 201 + Location', async () => {
-    ddb.on(TransactWriteCommand).resolves({})
+  it('asks for its run on the work queue, creates the queued job, and answers 201 + Location', async () => {
+    ddb.on(PutCommand).resolves({})
     const res = parse(
       await startExport(
         httpEvent({
@@ -484,14 +505,14 @@ describe('POST /contacts/exports and GET /contacts/exports/{id}', () => {
       format: 'jsonl',
       filters: { tag: 'vip', lifecycleStage: 'lead' },
     })
-    const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!
-    expect(tx[0]!.Put!.Item).toMatchObject({
-      pk: `T#acme#EXPORT#${res.body.id}`,
-      sk: 'EXPORT',
-      kind: 'export',
-    })
-    expect(Number(tx[0]!.Put!.Item!.ttl) - Date.now() / 1000).toBeGreaterThan(6.9 * 24 * 3600)
-    expect(tx[1]!.Put!.Item).toMatchObject({ detailType: 'ContactExport.Requested' })
+    const put = ddb.commandCalls(PutCommand)[0]!.args[0].input
+    expect(put.Item).toMatchObject({ pk: `T#acme#EXPORT#${res.body.id}`, sk: 'EXPORT', kind: 'export' })
+    expect(Number(put.Item!.ttl) - Date.now() / 1000).toBeGreaterThan(6.9 * 24 * 3600)
+    // No bus event: ContactExport.Requested is internal work, not in the public catalogue.
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand)
+    expect(sentTo(sqs, 'export-runs')).toEqual([
+      { body: { tenantId: 'acme', jobId: res.body.id, correlationId: expect.any(String) }, delaySeconds: 2 },
+    ])
   })
 
   it('refuses unknown filters and a q without a searchable word', async () => {

@@ -8,13 +8,14 @@
  * suite's shared instance, after everything else has written to it, these 10 000 rows took 9
  * minutes instead of one, and their 150 000 items slowed every file running beside them.
  */
+
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { CreateContact } from '@relay/contracts/contacts'
 import { resetDocumentClient } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
 import { type DynamoDbLocal, startDynamoDbLocal } from '@relay/local/dynamodb'
+import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { busEvent } from '../../../test/support/bus-events.js'
-import { context, httpEvent, parse } from '../../../test/support/http-events.js'
 import { createServiceTable } from '../../../test/support/tables.js'
 import { buildContact } from '../src/domain/contact.js'
 import { importRowId } from '../src/domain/csv-import.js'
@@ -23,8 +24,9 @@ import { handler as startImport } from '../src/handlers/start-import.js'
 import { manifest } from '../src/service.js'
 import { getContact, insertContact } from '../src/store/contacts.js'
 import { listDuplicates } from '../src/store/duplicates.js'
-import { getImportJob, insertImportJob } from '../src/store/import-jobs.js'
+import { getImportJob, insertImportJob, writeImportChunks } from '../src/store/import-jobs.js'
 import { searchContacts } from '../src/store/search.js'
+import { context, httpEvent, parse, queueEvent, sentTo, setQueueUrls } from './helpers.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const TENANT = `t-${newId().slice(-8).toLowerCase()}`
@@ -40,18 +42,14 @@ const NAMES = [
   ['Ana', 'García'],
 ] as const
 
-const chunkEvent = (id: string, chunk: number) =>
-  busEvent({
-    source: 'crm.contacts',
-    detailType: chunk === 0 ? 'ContactImport.Requested' : 'ContactImport.ChunkRequested',
-    data: chunk === 0 ? { id } : { id, chunk },
-    tenantId: TENANT,
-    correlationId: 'corr-10k',
-  })
+// The queue's part is played by this test: each message run-import or start-import sent is delivered.
+const sqs = mockClient(SQSClient)
 
 describe('a 10 000-row import on DynamoDB Local', () => {
   let own: DynamoDbLocal | undefined
   beforeAll(async () => {
+    setQueueUrls()
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] })
     own = await startDynamoDbLocal({ inMemory: true })
     process.env.DYNAMODB_ENDPOINT = own.endpoint
     resetDocumentClient()
@@ -109,13 +107,17 @@ describe('a 10 000-row import on DynamoDB Local', () => {
     expect(started.status, JSON.stringify(started.body)).toBe(201)
     const id = started.body.id as string
 
-    // Act: the bus's part, one chunk after the other, as long as the job asks for one
+    // Act: the queue's part, one chunk after the other, as long as the job asks for one
     const t0 = performance.now()
     for (let chunk = 0; ; chunk++) {
       const state = await getImportJob(TENANT, id)
       if (state?.job.status === 'completed') break
       expect(state?.nextChunk).toBe(chunk)
-      await runImport(chunkEvent(id, chunk))
+      const asked = sentTo(sqs, 'import-chunks')
+      expect(asked).toHaveLength(chunk + 1)
+      const message = asked[chunk]!.body
+      expect(message).toEqual({ tenantId: TENANT, jobId: id, chunk, correlationId: expect.any(String) })
+      expect((await runImport(queueEvent(message))).batchItemFailures).toEqual([])
     }
     const seconds = (performance.now() - t0) / 1000
     console.info(
@@ -175,21 +177,15 @@ describe('a 10 000-row import on DynamoDB Local', () => {
         updatedAt: now,
       },
       {},
-      [
-        [row(1), row(2), row(3)],
-        [row(4), { firstName: 'Bad', email: 'not-an-email' }],
-      ],
-      'corr',
+      2,
     )
+    await writeImportChunks(tenantId, id, 0, [
+      [row(1), row(2), row(3)],
+      [row(4), { firstName: 'Bad', email: 'not-an-email' }],
+    ])
     for (const chunk of [0, 1]) {
-      await runImport(
-        busEvent({
-          source: 'crm.contacts',
-          detailType: chunk ? 'ContactImport.ChunkRequested' : 'ContactImport.Requested',
-          tenantId,
-          data: chunk ? { id, chunk } : { id },
-        }),
-      )
+      const result = await runImport(queueEvent({ tenantId, jobId: id, chunk, correlationId: 'corr' }))
+      expect(result.batchItemFailures).toEqual([])
     }
     const job = (await getImportJob(tenantId, id))?.job
     expect(job).toMatchObject({ status: 'completed', processed: 5, created: 4, failed: 1 })

@@ -1,8 +1,11 @@
 /**
- * The subscribers on-lead-converted and on-related-activity with DynamoDB faked by a small in-memory
- * table behind aws-sdk-client-mock: what they write, and that a duplicate delivery writes once.
+ * The subscribers on-lead-converted and on-related-activity, and the parking queue's consumer
+ * retry-parked-activity, with DynamoDB faked by a small in-memory table behind aws-sdk-client-mock
+ * and SQS faked: what they write, that a duplicate delivery writes once, and that an event whose
+ * contact is missing is parked, never retried by the bus nor dead-lettered.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb'
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs'
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -11,12 +14,17 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { busEvent } from '../../../test/support/bus-events.js'
+import type { ParkedActivityMessage } from '../src/activity-entries.js'
+import { PARKING } from '../src/domain/parking.js'
 import { handler as onLeadConverted } from '../src/handlers/on-lead-converted.js'
 import { handler as onRelatedActivity } from '../src/handlers/on-related-activity.js'
+import { handler as retryParked } from '../src/handlers/retry-parked-activity.js'
+import { queueEvent, sentTo, setQueueUrls } from './helpers.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
+const sqs = mockClient(SQSClient)
 const TABLE = 'crm-test-contacts-main'
 const CONTACT = '01JD3Y0C6Z8R4F2G9QK7WXN5TB'
 
@@ -41,9 +49,11 @@ function conditionHolds(
 
 beforeAll(() => {
   process.env.CONTACTS_MAIN_TABLE = TABLE
+  setQueueUrls()
 })
 beforeEach(() => {
   rows = new Map()
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] })
   ddb.on(GetCommand).callsFake((input) => ({ Item: rows.get(k(input.Key)) }))
   ddb.on(QueryCommand).resolves({ Items: [] })
   ddb.on(PutCommand).callsFake((input) => {
@@ -80,6 +90,8 @@ beforeEach(() => {
 })
 afterEach(() => {
   ddb.reset()
+  sqs.reset()
+  vi.useRealTimers()
 })
 
 const event = (source: string, detailType: string, data: unknown, opts: { occurredAt?: string } = {}) =>
@@ -193,25 +205,110 @@ describe('on-related-activity', () => {
     ])
   })
 
-  it('skips an old event for a contact that does not exist, and one without a contact', async () => {
-    // Act
-    await onRelatedActivity(
-      event(
-        'crm.campaigns',
-        'Email.Opened',
-        { contactId: 'GONE' },
-        { occurredAt: '2020-01-01T00:00:00.000Z' },
-      ),
-    )
+  it('skips an event about no contact at all (logged, nothing written or parked)', async () => {
     await onRelatedActivity(event('crm.pipeline', 'Deal.Created', { ...deal, contactId: undefined }))
-    // Assess
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0)
-    expect(timeline('GONE')).toEqual([])
+    expect(sentTo(sqs, 'parked-activity')).toEqual([])
   })
 
-  it('throws (so the bus retries) for a fresh event whose contact is not created yet', async () => {
-    await expect(onRelatedActivity(event('crm.pipeline', 'Deal.Created', deal))).rejects.toThrow(/not there/)
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0)
+  it('parks an event whose contact is not there (yet): no throw, so neither a bus retry nor a dead letter', async () => {
+    // Act: a deal for a contact not created yet, and a campaign email to an address nobody has yet.
+    const created = event('crm.pipeline', 'Deal.Created', deal)
+    await expect(onRelatedActivity(created)).resolves.toBeUndefined()
+    await onRelatedActivity(event('crm.campaigns', 'Email.Opened', { email: 'new@example.com' }))
+    // Assess
+    expect(timeline()).toEqual([])
+    const parked = sentTo(sqs, 'parked-activity')
+    expect(parked).toEqual([
+      {
+        body: {
+          tenantId: 'acme',
+          event: {
+            id: created.detail.id,
+            source: 'crm.pipeline',
+            detailType: 'Deal.Created',
+            occurredAt: created.detail.occurredAt,
+            correlationId: 'corr-1',
+            data: expect.objectContaining({ contactId: CONTACT }),
+          },
+          parkedAt: expect.any(String),
+          attempt: 1,
+        },
+        delaySeconds: PARKING.firstDelaySeconds,
+      },
+      expect.objectContaining({ body: expect.objectContaining({ attempt: 1 }), delaySeconds: 60 }),
+    ])
+    // The event itself is done: its dedupe record is written, a redelivery parks nothing more.
+    await onRelatedActivity(created)
+    expect(sentTo(sqs, 'parked-activity')).toHaveLength(2)
+  })
+})
+
+describe('retry-parked-activity (queue parked-activity)', () => {
+  const parkedDeal = (over: Partial<ParkedActivityMessage> = {}): ParkedActivityMessage => ({
+    tenantId: 'acme',
+    event: {
+      id: 'EVT-PARKED',
+      source: 'crm.pipeline',
+      detailType: 'Deal.Won',
+      occurredAt: '2026-01-02T00:00:00.000Z',
+      correlationId: 'corr-p',
+      data: { deal },
+    },
+    parkedAt: new Date().toISOString(),
+    attempt: 1,
+    ...over,
+  })
+
+  it('adds the entry once the contact has appeared, with the same entry id as on the bus', async () => {
+    storeContact()
+    const result = await retryParked(queueEvent(parkedDeal()))
+    expect(result.batchItemFailures).toEqual([])
+    expect(timeline()).toEqual([
+      expect.objectContaining({ kind: 'deal_won', occurredAt: '2026-01-02T00:00:00.000Z' }),
+    ])
+    expect(sentTo(sqs, 'parked-activity')).toEqual([])
+    // The message's dedupe record rides with the entry.
+    expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
+      TransactItems: expect.arrayContaining([
+        {
+          Put: expect.objectContaining({
+            Item: expect.objectContaining({ kind: 'message', queue: 'parked-activity' }),
+          }),
+        },
+      ]),
+    })
+  })
+
+  it('parks it again with a doubled delay, up to 15 minutes, keeping when it was first parked', async () => {
+    const first = parkedDeal({ attempt: 2 })
+    await retryParked(queueEvent(first))
+    await retryParked(queueEvent(parkedDeal({ attempt: 9 })))
+    expect(sentTo(sqs, 'parked-activity')).toEqual([
+      { body: { ...first, attempt: 3 }, delaySeconds: 240 },
+      { body: expect.objectContaining({ attempt: 10 }), delaySeconds: PARKING.maxDelaySeconds },
+    ])
+    expect(timeline()).toEqual([])
+  })
+
+  it('drops it with a log line after 24 hours or 100 looks: no throw, no dead letter', async () => {
+    const dayAgo = new Date(Date.now() - PARKING.maxParkedMs - 1000).toISOString()
+    for (const message of [parkedDeal({ parkedAt: dayAgo }), parkedDeal({ attempt: PARKING.maxAttempts })]) {
+      const result = await retryParked(queueEvent(message))
+      expect(result.batchItemFailures).toEqual([])
+    }
+    expect(sentTo(sqs, 'parked-activity')).toEqual([])
+    expect(timeline()).toEqual([])
+  })
+
+  it("ends the same way for another tenant's contact id: parked, never written into either tenant", async () => {
+    storeContact() // the contact exists in tenant acme only
+    const other = parkedDeal({ tenantId: 'globex' })
+    await retryParked(queueEvent(other))
+    expect(sentTo(sqs, 'parked-activity')).toEqual([
+      { body: expect.objectContaining({ tenantId: 'globex', attempt: 2 }), delaySeconds: 120 },
+    ])
+    expect([...rows.keys()].filter((key) => key.includes('TL#'))).toEqual([])
   })
 })
 

@@ -1,7 +1,6 @@
-import { ContactIdParams, DeleteContactQuery } from '@relay/contracts/contacts'
 import { NotFound, StaleVersion } from '@relay/core/outcomes'
-import { DELETE_ROLES } from '../access.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/contacts.js'
 import { eraseContact, getContact, removeContact } from '../store/contacts.js'
 
 /**
@@ -9,11 +8,9 @@ import { eraseContact, getContact, removeContact } from '../store/contacts.js'
  * timeline and publishes Contact.Erased (right to erasure). Missing (or another tenant's) → 404;
  * stale If-Match → 412; changed meanwhile → 409 (412 with If-Match), or 404 if it is gone.
  */
-export const handler = http({
-  roles: DELETE_ROLES,
-  params: ContactIdParams,
-  query: DeleteContactQuery,
-  async handle({ params, query, caller, ifMatch, correlationId }) {
+export const handler = http(
+  routes.deleteContact,
+  async ({ params, query, caller, ifMatch, correlationId }) => {
     const current = await getContact(caller.tenantId, params.id)
     if (!current) throw new NotFound('No contact with this id.')
     if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
@@ -21,4 +18,4 @@ export const handler = http({
     else await removeContact(caller.tenantId, current, correlationId)
     return { status: 204 }
   },
-})
+)

@@ -1,9 +1,9 @@
-import { EXPORT_LIMITS, ExportContactsQuery } from '@relay/contracts/contacts'
+import { EXPORT_LIMITS } from '@relay/contracts/contacts'
 import { Invalid } from '@relay/core/outcomes'
-import { READ_ROLES } from '../access.js'
 import { BOM, csvHeader, csvLine, jsonLine } from '../domain/csv-export.js'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/files.js'
 import { searchContacts } from '../store/search.js'
 
 const PAGE = 100
@@ -20,66 +20,62 @@ const TIME_BUDGET_MS = 20_000
  * `x-next-cursor` and `Link: <…&cursor=…>; rel="next"` name the rest. The cursor's answer has the
  * CSV header too, so each part opens on its own.
  */
-export const handler = http({
-  roles: READ_ROLES,
-  query: ExportContactsQuery,
-  async handle({ query, caller }) {
-    if (query.q !== undefined && [...(drivingToken(queryTokens(query.q)) ?? '')].length < BUCKET_CHARS) {
-      throw new Invalid([
-        {
-          field: 'query.q',
-          code: 'too_short',
-          message: `Give at least one word of ${BUCKET_CHARS} or more letters or digits`,
+export const handler = http(routes.exportContacts, async ({ query, caller }) => {
+  if (query.q !== undefined && [...(drivingToken(queryTokens(query.q)) ?? '')].length < BUCKET_CHARS) {
+    throw new Invalid([
+      {
+        field: 'query.q',
+        code: 'too_short',
+        message: `Give at least one word of ${BUCKET_CHARS} or more letters or digits`,
+      },
+    ])
+  }
+  const { format = 'csv', cursor: start, ...filters } = query
+  const csv = format === 'csv'
+  const parts: string[] = [csv ? `${BOM}${csvHeader()}` : '']
+  let bytes = 0
+  let rows = 0
+  let cursor = start
+  let pages = 0
+  const deadline = Date.now() + TIME_BUDGET_MS
+  do {
+    pages++
+    const page = await searchContacts(caller.tenantId, {
+      ...filters,
+      limit: Math.min(PAGE, EXPORT_LIMITS.rows - rows),
+      ...(cursor ? { cursor } : {}),
+    })
+    for (const c of page.items) {
+      const line = csv ? csvLine(c) : jsonLine(c)
+      parts.push(line)
+      bytes += Buffer.byteLength(line)
+    }
+    rows += page.items.length
+    cursor = page.nextCursor
+  } while (
+    cursor &&
+    rows < EXPORT_LIMITS.rows &&
+    bytes < EXPORT_LIMITS.bytes &&
+    pages < MAX_PAGES &&
+    Date.now() < deadline
+  )
+  const headers: Record<string, string> = { 'x-export-rows': String(rows) }
+  if (cursor) {
+    const next = new URLSearchParams()
+    for (const [k, v] of Object.entries({ ...filters, format })) if (v !== undefined) next.set(k, String(v))
+    next.set('cursor', cursor)
+    headers['x-next-cursor'] = cursor
+    headers.link = `</contacts/export?${next.toString()}>; rel="next"`
+  }
+  return {
+    status: 200,
+    headers,
+    raw: csv
+      ? { body: parts.join(''), contentType: 'text/csv; charset=utf-8', filename: 'contacts.csv' }
+      : {
+          body: parts.join(''),
+          contentType: 'application/x-ndjson; charset=utf-8',
+          filename: 'contacts.jsonl',
         },
-      ])
-    }
-    const { format = 'csv', cursor: start, ...filters } = query
-    const csv = format === 'csv'
-    const parts: string[] = [csv ? `${BOM}${csvHeader()}` : '']
-    let bytes = 0
-    let rows = 0
-    let cursor = start
-    let pages = 0
-    const deadline = Date.now() + TIME_BUDGET_MS
-    do {
-      pages++
-      const page = await searchContacts(caller.tenantId, {
-        ...filters,
-        limit: Math.min(PAGE, EXPORT_LIMITS.rows - rows),
-        ...(cursor ? { cursor } : {}),
-      })
-      for (const c of page.items) {
-        const line = csv ? csvLine(c) : jsonLine(c)
-        parts.push(line)
-        bytes += Buffer.byteLength(line)
-      }
-      rows += page.items.length
-      cursor = page.nextCursor
-    } while (
-      cursor &&
-      rows < EXPORT_LIMITS.rows &&
-      bytes < EXPORT_LIMITS.bytes &&
-      pages < MAX_PAGES &&
-      Date.now() < deadline
-    )
-    const headers: Record<string, string> = { 'x-export-rows': String(rows) }
-    if (cursor) {
-      const next = new URLSearchParams()
-      for (const [k, v] of Object.entries({ ...filters, format })) if (v !== undefined) next.set(k, String(v))
-      next.set('cursor', cursor)
-      headers['x-next-cursor'] = cursor
-      headers.link = `</contacts/export?${next.toString()}>; rel="next"`
-    }
-    return {
-      status: 200,
-      headers,
-      raw: csv
-        ? { body: parts.join(''), contentType: 'text/csv; charset=utf-8', filename: 'contacts.csv' }
-        : {
-            body: parts.join(''),
-            contentType: 'application/x-ndjson; charset=utf-8',
-            filename: 'contacts.jsonl',
-          },
-    }
-  },
+  }
 })

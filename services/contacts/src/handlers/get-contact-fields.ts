@@ -1,12 +1,9 @@
-import { READ_ROLES } from '../access.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/settings.js'
 import { getContactFields } from '../store/settings.js'
 
 /** GET /settings/contact-fields → the tenant's custom field definitions + ETag. */
-export const handler = http({
-  roles: READ_ROLES,
-  async handle({ caller }) {
-    const settings = await getContactFields(caller.tenantId)
-    return { status: 200, body: settings, version: settings.version }
-  },
+export const handler = http(routes.getContactFields, async ({ caller }) => {
+  const settings = await getContactFields(caller.tenantId)
+  return { status: 200, body: settings, version: settings.version }
 })

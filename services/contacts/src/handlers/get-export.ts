@@ -1,12 +1,12 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { EXPORT_JOB_LIMITS, ExportIdParams, type ExportJob } from '@relay/contracts/contact-exports'
+import { EXPORT_JOB_LIMITS, type ExportJob } from '@relay/contracts/contact-exports'
 import { contentDisposition } from '@relay/core/http'
 import { NotFound } from '@relay/core/outcomes'
 import { bucketName, s3Client } from '@relay/core/s3'
-import { READ_ROLES } from '../access.js'
 import { exportObjectKey, FILES_BUCKET } from '../domain/file-keys.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/files.js'
 import { getExportJob } from '../store/export-jobs.js'
 
 const CONTENT_TYPES = {
@@ -21,33 +21,27 @@ const CONTENT_TYPES = {
  * reads `expired`, without a link: the bucket's lifecycle rule removes the file, and DynamoDB's TTL
  * may leave the job record a while longer.
  */
-export const handler = http({
-  roles: READ_ROLES,
-  params: ExportIdParams,
-  async handle({ params, caller }) {
-    const found = await getExportJob(caller.tenantId, params.id)
-    if (!found) throw new NotFound('No export with this id.')
-    const job = found.job
-    // A fresh link in every answer: caches must not keep it past its expiry.
-    const headers = { 'cache-control': 'no-store' }
-    if (job.status !== 'completed') return { status: 200, body: job, headers }
-    if (Date.now() >= Date.parse(job.createdAt) + EXPORT_JOB_LIMITS.keepDays * 24 * 3600 * 1000) {
-      return { status: 200, body: { ...job, status: 'expired' } satisfies ExportJob, headers }
-    }
-    const expiresAt = new Date(Date.now() + EXPORT_JOB_LIMITS.downloadUrlSeconds * 1000).toISOString()
-    const url = await getSignedUrl(
-      s3Client(),
-      new GetObjectCommand({
-        Bucket: bucketName('contacts', FILES_BUCKET),
-        Key: exportObjectKey(caller.tenantId, job.id, job.format),
-        ResponseContentDisposition: contentDisposition(
-          `contacts-${job.createdAt.slice(0, 10)}.${job.format}`,
-        ),
-        ResponseContentType: CONTENT_TYPES[job.format],
-      }),
-      { expiresIn: EXPORT_JOB_LIMITS.downloadUrlSeconds },
-    )
-    const body: ExportJob = { ...job, download: { url, expiresAt } }
-    return { status: 200, body, headers }
-  },
+export const handler = http(routes.getExport, async ({ params, caller }) => {
+  const found = await getExportJob(caller.tenantId, params.id)
+  if (!found) throw new NotFound('No export with this id.')
+  const job = found.job
+  // A fresh link in every answer: caches must not keep it past its expiry.
+  const headers = { 'cache-control': 'no-store' }
+  if (job.status !== 'completed') return { status: 200, body: job, headers }
+  if (Date.now() >= Date.parse(job.createdAt) + EXPORT_JOB_LIMITS.keepDays * 24 * 3600 * 1000) {
+    return { status: 200, body: { ...job, status: 'expired' } satisfies ExportJob, headers }
+  }
+  const expiresAt = new Date(Date.now() + EXPORT_JOB_LIMITS.downloadUrlSeconds * 1000).toISOString()
+  const url = await getSignedUrl(
+    s3Client(),
+    new GetObjectCommand({
+      Bucket: bucketName('contacts', FILES_BUCKET),
+      Key: exportObjectKey(caller.tenantId, job.id, job.format),
+      ResponseContentDisposition: contentDisposition(`contacts-${job.createdAt.slice(0, 10)}.${job.format}`),
+      ResponseContentType: CONTENT_TYPES[job.format],
+    }),
+    { expiresIn: EXPORT_JOB_LIMITS.downloadUrlSeconds },
+  )
+  const body: ExportJob = { ...job, download: { url, expiresAt } }
+  return { status: 200, body, headers }
 })

@@ -1,20 +1,15 @@
-import { InteractionIdParams } from '@relay/contracts/interactions'
 import { NotFound } from '@relay/core/outcomes'
-import { READ_ROLES } from '../access.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/timeline.js'
 import { getContact } from '../store/contacts.js'
 import { getInteraction } from '../store/timeline.js'
 
 /** GET /contacts/{id}/interactions/{interactionId} → the interaction, or 404. */
-export const handler = http({
-  roles: READ_ROLES,
-  params: InteractionIdParams,
-  async handle({ params, caller }) {
-    const [contact, interaction] = await Promise.all([
-      getContact(caller.tenantId, params.id),
-      getInteraction(caller.tenantId, params.id, params.interactionId),
-    ])
-    if (!contact || !interaction) throw new NotFound('No interaction with this id.')
-    return { status: 200, body: interaction }
-  },
+export const handler = http(routes.getInteraction, async ({ params, caller }) => {
+  const [contact, interaction] = await Promise.all([
+    getContact(caller.tenantId, params.id),
+    getInteraction(caller.tenantId, params.id, params.interactionId),
+  ])
+  if (!contact || !interaction) throw new NotFound('No interaction with this id.')
+  return { status: 200, body: interaction }
 })

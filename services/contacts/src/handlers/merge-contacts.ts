@@ -1,11 +1,10 @@
 import type { Contact } from '@relay/contracts/contacts'
-import { ContactIdParams, MergeContacts } from '@relay/contracts/contacts'
 import { nowIso } from '@relay/core/ids'
 import { Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
-import { DELETE_ROLES } from '../access.js'
 import { diffContacts } from '../domain/contact.js'
 import { mergeContacts, mergeProblems } from '../domain/merge.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/contacts.js'
 import { getContacts, mergeContactsInto } from '../store/contacts.js'
 
 /**
@@ -14,11 +13,9 @@ import { getContacts, mergeContactsInto } from '../store/contacts.js'
  * transaction and one `Contact.Merged` per source. Every source is checked, and the final merged
  * contact against the limits, before anything is written. If-Match applies to `{id}`.
  */
-export const handler = http({
-  roles: DELETE_ROLES,
-  params: ContactIdParams,
-  body: MergeContacts,
-  async handle({ params, body, caller, ifMatch, correlationId }) {
+export const handler = http(
+  routes.mergeContacts,
+  async ({ params, body, caller, ifMatch, correlationId }) => {
     const [field, ids] = body.sourceIds ? ['sourceIds', body.sourceIds] : ['sourceId', [body.sourceId ?? '']]
     const at = (i: number) => (field === 'sourceIds' ? `sourceIds.${i}` : 'sourceId')
     const self = ids.indexOf(params.id)
@@ -60,4 +57,4 @@ export const handler = http({
     }
     return { status: 200, body: merged, version: merged.version }
   },
-})
+)

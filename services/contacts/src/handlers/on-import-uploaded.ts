@@ -7,6 +7,7 @@ import { s3Client } from '@relay/core/s3'
 import type { S3Event, S3EventRecord } from 'aws-lambda'
 import { importCsvStream } from '../domain/csv-import.js'
 import { decodeEventKey, parseImportObjectKey } from '../domain/file-keys.js'
+import { requestImportChunk } from '../queues.js'
 import {
   claimImportUpload,
   deleteImportChunks,
@@ -86,7 +87,9 @@ async function importUpload(record: S3EventRecord): Promise<void> {
       return fail(parsed.problem)
     }
     const queued: ImportJob = { ...job, status: 'queued', total: parsed.rows, updatedAt: nowIso() }
-    if (!(await queueUploadedImport(ref.tenantId, queued, parsed.chunks, correlationId))) {
+    // The first chunk asked for before the job is queued (src/queues.ts: why in this order).
+    await requestImportChunk({ tenantId: ref.tenantId, jobId: job.id, chunk: 0, correlationId })
+    if (!(await queueUploadedImport(ref.tenantId, queued, parsed.chunks))) {
       logger.info('Import upload already queued by another delivery', keys)
       return
     }

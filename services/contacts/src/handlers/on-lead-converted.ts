@@ -1,15 +1,16 @@
 import { CreateContact } from '@relay/contracts/contacts'
-import { LeadConvertedV1 } from '@relay/contracts/leads'
+import type { LeadConvertedV1 } from '@relay/contracts/leads'
 import { nowIso } from '@relay/core/ids'
 import type { Logger } from '@relay/core/log'
 import { buildContact, phoneProblems } from '../domain/contact.js'
 import { ContactExists, EmailTaken } from '../domain/outcomes.js'
 import { contactInputFromLead, convertedEntry } from '../domain/related-activity.js'
+import { subscriber } from '../kit.js'
 import { getContact, insertContact } from '../store/contacts.js'
 import { flagDuplicates } from '../store/duplicates.js'
 import { getContactFields } from '../store/settings.js'
-import { relatedEntryWrites } from '../store/timeline.js'
-import { subscriber } from '../subscriber.js'
+import { relatedEntryWork } from '../store/timeline.js'
+import { onLeadConverted } from '../subscriptions.js'
 
 /**
  * The contact input of a conversion that the contract accepts: fields it refuses (an invalid email or
@@ -47,15 +48,13 @@ export function acceptableInput(
  * no-op. An email that already belongs to another contact is left out (logged; the duplicates view
  * offers the merge) instead of failing the event forever.
  */
-export const handler = subscriber({
-  data: LeadConvertedV1,
-  // The `converted` entry's own condition: it is there already when an earlier delivery got that far.
-  onConditionFailed: 'ignore',
-  async handle(event, { logger }) {
+export const handler = subscriber(
+  onLeadConverted,
+  async (event, { logger }) => {
     const { tenantId, data, correlationId } = event.detail
     // Committed with the dedupe record; its id comes from the event, so a retry after a crash between
     // the contact's transaction and this one still adds it exactly once.
-    const converted = relatedEntryWrites(
+    const converted = relatedEntryWork(
       tenantId,
       data.contactId,
       convertedEntry({ ...event.detail, detailType: event.detailType }, data),
@@ -97,4 +96,6 @@ export const handler = subscriber({
       return (await create(false)) ? converted : undefined
     }
   },
-})
+  // The `converted` entry's own condition: it is there already when an earlier delivery got that far.
+  { onConditionFailed: 'ignore' },
+)

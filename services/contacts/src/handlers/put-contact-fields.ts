@@ -1,9 +1,8 @@
-import { PutContactFields } from '@relay/contracts/contacts'
 import { nowIso } from '@relay/core/ids'
 import { Invalid, StaleVersion } from '@relay/core/outcomes'
-import { SETTINGS_ROLES } from '../access.js'
 import { isKnownRegion } from '../domain/phone.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/settings.js'
 import { getContactFields, putContactFields } from '../store/settings.js'
 
 /**
@@ -11,22 +10,18 @@ import { getContactFields, putContactFields } from '../store/settings.js'
  * If-Match stale → 412; a concurrent change without If-Match → 409. Values already stored are
  * checked against the new definitions when those contacts are next written.
  */
-export const handler = http({
-  roles: SETTINGS_ROLES,
-  body: PutContactFields,
-  async handle({ body, caller, ifMatch }) {
-    if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
-      throw new Invalid([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
-    }
-    const current = await getContactFields(caller.tenantId)
-    if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
-    const next = {
-      fields: body.fields,
-      ...(body.defaultRegion ? { defaultRegion: body.defaultRegion } : {}),
-      version: current.version + 1,
-      updatedAt: nowIso(),
-    }
-    await putContactFields(caller.tenantId, next, current.version)
-    return { status: 200, body: next, version: next.version }
-  },
+export const handler = http(routes.putContactFields, async ({ body, caller, ifMatch }) => {
+  if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
+    throw new Invalid([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
+  }
+  const current = await getContactFields(caller.tenantId)
+  if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
+  const next = {
+    fields: body.fields,
+    ...(body.defaultRegion ? { defaultRegion: body.defaultRegion } : {}),
+    version: current.version + 1,
+    updatedAt: nowIso(),
+  }
+  await putContactFields(caller.tenantId, next, current.version)
+  return { status: 200, body: next, version: next.version }
 })

@@ -1,20 +1,17 @@
-import { ContactIdParams, RecordConsent } from '@relay/contracts/contacts'
 import { nowIso } from '@relay/core/ids'
 import { NotFound, StaleVersion } from '@relay/core/outcomes'
-import { WRITE_ROLES } from '../access.js'
 import { applyConsent } from '../domain/contact.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/timeline.js'
 import { getContact, recordConsent } from '../store/contacts.js'
 
 /**
  * POST /contacts/{id}/consent → 200 + ETag: records one channel's consent (status, time, source,
  * legal basis), with Contact.ConsentChanged and a timeline entry.
  */
-export const handler = http({
-  roles: WRITE_ROLES,
-  params: ContactIdParams,
-  body: RecordConsent,
-  async handle({ params, body, caller, ifMatch, correlationId }) {
+export const handler = http(
+  routes.recordConsent,
+  async ({ params, body, caller, ifMatch, correlationId }) => {
     const current = await getContact(caller.tenantId, params.id)
     if (!current) throw new NotFound('No contact with this id.')
     if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
@@ -29,4 +26,4 @@ export const handler = http({
     )
     return { status: 200, body: contact, version: contact.version }
   },
-})
+)

@@ -5,46 +5,50 @@ import { EXPORT_JOB_LIMITS, type ExportJob } from '@relay/contracts/contact-expo
 import type { JobFailure } from '@relay/contracts/contact-imports'
 import { nowIso } from '@relay/core/ids'
 import { bucketName, s3Client } from '@relay/core/s3'
-import * as z from 'zod/mini'
 import { BOM, csvHeader, csvLine, jsonLine } from '../domain/csv-export.js'
 import { exportObjectKey, FILES_BUCKET } from '../domain/file-keys.js'
-import { claimExportJob, completeExportJobItems, failExportJob } from '../store/export-jobs.js'
+import { worker } from '../kit.js'
+import { ExportRunMessage, MAX_RECEIVES_WITHOUT_JOB } from '../queues.js'
+import { claimExportJob, completeExportJob, failExportJob, getExportJob } from '../store/export-jobs.js'
 import { searchContacts } from '../store/search.js'
-import { subscriber } from '../subscriber.js'
-
-/** `ContactExport.Requested` data. */
-const RunExport = z.object({ id: z.string() })
 
 /** Contacts per search call (the most one DynamoDB page serves). */
 const PAGE = 100
 /** S3's smallest part; with 2 parts in flight the upload buffers about 10 MB, whatever the file's size. */
 const PART_BYTES = 5 * 1024 * 1024
 const PARTS_IN_FLIGHT = 2
-/** Runs of one job before it is failed: the first and Lambda's two retries. */
+/** Runs of one job before it is failed: the first and SQS's two redeliveries (the queue dead-letters after 5). */
 export const MAX_ATTEMPTS = 3
 
 /** The run's time is up: the file would not be complete before Lambda's timeout. */
 class OutOfTime extends Error {}
 
 /**
- * ContactExport.Requested → the job's whole filtered set (the search of GET /contacts, pages of 100)
+ * `export-runs` (SQS) `{ tenantId, jobId }` → the job's whole filtered set (the search of GET /contacts, pages of 100)
  * as CSV (UTF-8 with BOM, the columns of GET /contacts/export) or JSON lines, streamed into
  * `exports/<tenant>/<id>.<ext>` with a multipart upload (lib-storage over a stream: about 10 MB in
  * memory however large the file), then the job `completed` with its counts and
- * `ContactExport.Completed`, in one transaction with the event's dedupe record.
+ * `ContactExport.Completed`, in one transaction with the message's dedupe record.
  *
- * A failed run aborts its multipart upload (no parts left behind) and is retried; the third failure
- * fails the job. A run that cannot finish within 14 minutes fails the job at once (`too_long`:
+ * A failed run aborts its multipart upload (no parts left behind) and is retried (the message comes
+ * back after its visibility timeout); the third failure fails the job. A message that arrives before
+ * its job is written comes back later, and is dropped after {@link MAX_RECEIVES_WITHOUT_JOB} receives. A run that cannot finish within 14 minutes fails the job at once (`too_long`:
  * narrow the filters) rather than time out and start over.
  */
-export const handler = subscriber({
-  data: RunExport,
-  onConditionFailed: 'ignore',
-  async handle(event, { logger }) {
-    const tenantId = event.detail.tenantId
+export const handler = worker(
+  'export-runs',
+  ExportRunMessage,
+  async ({ tenantId, jobId, correlationId }, { logger, receiveCount }) => {
     const deadline = Date.now() + EXPORT_JOB_LIMITS.runSeconds * 1000
-    const state = await claimExportJob(tenantId, event.detail.data.id, nowIso())
-    if (!state) return undefined
+    const state = await claimExportJob(tenantId, jobId, nowIso())
+    if (!state) {
+      // Finished (a redelivery) or not written yet (the message goes ahead of the job).
+      if ((await getExportJob(tenantId, jobId)) || receiveCount >= MAX_RECEIVES_WITHOUT_JOB) {
+        logger.info('Export run with nothing to do', { jobId, receiveCount })
+        return undefined
+      }
+      throw new Error(`Export job ${jobId} not written yet`)
+    }
     const { job, attempts } = state
     const failed = (error: JobFailure): ExportJob => ({
       ...job,
@@ -56,10 +60,10 @@ export const handler = subscriber({
       const { rows, bytes } = await writeFile(tenantId, job, deadline)
       const now = nowIso()
       logger.info('Export written', { jobId: job.id, rows, bytes, attempts })
-      return completeExportJobItems(
+      return completeExportJob(
         tenantId,
         { ...job, status: 'completed', rows, bytes, updatedAt: now, completedAt: now },
-        event.detail.correlationId,
+        correlationId,
       )
     } catch (err) {
       if (err instanceof OutOfTime) {
@@ -73,7 +77,7 @@ export const handler = subscriber({
         return undefined
       }
       if (attempts < MAX_ATTEMPTS) {
-        // Thrown: the bus (Lambda's async retries in AWS) runs the event again.
+        // Thrown: SQS delivers the message again after its visibility timeout.
         logger.warn('Export run failed; will be retried', { error: (err as Error).message, attempts })
         throw err
       }
@@ -85,7 +89,8 @@ export const handler = subscriber({
       return undefined
     }
   },
-})
+  { onConditionFailed: 'ignore' },
+)
 
 /** Streams the job's contacts into its S3 object; resolves with the rows and bytes written. */
 async function writeFile(

@@ -5,18 +5,15 @@ import { nowIso } from '@relay/core/ids'
 import type { Logger } from '@relay/core/log'
 import { Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
 import { zodIssuesToFieldErrors } from '@relay/core/validation'
-import * as z from 'zod/mini'
 import { applyPatch, buildContact, contactProblems, diffContacts, inputProblems } from '../domain/contact.js'
 import { importPatch, importRowId, rowToInput } from '../domain/csv-import.js'
 import { ContactExists, EmailTaken } from '../domain/outcomes.js'
+import { worker } from '../kit.js'
+import { ImportChunkMessage, MAX_RECEIVES_WITHOUT_JOB, requestImportChunk } from '../queues.js'
 import { getContact, insertContact, replaceContact } from '../store/contacts.js'
 import { flagDuplicates } from '../store/duplicates.js'
-import { finishImportChunkItems, getImportChunk, getImportJob } from '../store/import-jobs.js'
+import { finishImportChunk, getImportChunk, getImportJob } from '../store/import-jobs.js'
 import { getContactFields } from '../store/settings.js'
-import { subscriber } from '../subscriber.js'
-
-/** `ContactImport.Requested` (`{ id }`: chunk 0) or `ContactImport.ChunkRequested` (`{ id, chunk }`). */
-const RunImport = z.object({ id: z.string(), chunk: z.optional(z.number()) })
 
 /** Rows of one chunk imported at once (rows sharing an email run in order, one after the other). */
 const PARALLEL = 8
@@ -33,23 +30,39 @@ interface RowContext {
   logger: Logger
 }
 
+/** The previous chunk has not committed yet (or the job is not written yet): SQS brings this back. */
+class NotYet extends Error {}
+
 /**
- * ContactImport.Requested / ChunkRequested → imports ONE chunk (≤ 500 rows) of the job, then commits
- * the job's counts, the chunk's removal and the next chunk's event in one transaction (with the
- * event's dedupe record): no invocation does unbounded work, and a 100 000-row import is 200 short
- * invocations. Each row goes the way of POST /contacts (contract, E.164, custom fields, guards,
- * tokens, Contact.Created); a row whose email a contact has is merged into it (upsert by email,
- * Contact.Updated). Row ids derive from (job, row), so a chunk retried after a crash re-finds the
- * contacts it created; the job's counts move only when `nextChunk` is still this chunk.
+ * `import-chunks` (SQS) `{ tenantId, jobId, chunk }` → imports ONE chunk (≤ 500 rows) of the job,
+ * asks for the next chunk, then commits the job's counts and the chunk's removal with the message's
+ * dedupe record: no invocation does unbounded work, and a 100 000-row import is 200 short ones.
+ * Each row goes the way of POST /contacts (contract, E.164, custom fields, guards, tokens,
+ * Contact.Created); a row whose email a contact has is merged into it (upsert by email,
+ * Contact.Updated).
+ *
+ * Idempotent: a redelivered message is dropped by its id; a second message for a chunk already
+ * done finds `nextChunk` past it and does nothing; the counts move only while `nextChunk` is still
+ * this chunk. A crash mid-chunk leaves the message to come back after its visibility timeout:
+ * row ids derive from (job, row), so the retry re-finds the contacts it created and counts them once.
+ * A message ahead of its state (the previous chunk or the job not committed yet) throws and comes
+ * back later; past {@link MAX_RECEIVES_WITHOUT_JOB} receives without a job it is dropped.
  */
-export const handler = subscriber({
-  data: RunImport,
-  onConditionFailed: 'ignore',
-  async handle(event, { logger }) {
-    const tenantId = event.detail.tenantId
-    const chunk = event.detail.data.chunk ?? 0
-    const state = await getImportJob(tenantId, event.detail.data.id)
-    if (!state || state.nextChunk !== chunk || state.job.status === 'completed') return undefined
+export const handler = worker(
+  'import-chunks',
+  ImportChunkMessage,
+  async ({ tenantId, jobId, chunk, correlationId }, { logger, receiveCount }) => {
+    const state = await getImportJob(tenantId, jobId)
+    if (!state || state.job.status === 'awaiting_upload') {
+      if (receiveCount < MAX_RECEIVES_WITHOUT_JOB) throw new NotYet(`Import job ${jobId} not queued yet`)
+      logger.warn('Import chunk for a job that never came; dropped', { jobId, chunk, receiveCount })
+      return undefined
+    }
+    if (state.job.status === 'completed' || state.job.status === 'failed' || state.nextChunk > chunk) {
+      logger.info('Import chunk done already', { jobId, chunk, nextChunk: state.nextChunk })
+      return undefined
+    }
+    if (state.nextChunk < chunk) throw new NotYet(`Chunk ${state.nextChunk} of job ${jobId} not finished yet`)
     const { job, input } = state
     const rows = chunk < state.chunks ? await getImportChunk(tenantId, job.id, chunk) : []
     const settings = await getContactFields(tenantId)
@@ -59,7 +72,7 @@ export const handler = subscriber({
       region: input.defaultRegion ?? settings.defaultRegion,
       defaultRegion: input.defaultRegion,
       settings,
-      correlationId: event.detail.correlationId,
+      correlationId,
       logger,
     }
     // Chunks run in order and `processed` moves with each one, so it numbers this chunk's rows
@@ -85,9 +98,12 @@ export const handler = subscriber({
       updatedAt: nowIso(),
     }
     logger.info('Import chunk done', { jobId: job.id, chunk, of: state.chunks, ...counts })
-    return finishImportChunkItems(tenantId, next, chunk, last, event.detail.correlationId)
+    // Asked for before this chunk commits: a crash in between brings this message back, never loses the next.
+    if (!last) await requestImportChunk({ tenantId, jobId: job.id, chunk: chunk + 1, correlationId })
+    return finishImportChunk(tenantId, next, chunk)
   },
-})
+  { onConditionFailed: 'ignore' },
+)
 
 /** Imports rows starting at row number `first`; rows sharing an email keep their order. */
 async function importRows(

@@ -1,16 +1,17 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { ImportJob, StartedImport } from '@relay/contracts/contact-imports'
-import { IMPORT_LIMITS, StartImport } from '@relay/contracts/contact-imports'
+import { IMPORT_LIMITS } from '@relay/contracts/contact-imports'
 import { newId, nowIso } from '@relay/core/ids'
 import { Invalid } from '@relay/core/outcomes'
 import { bucketName, s3Client } from '@relay/core/s3'
-import { IMPORT_ROLES } from '../access.js'
 import { chunkRows, parseCsv } from '../domain/csv-import.js'
 import { FILES_BUCKET, importObjectKey } from '../domain/file-keys.js'
 import { isKnownRegion } from '../domain/phone.js'
-import { http } from '../http.js'
-import { insertImportJob, insertUploadImportJob } from '../store/import-jobs.js'
+import { http } from '../kit.js'
+import { requestImportChunk } from '../queues.js'
+import * as routes from '../routes/files.js'
+import { insertImportJob, insertUploadImportJob, writeImportChunks } from '../store/import-jobs.js'
 
 /** The content type an upload must be sent with: it is signed into the URL. */
 const UPLOAD_CONTENT_TYPE = 'text/csv'
@@ -23,61 +24,55 @@ const UPLOAD_CONTENT_TYPE = 'text/csv'
  * - `{ upload: true, fileName?, defaultRegion?, mapping? }`: the job `awaiting_upload` and a presigned
  *   PUT (15 minutes) to `imports/<tenant>/<jobId>.csv`; the file goes straight to S3, any size up to
  *   50 MB, and its arrival starts the job (handlers/on-import-uploaded.ts).
- * Either way the job imports one chunk per invocation and reports progress at GET /contacts/imports/{id}.
+ * Either way the job imports one chunk per message of the `import-chunks` queue and reports progress
+ * at GET /contacts/imports/{id}.
  */
-export const handler = http({
-  roles: IMPORT_ROLES,
-  body: StartImport,
-  maxBodyBytes: IMPORT_LIMITS.bodyBytes,
-  async handle({ body, caller, correlationId }) {
-    if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
-      throw new Invalid([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
-    }
-    const now = nowIso()
-    const job: ImportJob = {
-      id: newId(),
-      status: body.upload ? 'awaiting_upload' : 'queued',
-      total: 0,
-      processed: 0,
-      created: 0,
-      updated: 0,
-      skipped: 0,
-      failed: 0,
-      errors: [],
-      ...(body.fileName ? { fileName: body.fileName } : {}),
-      createdBy: caller.userId,
-      createdAt: now,
-      updatedAt: now,
-    }
-    const location = `/contacts/imports/${job.id}`
-    const region = body.defaultRegion ? { defaultRegion: body.defaultRegion } : {}
+export const handler = http(routes.startImport, async ({ body, caller, correlationId }) => {
+  if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
+    throw new Invalid([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
+  }
+  const now = nowIso()
+  const job: ImportJob = {
+    id: newId(),
+    status: body.upload ? 'awaiting_upload' : 'queued',
+    total: 0,
+    processed: 0,
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    failed: 0,
+    errors: [],
+    ...(body.fileName ? { fileName: body.fileName } : {}),
+    createdBy: caller.userId,
+    createdAt: now,
+    updatedAt: now,
+  }
+  const location = `/contacts/imports/${job.id}`
+  const region = body.defaultRegion ? { defaultRegion: body.defaultRegion } : {}
 
-    if (body.upload) {
-      await insertUploadImportJob(caller.tenantId, job, {
-        ...region,
-        ...(body.mapping ? { mapping: body.mapping } : {}),
-        correlationId,
-      })
-      const started: StartedImport = {
-        ...job,
-        upload: await presignUpload(importObjectKey(caller.tenantId, job.id)),
-      }
-      return { status: 201, body: started, location }
-    }
-
-    // The schema admits exactly one of csv and upload.
-    const parsed = parseCsv(body.csv ?? '', body.mapping)
-    if ('problem' in parsed) throw new Invalid([parsed.problem])
-    job.total = parsed.rows.length
-    await insertImportJob(
-      caller.tenantId,
-      job,
-      region,
-      chunkRows(parsed.rows, IMPORT_LIMITS.chunkRows),
+  if (body.upload) {
+    await insertUploadImportJob(caller.tenantId, job, {
+      ...region,
+      ...(body.mapping ? { mapping: body.mapping } : {}),
       correlationId,
-    )
-    return { status: 201, body: job, location }
-  },
+    })
+    const started: StartedImport = {
+      ...job,
+      upload: await presignUpload(importObjectKey(caller.tenantId, job.id)),
+    }
+    return { status: 201, body: started, location }
+  }
+
+  // The schema admits exactly one of csv and upload.
+  const parsed = parseCsv(body.csv ?? '', body.mapping)
+  if ('problem' in parsed) throw new Invalid([parsed.problem])
+  job.total = parsed.rows.length
+  const chunks = chunkRows(parsed.rows, IMPORT_LIMITS.chunkRows)
+  // Rows first, then the first chunk asked for, then the job (src/queues.ts: why in this order).
+  await writeImportChunks(caller.tenantId, job.id, 0, chunks)
+  await requestImportChunk({ tenantId: caller.tenantId, jobId: job.id, chunk: 0, correlationId })
+  await insertImportJob(caller.tenantId, job, region, chunks.length)
+  return { status: 201, body: job, location }
 })
 
 /** The presigned PUT of an upload job's file (`imports/<tenant>/<jobId>.csv`). */

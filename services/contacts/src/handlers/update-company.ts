@@ -1,17 +1,14 @@
-import { CompanyIdParams, UpdateCompany } from '@relay/contracts/companies'
 import { nowIso } from '@relay/core/ids'
 import { NotFound, StaleVersion } from '@relay/core/outcomes'
-import { WRITE_ROLES } from '../access.js'
 import { applyCompanyPatch, diffCompanies } from '../domain/company.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/companies.js'
 import { getCompany, replaceCompany } from '../store/companies.js'
 
 /** PATCH /companies/{id} (merge-patch) → 200 + ETag; If-Match stale → 412; nothing changed → no write. */
-export const handler = http({
-  roles: WRITE_ROLES,
-  params: CompanyIdParams,
-  body: UpdateCompany,
-  async handle({ params, body, caller, ifMatch, correlationId }) {
+export const handler = http(
+  routes.updateCompany,
+  async ({ params, body, caller, ifMatch, correlationId }) => {
     const current = await getCompany(caller.tenantId, params.id)
     if (!current) throw new NotFound('No company with this id.')
     if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
@@ -21,4 +18,4 @@ export const handler = http({
     await replaceCompany(caller.tenantId, next, current.version, changes, correlationId)
     return { status: 200, body: next, version: next.version }
   },
-})
+)

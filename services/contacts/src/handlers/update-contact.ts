@@ -1,9 +1,8 @@
-import { ContactIdParams, UpdateContact } from '@relay/contracts/contacts'
 import { nowIso } from '@relay/core/ids'
 import { Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
-import { WRITE_ROLES } from '../access.js'
 import { applyPatch, contactProblems, diffContacts, inputProblems } from '../domain/contact.js'
-import { http } from '../http.js'
+import { http } from '../kit.js'
+import * as routes from '../routes/contacts.js'
 import { getContact, replaceContact } from '../store/contacts.js'
 import { flagDuplicates } from '../store/duplicates.js'
 import { getContactFields } from '../store/settings.js'
@@ -13,11 +12,9 @@ import { getContactFields } from '../store/settings.js'
  * that changes nothing writes nothing and publishes nothing. Email guards move in the same
  * transaction; an email another contact has → 409 with `existingId`.
  */
-export const handler = http({
-  roles: WRITE_ROLES,
-  params: ContactIdParams,
-  body: UpdateContact,
-  async handle({ params, body, caller, ifMatch, correlationId, logger }) {
+export const handler = http(
+  routes.updateContact,
+  async ({ params, body, caller, ifMatch, correlationId, logger }) => {
     const current = await getContact(caller.tenantId, params.id)
     if (!current) throw new NotFound('No contact with this id.')
     if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
@@ -39,4 +36,4 @@ export const handler = http({
     await flagDuplicates(caller.tenantId, next, logger)
     return { status: 200, body: next, version: next.version }
   },
-})
+)

@@ -29,8 +29,9 @@ import type { ConsentRecord, Contact } from '@relay/contracts/contacts'
 import type { TimelineEntry } from '@relay/contracts/interactions'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import { MAX_TRANSACT_ITEMS, type TransactItem } from '@relay/core/outbox'
+import { MAX_TRANSACT_ITEMS, outboxPut, type TransactItem } from '@relay/core/outbox'
 import { Unprocessable, writeOrExplain } from '@relay/core/outcomes'
+import { type Work, work } from '@relay/core/work'
 import { type ContactChanges, withDefaults } from '../domain/contact.js'
 import {
   consentChanged,
@@ -170,31 +171,43 @@ export async function replaceContact(
   correlationId: string,
   options: ReplaceOptions = {},
 ): Promise<void> {
+  const r = replacement(tenantId, before, after, changes, correlationId, options)
+  await writeOrExplain(
+    () => runContactWrite(tenantId, r.head, r.plan, r.events),
+    contactExists(tenantId, before.id),
+  )
+}
+
+/** The items of pattern 4: the contact at its version, its entry, extras, index moves, events. */
+function replacement(
+  tenantId: string,
+  before: Contact,
+  after: Contact,
+  changes: ContactChanges,
+  correlationId: string,
+  options: ReplaceOptions,
+) {
   const actorId = options.actorId ?? 'system'
-  const write = () =>
-    runContactWrite(
-      tenantId,
-      [
-        {
-          item: {
-            Put: { TableName: table(), Item: toItem(tenantId, after), ...stillAtVersion(before.version) },
-          },
-          meaning: { kind: 'contact' },
-        },
-        {
-          item: timelinePut(
-            tenantId,
-            after.id,
-            options.timeline ?? changeEntry('updated', actorId, after.updatedAt, changes),
-          ),
-          meaning: { kind: 'other' },
-        },
-        ...(options.extra ?? []).map((item) => ({ item, meaning: { kind: 'other' } as Meaning })),
-      ],
-      indexDiff(tenantId, before, after),
-      envelopes(tenantId, correlationId, options.events ?? contactUpdated(after, changes)),
-    )
-  await writeOrExplain(write, contactExists(tenantId, before.id))
+  const head: { item: TransactItem; meaning: Meaning }[] = [
+    {
+      item: { Put: { TableName: table(), Item: toItem(tenantId, after), ...stillAtVersion(before.version) } },
+      meaning: { kind: 'contact' },
+    },
+    {
+      item: timelinePut(
+        tenantId,
+        after.id,
+        options.timeline ?? changeEntry('updated', actorId, after.updatedAt, changes),
+      ),
+      meaning: { kind: 'other' },
+    },
+    ...(options.extra ?? []).map((item) => ({ item, meaning: { kind: 'other' } as Meaning })),
+  ]
+  return {
+    head,
+    plan: indexDiff(tenantId, before, after),
+    events: envelopes(tenantId, correlationId, options.events ?? contactUpdated(after, changes)),
+  }
 }
 
 /**
@@ -236,26 +249,52 @@ export async function eraseContact(tenantId: string, contact: Contact, correlati
   await removeContact(tenantId, contact, correlationId, true)
 }
 
+/** What a consent change is: the channel, and its record before and after. */
+export interface ConsentChange {
+  channel: string
+  before: ConsentRecord | undefined
+  after: ConsentRecord
+}
+
+const consentOptions = (after: Contact, change: ConsentChange, actorId: string): ReplaceOptions => ({
+  actorId,
+  timeline: changeEntry('consent', actorId, after.updatedAt, {
+    consent: {
+      channel: change.channel,
+      ...(change.before ? { before: change.before } : {}),
+      after: change.after,
+    },
+  }),
+  events: consentChanged(after, change),
+})
+
 /** Records a channel's consent: the contact at its version, a `consent` entry, `Contact.ConsentChanged`. */
 export async function recordConsent(
   tenantId: string,
   before: Contact,
   after: Contact,
-  change: { channel: string; before: ConsentRecord | undefined; after: ConsentRecord },
+  change: ConsentChange,
   correlationId: string,
   actorId: string,
 ): Promise<void> {
-  await replaceContact(tenantId, before, after, {}, correlationId, {
-    actorId,
-    timeline: changeEntry('consent', actorId, after.updatedAt, {
-      consent: {
-        channel: change.channel,
-        ...(change.before ? { before: change.before } : {}),
-        after: change.after,
-      },
-    }),
-    events: consentChanged(after, change),
-  })
+  await replaceContact(tenantId, before, after, {}, correlationId, consentOptions(after, change, actorId))
+}
+
+/**
+ * {@link recordConsent} as a unit of work, for a subscriber to commit with its event's dedupe
+ * record: a failed condition there (the contact changed meanwhile) retries the event, which reads
+ * the contact again.
+ */
+export function consentWork(
+  tenantId: string,
+  before: Contact,
+  after: Contact,
+  change: ConsentChange,
+  correlationId: string,
+  actorId: string,
+): Work {
+  const r = replacement(tenantId, before, after, {}, correlationId, consentOptions(after, change, actorId))
+  return work(...r.head.map((h) => h.item), ...r.plan.items, ...r.events.map((e) => outboxPut(table(), e)))
 }
 
 /**

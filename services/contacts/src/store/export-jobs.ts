@@ -3,18 +3,18 @@
  * file itself is in S3, `exports/<tenant>/<id>.<ext>`.
  *
  * Access patterns:
- * 19. Start: ONE transaction = job Put + ContactExport.Requested. The runner claims it (UpdateItem
+ * 19. Start: ask for its run (queue `export-runs`), then Put the job. The runner claims it (UpdateItem
  *     ADD attempts, status `queued`|`running`), pages store/search.ts into S3, then ONE transaction
- *     = job `completed` (condition `running`) + ContactExport.Completed + the event's dedupe record.
+ *     = job `completed` (condition `running`) + ContactExport.Completed + the message's dedupe record.
  *     GET: GetItem of the job (consistent).
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { ExportJob } from '@relay/contracts/contact-exports'
-import { EXPORT_JOB_EVENT, EXPORT_JOB_LIMITS } from '@relay/contracts/contact-jobs'
-import { CONTACTS_SOURCE } from '@relay/contracts/contacts'
+import { EXPORT_JOB_LIMITS } from '@relay/contracts/contact-jobs'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import { newEvent, outboxPut, type TransactItem, transactWithEvents } from '@relay/core/outbox'
+import { outboxPut } from '@relay/core/outbox'
+import { type Work, work } from '@relay/core/work'
 import { exportCompleted } from '../domain/events.js'
 import { envelopes, table } from './table.js'
 
@@ -35,39 +35,20 @@ const exportState = (item: Record<string, unknown>): ExportState => ({
   attempts: Number(item.attempts ?? 0),
 })
 
-/** Pattern 19: the job and its `ContactExport.Requested`, one transaction. */
-export async function insertExportJob(
-  tenantId: string,
-  job: ExportJob,
-  correlationId: string,
-): Promise<void> {
-  const name = table()
-  await transactWithEvents(
-    name,
-    [
-      {
-        Put: {
-          TableName: name,
-          Item: {
-            ...exportKey(tenantId, job.id),
-            kind: 'export',
-            job,
-            attempts: 0,
-            ttl: Math.floor(Date.parse(job.createdAt) / 1000) + EXPORT_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+/** Pattern 19: the job (its run asked for just before, src/queues.ts). */
+export async function insertExportJob(tenantId: string, job: ExportJob): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: table(),
+      Item: {
+        ...exportKey(tenantId, job.id),
+        kind: 'export',
+        job,
+        attempts: 0,
+        ttl: Math.floor(Date.parse(job.createdAt) / 1000) + EXPORT_TTL_SECONDS,
       },
-    ],
-    [
-      newEvent({
-        source: CONTACTS_SOURCE,
-        detailType: EXPORT_JOB_EVENT.requested,
-        tenantId,
-        data: { id: job.id },
-        correlationId,
-      }),
-    ],
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
   )
 }
 
@@ -114,17 +95,12 @@ export async function claimExportJob(
 }
 
 /**
- * The items that finish an export job: the job `completed` (only from `running`) and its
- * `ContactExport.Completed` in the outbox, returned for the subscriber to commit with its dedupe
- * record, in one transaction.
+ * The unit of work that finishes an export job: the job `completed` (only from `running`) and its
+ * `ContactExport.Completed` in the outbox; the worker commits it with the message's dedupe record.
  */
-export function completeExportJobItems(
-  tenantId: string,
-  job: ExportJob,
-  correlationId: string,
-): TransactItem[] {
+export function completeExportJob(tenantId: string, job: ExportJob, correlationId: string): Work {
   const name = table()
-  return [
+  return work(
     {
       Update: {
         TableName: name,
@@ -136,7 +112,7 @@ export function completeExportJobItems(
       },
     },
     ...envelopes(tenantId, correlationId, exportCompleted(job)).map((e) => outboxPut(name, e)),
-  ]
+  )
 }
 
 /** An export job that cannot finish: saved `failed` with its reason (only while unfinished). */

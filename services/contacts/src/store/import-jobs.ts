@@ -4,25 +4,23 @@
  * run; ttl 30 days).
  *
  * Access patterns:
- * 18. Inline job: BatchWrite the rows as chunk items, then Put job + ContactImport.Requested in one
- *     transaction. GET: GetItem of the job (consistent).
+ * 18. Inline job: BatchWrite the rows as chunk items, ask for chunk 0 (queue `import-chunks`), then
+ *     Put the job. GET: GetItem of the job (consistent).
  * 18u. Upload job: Put the job (`awaiting_upload`, no event yet). The S3 trigger claims it
  *     (UpdateItem ADD attempts, condition `awaiting_upload`), BatchWrites chunk items as the file
- *     streams in, then ONE transaction: job `queued` (same condition) + ContactImport.Requested. A
+ *     streams in, asks for chunk 0, then UpdateItem job `queued` (same condition). A
  *     file that cannot be imported: UpdateItem job `failed` (same condition), chunk items deleted.
  * 18r. The runner: GetItem job + GetItem of its next chunk; per row pattern 3 of store/contacts.ts
  *     (deterministic ids, so a retried chunk re-finds its rows) or pattern 4 when its email exists
- *     (upsert); then ONE transaction closes the chunk: job counts at `nextChunk = chunk` (a
- *     redelivered chunk cannot count twice), `nextChunk + 1`, chunk deleted, the next chunk asked for.
+ *     (upsert); the next chunk asked for; then ONE transaction (with the message's dedupe record)
+ *     closes the chunk: job counts at `nextChunk = chunk` (a redelivered chunk cannot count twice),
+ *     `nextChunk + 1`, chunk deleted.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { ImportJob, ImportMapping } from '@relay/contracts/contact-imports'
-// Constants from their schema-free module (see contracts/src/contact-jobs.ts): no schemas bundled.
-import { IMPORT_EVENT } from '@relay/contracts/contact-jobs'
-import { CONTACTS_SOURCE } from '@relay/contracts/contacts'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import { newEvent, outboxPut, type TransactItem, transactWithEvents } from '@relay/core/outbox'
+import { type Work, work } from '@relay/core/work'
 import { batchWrite, table } from './table.js'
 
 const importKey = (tenantId: string, id: string) => ({ pk: tenantKey(tenantId, 'IMPORT', id), sk: 'IMPORT' })
@@ -89,47 +87,29 @@ export async function deleteImportChunks(tenantId: string, jobId: string, count:
 }
 
 /**
- * Pattern 18: the rows go first, one item per chunk (BatchWriteItem; a crash leaves orphan
- * chunks that expire), then the job and its `ContactImport.Requested` in one transaction.
+ * Pattern 18: the job, once its rows are stored as chunk items ({@link writeImportChunks}) and its
+ * first chunk asked for (src/queues.ts: the message goes ahead of this write).
  */
 export async function insertImportJob(
   tenantId: string,
   job: ImportJob,
   input: { defaultRegion?: string | undefined },
-  chunks: readonly Record<string, string>[][],
-  correlationId: string,
+  chunks: number,
 ): Promise<void> {
-  const name = table()
-  const ttl = importTtl()
-  await writeImportChunks(tenantId, job.id, 0, chunks)
-  await transactWithEvents(
-    name,
-    [
-      {
-        Put: {
-          TableName: name,
-          Item: {
-            ...importKey(tenantId, job.id),
-            kind: 'import',
-            job,
-            input,
-            chunks: chunks.length,
-            nextChunk: 0,
-            ttl,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+  await documentClient().send(
+    new PutCommand({
+      TableName: table(),
+      Item: {
+        ...importKey(tenantId, job.id),
+        kind: 'import',
+        job,
+        input,
+        chunks,
+        nextChunk: 0,
+        ttl: importTtl(),
       },
-    ],
-    [
-      newEvent({
-        source: CONTACTS_SOURCE,
-        detailType: IMPORT_EVENT.requested,
-        tenantId,
-        data: { id: job.id },
-        correlationId,
-      }),
-    ],
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
   )
 }
 
@@ -154,23 +134,15 @@ export async function getImportChunk(
 }
 
 /**
- * The items that close chunk `chunk` of a job: the job's new counts, `nextChunk` moved on only if it
- * was still `chunk` (a redelivered chunk cannot count twice), the chunk's rows deleted, and the next
- * chunk's `ContactImport.ChunkRequested` in the outbox: returned for the subscriber to commit with
- * its dedupe record, in one transaction.
+ * Pattern 18r: the unit of work that closes chunk `chunk` of a job: the job's new counts,
+ * `nextChunk` moved on only if it was still `chunk` (a redelivered chunk cannot count twice), and
+ * the chunk's rows deleted; the worker commits it with the message's dedupe record.
  */
-export function finishImportChunkItems(
-  tenantId: string,
-  job: ImportJob,
-  chunk: number,
-  last: boolean,
-  correlationId: string,
-): TransactItem[] {
-  const name = table()
-  const items: TransactItem[] = [
+export function finishImportChunk(tenantId: string, job: ImportJob, chunk: number): Work {
+  return work(
     {
       Update: {
-        TableName: name,
+        TableName: table(),
         Key: importKey(tenantId, job.id),
         UpdateExpression: 'SET #job = :job, nextChunk = :next',
         ConditionExpression: 'nextChunk = :chunk',
@@ -178,28 +150,13 @@ export function finishImportChunkItems(
         ExpressionAttributeValues: { ':job': job, ':next': chunk + 1, ':chunk': chunk },
       },
     },
-    { Delete: { TableName: name, Key: chunkKey(tenantId, job.id, chunk) } },
-  ]
-  if (!last) {
-    items.push(
-      outboxPut(
-        name,
-        newEvent({
-          source: CONTACTS_SOURCE,
-          detailType: IMPORT_EVENT.chunkRequested,
-          tenantId,
-          data: { id: job.id, chunk: chunk + 1 },
-          correlationId,
-        }),
-      ),
-    )
-  }
-  return items
+    { Delete: { TableName: table(), Key: chunkKey(tenantId, job.id, chunk) } },
+  )
 }
 
 /**
- * Pattern 18u: an upload job waits for its file; the job item alone (its
- * `ContactImport.Requested` follows once the file has been read).
+ * Pattern 18u: an upload job waits for its file; the job item alone (its first chunk is asked for
+ * once the file has been read).
  */
 export async function insertUploadImportJob(
   tenantId: string,
@@ -256,46 +213,25 @@ export async function claimImportUpload(tenantId: string, id: string): Promise<I
 }
 
 /**
- * The uploaded file has been read into `chunks` chunk items: the job (now `queued`, with its
- * total) and its `ContactImport.Requested` in one transaction, only while it still awaits its file.
- * False when another delivery of the same S3 event got there first.
+ * The uploaded file has been read into `chunks` chunk items (and its first chunk asked for): the
+ * job, now `queued` with its total, only while it still awaits its file. False when another
+ * delivery of the same S3 event got there first.
  */
 export async function queueUploadedImport(
   tenantId: string,
   job: ImportJob,
   chunks: number,
-  correlationId: string,
 ): Promise<boolean> {
-  const name = table()
   try {
-    await transactWithEvents(
-      name,
-      [
-        {
-          Update: {
-            TableName: name,
-            Key: importKey(tenantId, job.id),
-            UpdateExpression: 'SET #job = :job, chunks = :chunks, nextChunk = :zero',
-            ConditionExpression: AWAITING_UPLOAD.ConditionExpression,
-            ExpressionAttributeNames: AWAITING_UPLOAD.names,
-            ExpressionAttributeValues: {
-              ...AWAITING_UPLOAD.values,
-              ':job': job,
-              ':chunks': chunks,
-              ':zero': 0,
-            },
-          },
-        },
-      ],
-      [
-        newEvent({
-          source: CONTACTS_SOURCE,
-          detailType: IMPORT_EVENT.requested,
-          tenantId,
-          data: { id: job.id },
-          correlationId,
-        }),
-      ],
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: importKey(tenantId, job.id),
+        UpdateExpression: 'SET #job = :job, chunks = :chunks, nextChunk = :zero',
+        ConditionExpression: AWAITING_UPLOAD.ConditionExpression,
+        ExpressionAttributeNames: AWAITING_UPLOAD.names,
+        ExpressionAttributeValues: { ...AWAITING_UPLOAD.values, ':job': job, ':chunks': chunks, ':zero': 0 },
+      }),
     )
     return true
   } catch (err) {

@@ -19,6 +19,7 @@ import type { Interaction, TimelineEntry } from '@relay/contracts/interactions'
 import { documentClient, queryPage } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import type { TransactItem } from '@relay/core/outbox'
+import { type Work, work } from '@relay/core/work'
 import { batchWrite, contactKey, type Item, table } from './table.js'
 
 const entryKey = (tenantId: string, contactId: string, entryId: string) => ({
@@ -43,17 +44,13 @@ export function timelinePut(
 }
 
 /**
- * Pattern 8b: the writes that add `entry` to a contact's timeline, for a subscriber to commit with
+ * Pattern 8b: the unit of work that adds `entry` to a contact's timeline, for a subscriber to commit with
  * its dedupe record: the contact must still exist (an erased one gets nothing) and the entry must be
  * new (its id comes from the event, so a redelivery finds it). Either condition failing means
  * "already applied or no longer wanted", so such subscribers run with `onConditionFailed: 'ignore'`.
  */
-export function relatedEntryWrites(
-  tenantId: string,
-  contactId: string,
-  entry: TimelineEntry,
-): TransactItem[] {
-  return [
+export function relatedEntryWork(tenantId: string, contactId: string, entry: TimelineEntry): Work {
+  return work(
     {
       ConditionCheck: {
         TableName: table(),
@@ -62,7 +59,7 @@ export function relatedEntryWrites(
       },
     },
     timelinePut(tenantId, contactId, entry, true),
-  ]
+  )
 }
 
 /** Pattern 8a: one interaction of a contact, or undefined. */

@@ -1,0 +1,75 @@
+/**
+ * The events the contacts service follows, each declared once by the contracts it receives: the
+ * manifest lists these (rules with patterns built from the contracts) and each handler is built
+ * from its declaration (`subscriber(subscription, handle)`, `data` typed and validated by them).
+ */
+import { EmailUnsubscribed } from '@relay/contracts/campaigns-events'
+import { DealCreated, DealLost, DealWon, LeadConverted } from '@relay/contracts/pipeline-events'
+import { type EventRef, subscription } from '@relay/core/manifest'
+import * as z from 'zod/mini'
+
+/**
+ * An event whose producer publishes no contract yet (service-desk's tickets, campaigns' sends):
+ * matched by source and detail-type, its data read defensively (domain/related-activity.ts).
+ * Replaced by the producer's contract from `@relay/contracts` once there is one.
+ */
+const uncontracted = (source: string, detailType: string): EventRef<unknown> => ({
+  source,
+  detailType,
+  version: 1,
+  data: z.unknown(),
+})
+
+export const TicketOpened = uncontracted('crm.service-desk', 'Ticket.Opened')
+export const TicketSolved = uncontracted('crm.service-desk', 'Ticket.Solved')
+export const EmailSent = uncontracted('crm.campaigns', 'Email.Sent')
+export const EmailOpened = uncontracted('crm.campaigns', 'Email.Opened')
+export const EmailClicked = uncontracted('crm.campaigns', 'Email.Clicked')
+
+/** An unsubscribe withdraws the contact's email consent. */
+export const onEmailUnsubscribed = subscription({
+  name: 'email-unsubscribed',
+  function: 'on-email-unsubscribed',
+  events: [EmailUnsubscribed],
+})
+
+/** A converted lead becomes a contact under the id the pipeline chose. */
+export const onLeadConverted = subscription({
+  name: 'on-lead-converted',
+  function: 'on-lead-converted',
+  events: [LeadConverted],
+})
+
+/** Deals of a contact show on its timeline. */
+export const dealActivity = subscription({
+  name: 'deal-activity',
+  function: 'on-related-activity',
+  events: [DealCreated, DealWon, DealLost],
+})
+
+/** Tickets of a contact show on its timeline. */
+export const ticketActivity = subscription({
+  name: 'ticket-activity',
+  function: 'on-related-activity',
+  events: [TicketOpened, TicketSolved],
+})
+
+/** Campaign emails to a contact show on its timeline. */
+export const emailActivity = subscription({
+  name: 'email-activity',
+  function: 'on-related-activity',
+  events: [EmailSent, EmailOpened, EmailClicked],
+})
+
+/** Every event that becomes a timeline entry: one function, one handler, three rules. */
+export const relatedActivity = {
+  events: [...dealActivity.events, ...ticketActivity.events, ...emailActivity.events],
+} as const
+
+export const subscriptions = [
+  onEmailUnsubscribed,
+  onLeadConverted,
+  dealActivity,
+  ticketActivity,
+  emailActivity,
+] as const
