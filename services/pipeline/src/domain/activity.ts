@@ -1,5 +1,11 @@
 /** Activity rules, pure: building, patching, the owner's day, and when a reminder is due. */
-import type { Activity, CreateActivity, UpdateActivity } from '@relay/contracts/activities'
+import {
+  ACTIVITY_EVENT,
+  type Activity,
+  type CreateActivity,
+  type UpdateActivity,
+} from '@relay/contracts/activities'
+import type { EventSpec } from './events.js'
 
 /** A new open activity (version 1), owned by the caller unless given. */
 export function buildActivity(
@@ -56,4 +62,20 @@ export function utcDay(now: string): { start: string; end: string } {
   const day = now.slice(0, 10)
   const next = new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString()
   return { start: `${day}T00:00:00.000Z`, end: next }
+}
+
+/** `Activity.ReminderDue`: what the owner is reminded of (published once, when the reminder is marked sent). */
+export function reminderDueEvent(activity: Activity): EventSpec {
+  return {
+    detailType: ACTIVITY_EVENT.reminderDue,
+    data: {
+      id: activity.id,
+      type: activity.type,
+      subject: activity.subject,
+      ownerId: activity.ownerId,
+      relatedTo: activity.relatedTo,
+      ...(activity.dueAt ? { dueAt: activity.dueAt } : {}),
+      reminderAt: activity.reminderAt,
+    },
+  }
 }

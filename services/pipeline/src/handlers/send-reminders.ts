@@ -1,9 +1,8 @@
 import type { UserDirectory } from '@relay/contracts/activities'
-import { ACTIVITY_EVENT } from '@relay/contracts/activities'
 import { isConditionalCheckFailed } from '@relay/core/ddb'
 import { nowIso } from '@relay/core/ids'
 import { createLogger } from '@relay/core/log'
-import { reminderDue } from '../domain/activity.js'
+import { reminderDue, reminderDueEvent } from '../domain/activity.js'
 import { sendReminderEmail } from '../mail.js'
 import { dueReminders, saveActivity } from '../store/activities.js'
 import { userDirectory } from '../store/settings.js'
@@ -36,21 +35,12 @@ export async function handler(): Promise<{ sent: number; emailed: number; emailF
   for (const { tenantId, activity } of found) {
     if (!tenantId || !reminderDue(activity, now)) continue
     const next = { ...activity, reminderSentAt: now, version: activity.version + 1, updatedAt: now }
-    const data = {
-      id: activity.id,
-      type: activity.type,
-      subject: activity.subject,
-      ownerId: activity.ownerId,
-      relatedTo: activity.relatedTo,
-      ...(activity.dueAt ? { dueAt: activity.dueAt } : {}),
-      reminderAt: activity.reminderAt!,
-    }
     try {
       await saveActivity(
         tenantId,
         next,
         activity.version,
-        [{ detailType: ACTIVITY_EVENT.reminderDue, data }],
+        [reminderDueEvent(activity)],
         `reminder-${activity.id}`,
       )
       sent++

@@ -15,6 +15,7 @@ import type { Page } from '@relay/contracts/common'
 import type { Product } from '@relay/contracts/pipeline'
 import { documentClient } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
+import { Unavailable } from '@relay/core/outcomes'
 import { atVersion, fromItem, getItem, type PageQuery, page, table } from './table.js'
 
 const productKey = (tenantId: string, id: string) => ({
@@ -56,7 +57,8 @@ export async function getProducts(tenantId: string, ids: readonly string[]): Pro
     keys = (out.UnprocessedKeys?.[table()]?.Keys ?? []) as Record<string, unknown>[]
     if (keys.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt))
   }
-  if (keys.length) throw new Error('BatchGetItem left keys unprocessed after retries')
+  // DynamoDB kept answering with unprocessed keys (throttled): the caller may retry shortly.
+  if (keys.length) throw new Unavailable(1, 'The product catalogue could not be read in full; retry.')
   return found
 }
 
