@@ -35,6 +35,12 @@ interface ClientReport {
   repeats: { sent: number; same: number; other: unknown[] }
 }
 
+function push<T>(groups: Map<string, T[]>, key: string, value: T): void {
+  const group = groups.get(key)
+  if (group) group.push(value)
+  else groups.set(key, [value])
+}
+
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
 
 function runClient(config: object): Promise<ClientReport> {
@@ -82,7 +88,7 @@ export async function benchBurst(o: BurstOptions): Promise<string[]> {
   o.proxy.record(false)
 
   const byKind = new Map<string, ClientResult[]>()
-  for (const r of report.results) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r])
+  for (const r of report.results) push(byKind, r.kind, r)
   const row = (name: string, rs: ClientResult[]) => {
     const ms = rs.map((r) => r.ms)
     return [
@@ -113,7 +119,7 @@ export async function benchBurst(o: BurstOptions): Promise<string[]> {
     if (trace?.end === undefined) continue
     const calls = o.proxy.callsOf(`burst-${r.i}`)
     ddbCalls += calls.length
-    for (const c of calls) perOp.set(c.op, [...(perOp.get(c.op) ?? []), c.end - c.start])
+    for (const c of calls) push(perOp, c.op, c.end - c.start)
     const gateway = trace.end - trace.start
     const ddbWait = busyMs(trace.calls.filter((c) => c.dynamodb))
     const other = busyMs(trace.calls.filter((c) => !c.dynamodb))
