@@ -2,8 +2,9 @@
  * The OpenAPI document tells the truth about every route: generated from the manifests, this drives
  * each route through the local gateway into the answers it can give (no token, a role not allowed,
  * unknown ids, a bad body, a text/plain body, a body over the limit, an unknown query parameter,
- * without its required headers, and the manifest's `example` on real records, twice on a
- * rate-limited route) and checks that every status seen is declared for that route in the served
+ * without its required headers, a stale If-Match, and the manifest's `example` on real records:
+ * twice on a rate-limited route, and on a POST once more with its Idempotency-Key (the replay) and
+ * with another body under that key (422)) and checks that every status seen is declared for that route in the served
  * `/openapi.json`, every error as problem+json with its status, and `Retry-After` on 429 and 503.
  */
 
@@ -26,7 +27,14 @@ const entries = routeEntries(services)
 
 let api: Api
 let seedPath: ReturnType<typeof pathSeeder>
-let doc: { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }
+/** What a stale If-Match got on each PUT/PATCH/DELETE (412 where the route honours it). */
+const stale412 = new Map<string, number>()
+interface Operation {
+  responses: Record<string, unknown>
+  requestBody?: { content: Record<string, { schema?: unknown }> }
+}
+let doc: { paths: Record<string, Record<string, Operation>> }
+const operation = (route: RouteDef) => doc.paths[route.path]?.[route.method.toLowerCase()] as Operation
 
 const hasBody = (route: RouteDef) =>
   route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH'
@@ -56,7 +64,7 @@ describe('every route answers only what its OpenAPI operation declares', () => {
 
   it.each(entries.map((e) => [e.name, e] as const))('%s', async (_name, e) => {
     const { route } = e
-    const declared = Object.keys(doc.paths[route.path]?.[route.method.toLowerCase()]?.responses ?? {})
+    const declared = Object.keys(operation(route)?.responses ?? {})
     const token = route.roles === 'public' ? undefined : await api.token(OWNER, [allowedRole(route)])
     const requiredHeaders = Object.entries(route.headers ?? {}).filter(([, h]) => h.required)
 
@@ -104,9 +112,49 @@ describe('every route answers only what its OpenAPI operation declares', () => {
     const limited = route.errors?.[429] !== undefined
     const real = await realRequest(api, OWNER, seedPath, e, limited ? { rateLimitPerMinute: 1 } : {})
     if (requiredHeaders.length) seen('without its required headers', await send(real.path))
-    const success = await send(real.path, { headers: real.headers })
+    const versioned = ['PUT', 'PATCH', 'DELETE'].includes(route.method)
+    if (versioned) {
+      const stale = await send(real.path, { headers: { ...real.headers, 'if-match': '"999999"' } })
+      seen('a stale If-Match', stale)
+      stale412.set(e.name, stale.status)
+    }
+    const key = `k-${e.name}-${Date.now()}`
+    const keyed = route.method === 'POST' ? { ...real.headers, 'idempotency-key': key } : real.headers
+    const success = await send(real.path, { headers: keyed })
     seen('the example', success)
     expect.soft(success.status, `the example → ${success.text.slice(0, 300)}`).toBeLessThan(500)
     if (limited) seen('the example again', await send(real.path, { headers: real.headers }), 429)
+    else if (route.method === 'POST' && success.status < 300) {
+      const replay = await send(real.path, { headers: keyed })
+      seen('the example again, same Idempotency-Key', replay, success.status)
+      expect.soft(replay.headers.get('idempotency-replayed'), 'replayed').toBe('true')
+      // Another valid body: the example with a free-text field (no enum or format) changed within its schema.
+      const base = example as Record<string, unknown>
+      const schema = (operation(route).requestBody?.content['application/json']?.schema ?? {}) as {
+        properties?: Record<string, Record<string, unknown>>
+      }
+      const changed = (k: string) => `${base[k]} 2`
+      const field = Object.entries(schema.properties ?? {}).find(
+        ([k, p]) =>
+          typeof base[k] === 'string' &&
+          p.type === 'string' &&
+          !p.enum &&
+          !p.format &&
+          !p.const &&
+          changed(k).length <= Number(p.maxLength ?? Infinity) &&
+          (typeof p.pattern !== 'string' || new RegExp(p.pattern, 'u').test(changed(k))),
+      )?.[0]
+      const other = JSON.stringify(field ? { ...base, [field]: changed(field) } : base)
+      seen(
+        'another body, same Idempotency-Key',
+        await send(real.path, { headers: { ...keyed, 'content-type': 'application/json' }, rawBody: other }),
+        field ? 422 : undefined,
+      )
+    }
+  })
+
+  it('answers 412 to a stale If-Match on every PUT, PATCH and DELETE', () => {
+    const ignoring = [...stale412].filter(([, status]) => status !== 412)
+    expect(Object.fromEntries(ignoring), 'routes that did not answer 412 to If-Match: "999999"').toEqual({})
   })
 })
