@@ -1,11 +1,11 @@
 /**
  * The OpenAPI document tells the truth about every route: generated from the manifests, this drives
- * each route through the local gateway into the answers it can give (no token, a role not allowed,
- * unknown ids, a bad body, a text/plain body, a body over the limit, an unknown query parameter,
- * without its required headers, a stale If-Match, and the manifest's `example` on real records:
- * twice on a rate-limited route, and on a POST once more with its Idempotency-Key (the replay) and
- * with another body under that key (422)) and checks that every status seen is declared for that route in the served
- * `/openapi.json`, every error as problem+json with its status, and `Retry-After` on 429 and 503.
+ * each route through the local gateway into the answers it can give and checks that every status
+ * seen is declared for that route in the served `/openapi.json`, every error as problem+json with
+ * its status, and `Retry-After` on 429 and 503. The probes: no token, a role not allowed, unknown
+ * ids, a bad body, a text/plain body, a body over the limit, an unknown query parameter, no required
+ * headers, a stale If-Match, and the manifest's `example` on real records (twice on a rate-limited
+ * route; on a POST again under its Idempotency-Key, the replay, and with another body, 422).
  */
 
 import { ROLES, type Role, type RouteDef } from '@relay/core/manifest'
