@@ -22,7 +22,7 @@ export const createActivity = route({
   example: {
     type: 'call',
     subject: 'Pricing call',
-    relatedTo: { type: 'deal', id: '01JD3Y0C6Z8R4F2G9QK7WXN5TB' },
+    relatedTo: { type: 'contact', id: '01JD3Y0C6Z8R4F2G9QK7WXN5TB' },
     dueAt: '2026-12-01T10:00:00.000Z',
     reminderAt: '2026-12-01T09:45:00.000Z',
   },
