@@ -114,7 +114,7 @@ describe('every route under random input', () => {
             ...(hasBody ? (raw !== undefined ? { rawBody: raw } : { body }) : {}),
           })
           expect(res.status, res.text).toBeLessThan(500)
-          if (res.status >= 400 && e.route.roles !== 'public') {
+          if (res.status >= 400) {
             expect(res.headers.get('content-type')).toContain('application/problem+json')
             expect(res.body?.status).toBe(res.status)
           }
