@@ -127,12 +127,12 @@ export async function benchBurst(o: BurstOptions): Promise<string[]> {
     parts.outside!.push(r.ms - gateway)
     parts.inGateway!.push(gateway - ddbWait - other)
     parts.ddbWait!.push(ddbWait)
-    parts.ddbLocal!.push(
-      Math.min(
-        ddbWait,
-        calls.reduce((sum, c) => sum + (c.end - c.start), 0),
-      ),
+    const ddbLocal = Math.min(
+      ddbWait,
+      calls.reduce((sum, c) => sum + (c.end - c.start), 0),
     )
+    parts.ddbLocal!.push(ddbLocal)
+    parts.hop!.push(ddbWait - ddbLocal)
     parts.other!.push(other)
   }
   const traced = parts.total!.length
