@@ -1,4 +1,9 @@
-import { serviceKit } from '@relay/core/kit'
+import { httpKit, subscriberKit, workerKit } from '@relay/core/kit'
 
-/** The contacts service's handler factories; idempotency, event and message dedupe records live in table `main`. */
-export const { http, subscriber, worker } = serviceKit({ service: 'contacts', table: 'main' })
+// Idempotency, event and message dedupe records live in table `main`.
+const service = { service: 'contacts', table: 'main' }
+
+/** The contacts service's handler factories, one export each so a handler bundles only its own. */
+export const http = httpKit(service)
+export const subscriber = subscriberKit(service)
+export const worker = workerKit(service)

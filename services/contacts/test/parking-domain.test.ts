@@ -6,20 +6,20 @@ const T0 = Date.parse('2026-01-01T00:00:00.000Z')
 const at = (ms: number) => new Date(T0 + ms).toISOString()
 
 describe('nextParking', () => {
-  it('doubles the delay from 1 minute up to SQS’s 15-minute maximum', () => {
-    const delays = [0, 1, 2, 3, 4, 5, 20].map((attempt) => nextParking({ parkedAt: at(0), attempt }, T0))
+  it('doubles the delay from 5 seconds up to SQS’s 15-minute maximum', () => {
+    const delays = [0, 1, 2, 7, 8, 9, 20].map((attempt) => nextParking({ parkedAt: at(0), attempt }, T0))
     expect(delays).toEqual([
-      { park: true, attempt: 1, delaySeconds: 60 },
-      { park: true, attempt: 2, delaySeconds: 120 },
-      { park: true, attempt: 3, delaySeconds: 240 },
-      { park: true, attempt: 4, delaySeconds: 480 },
-      { park: true, attempt: 5, delaySeconds: 900 },
-      { park: true, attempt: 6, delaySeconds: 900 },
+      { park: true, attempt: 1, delaySeconds: 5 },
+      { park: true, attempt: 2, delaySeconds: 10 },
+      { park: true, attempt: 3, delaySeconds: 20 },
+      { park: true, attempt: 8, delaySeconds: 640 },
+      { park: true, attempt: 9, delaySeconds: 900 },
+      { park: true, attempt: 10, delaySeconds: 900 },
       { park: true, attempt: 21, delaySeconds: 900 },
     ])
   })
 
-  it('ends after 24 hours of parking, or after 100 looks, whichever comes first', () => {
+  it('ends after 24 hours of parking, or after 120 looks, whichever comes first', () => {
     expect(nextParking({ parkedAt: at(0), attempt: 50 }, T0 + PARKING.maxParkedMs - 1)).toMatchObject({
       park: true,
     })

@@ -236,7 +236,7 @@ describe('on-related-activity', () => {
         },
         delaySeconds: PARKING.firstDelaySeconds,
       },
-      expect.objectContaining({ body: expect.objectContaining({ attempt: 1 }), delaySeconds: 60 }),
+      expect.objectContaining({ body: expect.objectContaining({ attempt: 1 }), delaySeconds: 5 }),
     ])
     // The event itself is done: its dedupe record is written, a redelivery parks nothing more.
     await onRelatedActivity(created)
@@ -285,13 +285,13 @@ describe('retry-parked-activity (queue parked-activity)', () => {
     await retryParked(queueEvent(first))
     await retryParked(queueEvent(parkedDeal({ attempt: 9 })))
     expect(sentTo(sqs, 'parked-activity')).toEqual([
-      { body: { ...first, attempt: 3 }, delaySeconds: 240 },
+      { body: { ...first, attempt: 3 }, delaySeconds: 20 },
       { body: expect.objectContaining({ attempt: 10 }), delaySeconds: PARKING.maxDelaySeconds },
     ])
     expect(timeline()).toEqual([])
   })
 
-  it('drops it with a log line after 24 hours or 100 looks: no throw, no dead letter', async () => {
+  it('drops it with a log line after 24 hours or 120 looks: no throw, no dead letter', async () => {
     const dayAgo = new Date(Date.now() - PARKING.maxParkedMs - 1000).toISOString()
     for (const message of [parkedDeal({ parkedAt: dayAgo }), parkedDeal({ attempt: PARKING.maxAttempts })]) {
       const result = await retryParked(queueEvent(message))
@@ -306,7 +306,7 @@ describe('retry-parked-activity (queue parked-activity)', () => {
     const other = parkedDeal({ tenantId: 'globex' })
     await retryParked(queueEvent(other))
     expect(sentTo(sqs, 'parked-activity')).toEqual([
-      { body: expect.objectContaining({ tenantId: 'globex', attempt: 2 }), delaySeconds: 120 },
+      { body: expect.objectContaining({ tenantId: 'globex', attempt: 2 }), delaySeconds: 10 },
     ])
     expect([...rows.keys()].filter((key) => key.includes('TL#'))).toEqual([])
   })
