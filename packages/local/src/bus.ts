@@ -72,6 +72,12 @@ export interface LocalBusOptions {
   retryDelaysMs?: readonly number[]
   /** How many recent events to keep for `/_local/events`. Default 1000. */
   keepEvents?: number
+  /**
+   * Tries running at once (default 8). EventBridge → Lambda scales out; here every function shares
+   * one process and one DynamoDB Local with the API, so an unbounded fan-out after a burst would
+   * queue the API's own calls behind thousands of subscriber transactions.
+   */
+  maxConcurrentDeliveries?: number
   region?: string
   log?(line: string): void
 }
@@ -138,6 +144,8 @@ export class LocalBus extends EventEmitter<BusEvents> {
   /** Set by `close()`: no new try starts, and what still fails stays journaled for the next start. */
   private closed = false
   private readonly wakeOnClose = new Set<() => void>()
+  private running = 0
+  private readonly waiting: (() => void)[] = []
 
   constructor(private readonly options: LocalBusOptions) {
     super()
@@ -301,6 +309,21 @@ export class LocalBus extends EventEmitter<BusEvents> {
     return job
   }
 
+  private slot(): Promise<void> {
+    if (this.running < (this.options.maxConcurrentDeliveries ?? 8)) {
+      this.running++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  /** Hands the slot to the next waiting try, or frees it. */
+  private release(): void {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.running--
+  }
+
   /** Waits `ms`, or less when the bus closes; false when it closed. */
   private wait(ms: number): Promise<boolean> {
     if (this.closed) return Promise.resolve(false)
@@ -328,10 +351,13 @@ export class LocalBus extends EventEmitter<BusEvents> {
     await Promise.resolve()
     for (let i = 0; i <= delays.length; i++) {
       if (i > 0 && !(await this.wait(delays[i - 1]!))) return
-      if (this.closed) return
+      await this.slot()
+      if (this.closed) return this.release()
       attempts++
       try {
-        await this.options.invoker.invoke(target.service, target.function, event, 'event')
+        await this.options.invoker
+          .invoke(target.service, target.function, event, 'event')
+          .finally(() => this.release())
         await this.journal?.done([id])
         this.emit('delivered', { event, subscription: ref(target), attempts, at: Date.now() })
         return

@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
 import { bucketEnvVar, physicalBucketName, physicalTableName, tableEnvVar } from '@relay/core/manifest'
 import { validateServices } from '@relay/core/manifest-validation'
+import { busName as stageBusName } from '@relay/core/names'
 import { validatePattern } from './bus/pattern.js'
 import { createEventsServer, LocalBus } from './bus.js'
 import { loadDemo } from './demo.js'
@@ -62,6 +63,8 @@ export interface StartLocalOptions {
   schedules?: boolean
   /** Waits before each bus delivery retry (tries = length + 1); default [250, 1000, 4000] ms. */
   retryDelaysMs?: readonly number[]
+  /** Bus delivery tries running at once (default 8, see `LocalBusOptions`). */
+  maxConcurrentDeliveries?: number
   /** What receives stream batches; default `@relay/core/outbox-publisher`'s handler. */
   streamHandler?: StreamHandler
   /** Where log lines go (default console.log). */
@@ -200,9 +203,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     invoker,
     dataDir,
     ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
+    ...(options.maxConcurrentDeliveries ? { maxConcurrentDeliveries: options.maxConcurrentDeliveries } : {}),
     log,
   })
-  const busName = `crm-${stage}`
+  const busName = stageBusName(stage)
   const scheduler = new Scheduler({ stage, services, invoker, log })
   await bus.load()
   const mail = new Mailbox(dataDir)

@@ -140,3 +140,25 @@ describe('LocalBus durability', () => {
     await next.close(100)
   })
 })
+
+describe('LocalBus fan-out', () => {
+  it('runs at most maxConcurrentDeliveries tries at once, and delivers them all', async () => {
+    // Prepare
+    let running = 0
+    let peak = 0
+    const { invoker, calls } = fakeInvoker(async () => {
+      peak = Math.max(peak, ++running)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      running--
+    })
+    const bus = new LocalBus({ services: testServices, invoker, maxConcurrentDeliveries: 3 })
+
+    // Act
+    for (let i = 0; i < 4; i++) await bus.putEvents([0, 1, 2, 3, 4].map((n) => entry(i * 5 + n)))
+    await bus.idle()
+
+    // Assess
+    expect(peak).toBe(3)
+    expect(calls.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+  })
+})
