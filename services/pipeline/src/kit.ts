@@ -1,4 +1,8 @@
-import { serviceKit } from '@relay/core/kit'
+import { httpKit, subscriberKit } from '@relay/core/kit'
 
-/** The pipeline's handler factories; idempotency and event-dedupe records live in table `main`. */
-export const { http, subscriber } = serviceKit({ service: 'pipeline', table: 'main' })
+// Idempotency and event-dedupe records live in table `main`.
+const service = { service: 'pipeline', table: 'main' }
+
+/** The pipeline's handler factories, one export each so a handler bundles only its own. */
+export const http = httpKit(service)
+export const subscriber = subscriberKit(service)

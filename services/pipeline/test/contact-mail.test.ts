@@ -21,6 +21,7 @@ import {
 } from '../src/domain/contact-mail.js'
 import { emailFingerprint as fp } from '../src/domain/engagement.js'
 import { handler as onCreated } from '../src/handlers/on-contact-created.js'
+import { handler as onDeleted } from '../src/handlers/on-contact-deleted.js'
 import { handler as onErased } from '../src/handlers/on-contact-erased.js'
 import { handler as onMerged } from '../src/handlers/on-contact-merged.js'
 import { handler as onUpdated } from '../src/handlers/on-contact-updated.js'
@@ -233,6 +234,22 @@ describe('Contact.Created', () => {
     ])
   })
 
+  it('a contact without emails is projected too: the projection also says it exists', async () => {
+    stored(undefined)
+    ddb.on(TransactWriteCommand).resolves({})
+    await onCreated(event('Contact.Created', contactData({ id: C, emails: [] })))
+    expect(mailPuts()).toEqual([
+      expect.objectContaining({
+        Item: expect.objectContaining({ pk: MAIL_PK, fingerprints: [], version: 1 }),
+      }),
+    ])
+  })
+
+  it('data that is not a contact (the contract refuses it) is dropped: nothing written', async () => {
+    await onCreated(event('Contact.Created', { id: C, version: 1, emails: [{ address: 'a@x.io' }] }))
+    expect(ddb.calls()).toHaveLength(0)
+  })
+
   it('arriving after an update of the same contact, it changes nothing', async () => {
     stored(mailItem([fp('b@x.io')], 2))
     await onCreated(event('Contact.Created', contactData({ id: C, emails: [{ address: 'a@x.io' }] })))
@@ -266,6 +283,41 @@ describe('Contact.Merged and Contact.Erased', () => {
     })
     expect(absorbed?.Put?.ConditionExpression).toBeUndefined()
     expect(dedupe?.Put?.Item?.kind).toBe('event')
+  })
+
+  it("the absorbed contact's tombstone names the survivor, so a new reference to it can say which", async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] })
+    stored(undefined)
+    ddb.on(TransactWriteCommand).resolves({})
+    await onMerged(event('Contact.Merged', { id: C, version: 5, sourceId: SOURCE, changes: {} }))
+    expect(mailPuts()).toEqual([
+      expect.objectContaining({
+        Item: expect.objectContaining({ pk: `T#acme#CONTACTMAIL#${SOURCE}`, gone: 'merged', mergedInto: C }),
+      }),
+    ])
+  })
+
+  it('a deletion tombstones the projection unless a tombstone is there (a merge keeps its survivor)', async () => {
+    stored(undefined)
+    ddb.on(TransactWriteCommand).resolves({})
+    await onDeleted(event('Contact.Deleted', { id: C, version: 4 }))
+    expect(mailPuts()).toEqual([
+      expect.objectContaining({
+        Item: expect.objectContaining({ pk: MAIL_PK, fingerprints: [], gone: 'deleted', version: 4 }),
+        ConditionExpression: 'attribute_not_exists(#gone)',
+      }),
+    ])
+    // Already a tombstone: the condition fails and the event counts as applied (no retry, no dead letter).
+    ddb.reset()
+    stored(undefined)
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+      }),
+    )
+    await expect(onDeleted(event('Contact.Deleted', { id: C, version: 4 }))).resolves.toBeUndefined()
   })
 
   it('a merge older than the projection leaves the survivor alone and still tombstones the absorbed contact', async () => {
