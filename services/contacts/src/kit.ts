@@ -3,7 +3,8 @@ import { httpKit, subscriberKit, workerKit } from '@relay/core/kit'
 // Idempotency, event and message dedupe records live in table `main`.
 const service = { service: 'contacts', table: 'main' }
 
-/** The contacts service's handler factories, one export each so a handler bundles only its own. */
-export const http = httpKit(service)
-export const subscriber = subscriberKit(service)
-export const worker = workerKit(service)
+/** The contacts service's handler factories: one export each, marked pure, so a
+ * handler bundles only the one it uses (esbuild drops an unused pure call and what only it reaches). */
+export const http = /* @__PURE__ */ httpKit(service)
+export const subscriber = /* @__PURE__ */ subscriberKit(service)
+export const worker = /* @__PURE__ */ workerKit(service)
