@@ -3,6 +3,7 @@ import { httpKit, subscriberKit } from '@relay/core/kit'
 // Idempotency and event-dedupe records live in table `main`.
 const service = { service: 'pipeline', table: 'main' }
 
-/** The pipeline's handler factories, one export each so a handler bundles only its own. */
-export const http = httpKit(service)
-export const subscriber = subscriberKit(service)
+/** The pipeline's handler factories: one export each, marked pure, so a
+ * handler bundles only the one it uses (esbuild drops an unused pure call and what only it reaches). */
+export const http = /* @__PURE__ */ httpKit(service)
+export const subscriber = /* @__PURE__ */ subscriberKit(service)

@@ -1,9 +1,8 @@
 import type { Deal } from '@relay/contracts/pipeline'
 import { newId, nowIso } from '@relay/core/ids'
-import { NotFound, writeOrExplain } from '@relay/core/outcomes'
+import { Invalid, NotFound, writeOrExplain } from '@relay/core/outcomes'
 import { buildDeal, dealCreated } from '../domain/deal.js'
 import { conversionEvents, convertLead, dealNameFor } from '../domain/lead.js'
-import { assertNoProblems } from '../domain/pipeline.js'
 import { http } from '../kit.js'
 import * as routes from '../routes/leads.js'
 import { getLead, writeConversion } from '../store/leads.js'
@@ -27,7 +26,7 @@ export const handler = http(routes.convertLead, async ({ params, body, caller, c
   if (body.deal) {
     const pipeline = await resolvePipeline(caller.tenantId, body.deal.pipelineId)
     if (!pipeline)
-      assertNoProblems([
+      throw new Invalid([
         { field: 'deal.pipelineId', code: 'unknown_pipeline', message: 'No pipeline with this id' },
       ])
     const built = buildDeal(
@@ -40,14 +39,14 @@ export const handler = http(routes.convertLead, async ({ params, body, caller, c
       },
       {
         id: newId(),
-        pipeline: pipeline!,
+        pipeline,
         products: new Map(),
         userId: caller.userId,
         now,
         leadId: lead.id,
       },
     )
-    if ('problems' in built) return assertNoProblems(built.problems) as never
+    if ('problems' in built) throw new Invalid(built.problems)
     deal = built.deal
   }
   const converted = convertLead(lead, { contactId, dealId: deal?.id, userId: caller.userId, now })

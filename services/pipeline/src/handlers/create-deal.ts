@@ -1,4 +1,5 @@
 import { newId, nowIso } from '@relay/core/ids'
+import { Invalid } from '@relay/core/outcomes'
 import { buildDeal, dealCreated } from '../domain/deal.js'
 import { assertNoProblems } from '../domain/pipeline.js'
 import { http } from '../kit.js'
@@ -12,7 +13,9 @@ import { referenceProblems } from '../store/references.js'
 export const handler = http(routes.createDeal, async ({ body, caller, correlationId }) => {
   const pipeline = await resolvePipeline(caller.tenantId, body.pipelineId)
   if (!pipeline)
-    assertNoProblems([{ field: 'pipelineId', code: 'unknown_pipeline', message: 'No pipeline with this id' }])
+    throw new Invalid([
+      { field: 'pipelineId', code: 'unknown_pipeline', message: 'No pipeline with this id' },
+    ])
   assertNoProblems(await referenceProblems(caller.tenantId, { contactId: body.contactId }))
   const products = body.lineItems?.length
     ? await getProducts(
@@ -22,12 +25,12 @@ export const handler = http(routes.createDeal, async ({ body, caller, correlatio
     : new Map()
   const built = buildDeal(body, {
     id: newId(),
-    pipeline: pipeline!,
+    pipeline,
     products,
     userId: caller.userId,
     now: nowIso(),
   })
-  if ('problems' in built) return assertNoProblems(built.problems) as never
+  if ('problems' in built) throw new Invalid(built.problems)
   const { deal } = built
   await saveDeal(caller.tenantId, deal, 0, [dealCreated(deal)], correlationId)
   return { status: 201, body: deal, version: deal.version, location: `/deals/${deal.id}` }

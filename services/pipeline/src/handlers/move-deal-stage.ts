@@ -1,8 +1,8 @@
 import { newId, nowIso } from '@relay/core/ids'
-import { NotFound, writeOrExplain } from '@relay/core/outcomes'
+import { Invalid, NotFound, writeOrExplain } from '@relay/core/outcomes'
 import { followUps } from '../domain/automation.js'
 import { moveDealStage, stageMoveEvents } from '../domain/deal.js'
-import { assertNoProblems, checkVersion, PipelineGone } from '../domain/pipeline.js'
+import { checkVersion, PipelineGone } from '../domain/pipeline.js'
 import { http } from '../kit.js'
 import * as routes from '../routes/deals.js'
 import { activityPut } from '../store/activities.js'
@@ -26,7 +26,7 @@ export const handler = http(
     if (!pipeline) throw new PipelineGone()
     const moved = moveDealStage(current, pipeline, body, { userId: caller.userId, now: nowIso() })
     if (!moved) return { status: 200, body: current, version: current.version }
-    if ('problems' in moved) return assertNoProblems(moved.problems) as never
+    if ('problems' in moved) throw new Invalid(moved.problems)
     const { deal } = moved
     // Automation: follow-ups for the stage entered commit with the stage change, or not at all.
     const { rules } = await automations(caller.tenantId)

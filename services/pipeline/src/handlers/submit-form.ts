@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { newId } from '@relay/core/ids'
-import { NotFound, RateLimited, Unauthenticated } from '@relay/core/outcomes'
+import { Invalid, NotFound, RateLimited, Unauthenticated } from '@relay/core/outcomes'
 import { mapSubmission } from '../domain/forms.js'
-import { assertNoProblems } from '../domain/pipeline.js'
 import { http } from '../kit.js'
 import * as routes from '../routes/forms.js'
 import { getForm, takeFormSlot, tenantOfForm } from '../store/forms.js'
@@ -37,7 +36,7 @@ export const handler = http(routes.submitForm, async ({ params, body, headers, c
     )
   const outcome = mapSubmission(form, body)
   if (outcome.kind === 'honeypot') return { status: 202, body: { status: 'accepted', leadId: newId() } }
-  if (outcome.kind === 'invalid') return assertNoProblems(outcome.problems) as never
+  if (outcome.kind === 'invalid') throw new Invalid(outcome.problems)
   const lead = await intakeLead(tenantId, outcome.input, {
     userId: form.ownerId,
     correlationId,

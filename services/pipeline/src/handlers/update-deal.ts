@@ -1,5 +1,5 @@
 import { nowIso } from '@relay/core/ids'
-import { NotFound, writeOrExplain } from '@relay/core/outcomes'
+import { Invalid, NotFound, writeOrExplain } from '@relay/core/outcomes'
 import { applyDealPatch, dealUpdated, diffDeals } from '../domain/deal.js'
 import { assertNoProblems, checkVersion } from '../domain/pipeline.js'
 import { http } from '../kit.js'
@@ -22,7 +22,7 @@ export const handler = http(routes.updateDeal, async ({ params, body, caller, if
       )
     : new Map()
   const patched = applyDealPatch(current, body, { products, now: nowIso() })
-  if ('problems' in patched) return assertNoProblems(patched.problems) as never
+  if ('problems' in patched) throw new Invalid(patched.problems)
   const next = patched.deal
   const changes = diffDeals(current, next)
   if (Object.keys(changes).length === 0) return { status: 200, body: current, version: current.version }
