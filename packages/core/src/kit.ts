@@ -1,11 +1,15 @@
 /**
- * The service kit: one line per service (`services/<svc>/src/kit.ts`) gives it its handler
- * factories, each built from the declaration it serves, so roles, schemas and event contracts are
- * written once, in the route or subscription.
+ * The service kit: `services/<svc>/src/kit.ts` gives the service its handler factories, each
+ * built from the declaration it serves, so roles, schemas and event contracts are written once, in
+ * the route or subscription. One export per factory: a handler bundles only the factory it uses
+ * (what a function imports is its cold start).
  *
  * @example
  * // services/contacts/src/kit.ts
- * export const { http, subscriber, worker } = serviceKit({ service: 'contacts', table: 'main' })
+ * const service = { service: 'contacts', table: 'main' }
+ * export const http = httpKit(service)
+ * export const subscriber = subscriberKit(service)
+ * export const worker = workerKit(service)
  *
  * // services/contacts/src/handlers/create-contact.ts
  * export const handler = http(createContact, async ({ body, caller, correlationId }) => {
@@ -91,40 +95,60 @@ function contractKey(source: string, detailType: string): string {
   return `${source}\u0000${detailType}`
 }
 
-/** The handler factories of one service. */
-export function serviceKit(config: KitConfig): ServiceKit {
+type Log = () => Logger
+
+/** One logger per factory, made on first use: a kit imported by a manifest test costs nothing. */
+function lazyLogger(service: string): Log {
   let logger: Logger | undefined
-  // One logger per service, created on first use: a kit imported by a manifest test costs nothing.
-  const log = () => {
-    logger ??= createLogger(config.service)
+  return () => {
+    logger ??= createLogger(service)
     return logger
   }
-  return {
-    http(route, handle) {
-      return httpStack(
-        { service: config.service, ...(config.table ? { table: config.table } : {}), logger: log() },
-        route,
-        handle as (req: HttpRequest<unknown, unknown, unknown>) => Promise<HttpResult>,
-      )
-    },
-    subscriber(subscription, handle, options) {
-      const table = config.table
-      if (!table)
-        throw new Error(`serviceKit(${config.service}): subscribers need a table for their dedupe records`)
-      const contracts = new Map<string, ZodMiniType>()
-      for (const e of subscription.events) contracts.set(contractKey(e.source, e.detailType), e.data)
-      return consumer(
-        { service: config.service, table, logger: log() },
-        (source, detailType) => contracts.get(contractKey(source, detailType)) ?? null,
-        handle as (event: IncomingEvent<unknown>, ctx: { logger: Logger }) => Promise<Work | undefined>,
-        options,
-      )
-    },
-    worker(queue, schema, handle, options) {
-      const table = config.table
-      if (!table)
-        throw new Error(`serviceKit(${config.service}): workers need a table for their dedupe records`)
-      return createWorker({ service: config.service, table, logger: log() })(queue, schema, handle, options)
-    },
+}
+
+function needTable(config: KitConfig, what: string): string {
+  if (!config.table) throw new Error(`${config.service}: ${what} need a table for their dedupe records`)
+  return config.table
+}
+
+/**
+ * The service's HTTP handler factory. Each factory is its own pure export so a function bundles
+ * only the one it uses (an HTTP handler carries no subscriber code, a subscriber no HTTP stack).
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function httpKit(config: KitConfig): ServiceKit['http'] {
+  const log = lazyLogger(config.service)
+  return (route, handle) =>
+    httpStack(
+      { service: config.service, ...(config.table ? { table: config.table } : {}), logger: log() },
+      route,
+      handle as (req: HttpRequest<unknown, unknown, unknown>) => Promise<HttpResult>,
+    )
+}
+
+/** The service's event subscriber factory (see {@link httpKit} for why it stands alone). */
+/* @__NO_SIDE_EFFECTS__ */
+export function subscriberKit(config: KitConfig): ServiceKit['subscriber'] {
+  const log = lazyLogger(config.service)
+  return (subscription, handle, options) => {
+    const table = needTable(config, 'subscribers')
+    const contracts = new Map<string, ZodMiniType>()
+    for (const e of subscription.events) contracts.set(contractKey(e.source, e.detailType), e.data)
+    return consumer(
+      { service: config.service, table, logger: log() },
+      (source, detailType) => contracts.get(contractKey(source, detailType)) ?? null,
+      handle as (event: IncomingEvent<unknown>, ctx: { logger: Logger }) => Promise<Work | undefined>,
+      options,
+    )
+  }
+}
+
+/** The service's work-queue consumer factory (see {@link httpKit} for why it stands alone). */
+/* @__NO_SIDE_EFFECTS__ */
+export function workerKit(config: KitConfig): ServiceKit['worker'] {
+  const log = lazyLogger(config.service)
+  return (queue, schema, handle, options) => {
+    const table = needTable(config, 'workers')
+    return createWorker({ service: config.service, table, logger: log() })(queue, schema, handle, options)
   }
 }

@@ -47,21 +47,32 @@ export type SubscriberHandler = (event: EventBridgeEvent<string, EventEnvelope>)
 /** How long a processed event id is remembered. */
 export const DEDUPE_TTL_SECONDS = 7 * 24 * 3600
 
-const envelopeSchema = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(128)),
-  tenantId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^#]+$/)),
-  occurredAt: z.string().check(z.minLength(1)),
-  version: z.number().check(z.int(), z.nonnegative()),
-  correlationId: z.string(),
-  data: z.unknown(),
-})
+// Built on first use: a module that only declares functions is dropped from bundles that do not
+// call them (an HTTP handler importing the service's kit).
+let eventSchemaCache:
+  | ZodMiniType<{ id: string; source: string; 'detail-type': string; detail: EventEnvelope }>
+  | undefined
+const eventSchema = () => {
+  eventSchemaCache ??= buildEventSchema()
+  return eventSchemaCache
+}
 
-const eventSchema = z.object({
-  id: z.string(),
-  source: z.string().check(z.minLength(1)),
-  'detail-type': z.string().check(z.minLength(1)),
-  detail: envelopeSchema,
-})
+function buildEventSchema() {
+  const envelopeSchema = z.object({
+    id: z.string().check(z.minLength(1), z.maxLength(128)),
+    tenantId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^#]+$/)),
+    occurredAt: z.string().check(z.minLength(1)),
+    version: z.number().check(z.int(), z.nonnegative()),
+    correlationId: z.string(),
+    data: z.unknown(),
+  })
+  return z.object({
+    id: z.string(),
+    source: z.string().check(z.minLength(1)),
+    'detail-type': z.string().check(z.minLength(1)),
+    detail: envelopeSchema,
+  })
+}
 
 /** Picks the schema of an event's data: by source and detail-type; `null` → not one this consumer takes. */
 export type DataSchemaOf = (source: string, detailType: string) => ZodMiniType | undefined | null
@@ -81,7 +92,7 @@ export function consumer(
 ): SubscriberHandler {
   const logger = config.logger ?? createLogger(config.service)
   return async (event) => {
-    const parsed = eventSchema.safeParse(event, { error: issueMessage })
+    const parsed = eventSchema().safeParse(event, { error: issueMessage })
     if (!parsed.success) {
       logger.error('Malformed event dropped', {
         eventBridgeId: (event as { id?: unknown } | undefined)?.id,

@@ -3,14 +3,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
-import { serviceKit } from '../src/kit.js'
+import { httpKit } from '../src/kit.js'
 import { route, WRITERS } from '../src/manifest.js'
 import { bodyOf, context, httpEvent } from './helpers.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 afterEach(() => ddb.reset())
 
-const { http } = serviceKit({ service: 'corebody' })
+const http = httpKit({ service: 'corebody' })
 
 const createNote = route({
   method: 'POST',

@@ -2,11 +2,11 @@
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { DEADLINE_MARGIN_MS } from '../src/http.js'
-import { serviceKit } from '../src/kit.js'
+import { httpKit } from '../src/kit.js'
 import { route, WRITERS } from '../src/manifest.js'
 import { bodyOf, httpEvent } from './helpers.js'
 
-const { http } = serviceKit({ service: 'coredeadline' })
+const http = httpKit({ service: 'coredeadline' })
 const slowRoute = route({ method: 'GET', path: '/slow', function: 'slow', roles: WRITERS, summary: 'slow' })
 
 describe('deadline', () => {

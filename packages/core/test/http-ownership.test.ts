@@ -1,11 +1,11 @@
 /** The ownership rule (issue 9.9), enforced by core for every route that declares `ownerField`. */
 import { describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
-import { serviceKit } from '../src/kit.js'
+import { httpKit } from '../src/kit.js'
 import { route, WRITERS } from '../src/manifest.js'
 import { bodyOf, context, httpEvent } from './helpers.js'
 
-const { http } = serviceKit({ service: 'coreowner' })
+const http = httpKit({ service: 'coreowner' })
 const Body = z.strictObject({ title: z.optional(z.string()), ownerId: z.optional(z.nullable(z.string())) })
 const createDeal = route({
   method: 'POST',

@@ -8,14 +8,14 @@ import { mockClient } from 'aws-sdk-client-mock'
 import fc from 'fast-check'
 import { afterEach, describe, it, vi } from 'vitest'
 import * as z from 'zod/mini'
-import { serviceKit } from '../src/kit.js'
+import { httpKit } from '../src/kit.js'
 import { route } from '../src/manifest.js'
 import { context, httpEvent } from './helpers.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 afterEach(() => ddb.reset())
 
-const { http } = serviceKit({ service: 'coreparsefuzz' })
+const http = httpKit({ service: 'coreparsefuzz' })
 const upsert = route({
   method: 'PUT',
   path: '/things/{id}',

@@ -13,7 +13,7 @@ import * as z from 'zod/mini'
 import { resetDocumentClient } from '../src/ddb.js'
 import { newId } from '../src/ids.js'
 import { tenantKey } from '../src/keys.js'
-import { serviceKit } from '../src/kit.js'
+import { httpKit } from '../src/kit.js'
 import { route } from '../src/manifest.js'
 import { newEvent, transactWithEvents } from '../src/outbox.js'
 import { bodyOf, createPkSkTable, httpEvent } from './helpers.js'
@@ -94,7 +94,7 @@ describe('idempotency across time-outs (DynamoDB Local)', () => {
     raw?.destroy()
   })
 
-  const { http } = serviceKit({ service: 'coreidempint', table: 'main' })
+  const http = httpKit({ service: 'coreidempint', table: 'main' })
   const createItem = route({
     method: 'POST',
     path: '/items',

@@ -12,7 +12,7 @@ import type { Context } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
-import { serviceKit } from '../src/kit.js'
+import { httpKit } from '../src/kit.js'
 import { route } from '../src/manifest.js'
 import { newEvent, transactWithEvents } from '../src/outbox.js'
 import { bodyOf, context, httpEvent } from './helpers.js'
@@ -27,7 +27,7 @@ const TABLE = 'crm-test-core-idemp-main'
 const KEY = 'key-123'
 const PK = `T#acme#IDEMP#${createHash('sha256').update(KEY).digest('hex')}`
 
-const { http } = serviceKit({ service: 'core-idemp', table: 'main' })
+const http = httpKit({ service: 'core-idemp', table: 'main' })
 const createThing = route({
   method: 'POST',
   path: '/contacts',
@@ -195,7 +195,7 @@ describe('idempotency', () => {
       httpEvent({ method: 'PUT', body: { name: 'Ada' }, headers: { 'idempotency-key': KEY } }),
       context,
     )
-    const noTable = serviceKit({ service: 'no-table' }).http(
+    const noTable = httpKit({ service: 'no-table' })(
       route({ method: 'POST', path: '/x', function: 'x', roles: 'public', summary: 'x' }),
       async () => ({ status: 201 }),
     )

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import * as z from 'zod/mini'
 import type { HttpRequest } from '../src/http.js'
-import { serviceKit } from '../src/kit.js'
+import { httpKit, subscriberKit } from '../src/kit.js'
 import { MANAGERS, route, subscription, WRITERS } from '../src/manifest.js'
 import type { EventEnvelope } from '../src/outbox.js'
 import { NotFound } from '../src/outcomes.js'
@@ -17,7 +17,8 @@ beforeAll(() => {
   process.env.COREKIT_MAIN_TABLE = 'crm-test-corekit-main'
 })
 
-const { http, subscriber } = serviceKit({ service: 'corekit', table: 'main' })
+const http = httpKit({ service: 'corekit', table: 'main' })
+const subscriber = subscriberKit({ service: 'corekit', table: 'main' })
 
 const renameThing = route({
   method: 'PATCH',
@@ -194,8 +195,6 @@ describe('kit subscriber: the subscription names the contracts', () => {
   })
 
   it('refuses to build a subscriber for a service without a table', () => {
-    expect(() => serviceKit({ service: 'nothing' }).subscriber(onThings, async () => undefined)).toThrow(
-      /table/,
-    )
+    expect(() => subscriberKit({ service: 'nothing' })(onThings, async () => undefined)).toThrow(/table/)
   })
 })

@@ -4,7 +4,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
-import { serviceKit } from '../src/kit.js'
+import { workerKit } from '../src/kit.js'
 import { work } from '../src/work.js'
 import { createWorker, type WorkerContext } from '../src/worker.js'
 import sqsFixture from './fixtures/sqs-event.json' with { type: 'json' }
@@ -212,17 +212,11 @@ describe('worker', () => {
     ddb.on(GetCommand).resolves({})
     ddb.on(PutCommand).resolves({})
     const handle = vi.fn(async () => {})
-    const handler = serviceKit({ service: 'core-wrk', table: 'main' }).worker(
-      'import-chunks',
-      ImportChunk,
-      handle,
-    )
+    const handler = workerKit({ service: 'core-wrk', table: 'main' })('import-chunks', ImportChunk, handle)
 
     expect(await handler(event(record(1, chunk(1))))).toEqual({ batchItemFailures: [] })
     expect(handle).toHaveBeenCalledOnce()
     expect(ddb).toReceiveCommandWith(PutCommand, { TableName: TABLE })
-    expect(() => serviceKit({ service: 'core-wrk' }).worker('import-chunks', ImportChunk, handle)).toThrow(
-      /table/,
-    )
+    expect(() => workerKit({ service: 'core-wrk' })('import-chunks', ImportChunk, handle)).toThrow(/table/)
   })
 })

@@ -1,4 +1,4 @@
-import { ContactCreated, ContactDeleted } from '@relay/contracts/events'
+import { ContactCreated, ContactDeleted } from '@relay/contracts/contacts-events'
 import { subscription } from '@relay/core/manifest'
 
 /** Contact.Created / Contact.Deleted move the tenant's contact count. */

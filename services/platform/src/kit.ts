@@ -1,4 +1,4 @@
-import { serviceKit } from '@relay/core/kit'
+import { httpKit } from '@relay/core/kit'
 
-/** No table: the platform routes are GET-only and public, nothing to make idempotent. */
-export const { http } = serviceKit({ service: 'platform' })
+/** No table: the platform routes are GET-only and public, nothing to make idempotent (pure: see analytics' kit). */
+export const http = /* @__PURE__ */ httpKit({ service: 'platform' })
