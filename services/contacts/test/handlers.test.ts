@@ -126,6 +126,22 @@ describe('POST /contacts', () => {
     expect(ddb.calls()).toHaveLength(0)
   })
 
+  it('lets sales own what they create, not assign it to someone else (403 naming ownerId); a manager may', async () => {
+    ddb.on(GetCommand).resolves({})
+    ddb.on(TransactWriteCommand).resolves({})
+    const create = (ownerId: string, roles: string[]) =>
+      createContact(
+        httpEvent({ method: 'POST', path: '/contacts', roles, body: { firstName: 'Owned', ownerId } }),
+        context,
+      ).then(parse)
+    const refused = await create('user-2', ['sales'])
+    expect(refused.status).toBe(403)
+    expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['ownerId'])
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0)
+    expect((await create('user-1', ['sales'])).body).toMatchObject({ ownerId: 'user-1' })
+    expect((await create('user-2', ['manager'])).body).toMatchObject({ ownerId: 'user-2' })
+  })
+
   it('requires a name', async () => {
     const res = parse(
       await createContact(httpEvent({ method: 'POST', path: '/contacts', body: { tags: [] } }), context),
