@@ -6,10 +6,11 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb'
-import { badRequest, isConditionalCheckFailed } from './errors.js'
+import { isConditionalCheckFailed } from './errors.js'
 import { tenantPrefix } from './keys.js'
 import { ENV, tableEnvVar } from './manifest.js'
 import type { TransactItem } from './outbox.js'
+import { Invalid } from './outcomes.js'
 
 let client: DynamoDBDocumentClient | undefined
 
@@ -60,7 +61,7 @@ const SORT_KEY = /^(sk|gsi\d+sk)$/
 /**
  * Decodes a cursor made by {@link encodeCursor} for `tenantId`.
  *
- * Throws HttpError 400 (field `cursor`) when the cursor is malformed, when a partition key
+ * Throws {@link Invalid} (400, field `cursor`) when the cursor is malformed, when a partition key
  * attribute (`pk`, `gsiNpk`) does not start with `T#<tenantId>#`, or when a sort key attribute
  * (`sk`, `gsiNsk`) names another tenant (`T#<other>#...`): a cursor can never start a query inside
  * another tenant's key space. Sort keys without a tenant prefix (`OUTBOX`, `C#01J...`) are accepted,
@@ -71,7 +72,7 @@ export function decodeCursor(
   tenantId: string,
 ): Record<string, unknown> | undefined {
   if (cursor === undefined || cursor === '') return undefined
-  const invalid = () => badRequest([{ field: 'cursor', message: 'Invalid cursor', code: 'invalid_cursor' }])
+  const invalid = () => new Invalid([{ field: 'cursor', message: 'Invalid cursor', code: 'invalid_cursor' }])
   if (cursor.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid()
   let key: unknown
   try {
@@ -129,7 +130,7 @@ export async function queryPage(
   } catch (err) {
     // A cursor of this tenant but from another listing (other index or key shape) is the client's mistake.
     if (startKey && (err as { name?: string }).name === 'ValidationException') {
-      throw badRequest([
+      throw new Invalid([
         { field: 'cursor', message: 'The cursor does not belong to this listing', code: 'invalid_cursor' },
       ])
     }

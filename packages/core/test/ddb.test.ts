@@ -4,7 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeCursor, encodeCursor, isConditionalCheckFailed, queryPage, tableName } from '../src/ddb.js'
-import { HttpError } from '../src/errors.js'
+import { problemOf } from '../src/http/problem.js'
+import { Invalid } from '../src/outcomes.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 afterEach(() => ddb.reset())
@@ -40,20 +41,30 @@ describe('cursors', () => {
     // Act
     const err = catchError(() => decodeCursor(cursor, 'acme'))
     // Assess
-    expect(err).toBeInstanceOf(HttpError)
-    expect((err as HttpError).status).toBe(400)
-    expect((err as HttpError).errors?.[0]?.field).toBe('cursor')
+    expect(err).toBeInstanceOf(Invalid)
+    expect(problemOf(err, false).status).toBe(400)
+    expect((err as Invalid).errors[0]?.field).toBe('cursor')
   })
 
   it('rejects a cursor whose GSI key reaches another tenant even when pk is ours', () => {
     const cursor = encodeCursor({ pk: 'T#acme#X', sk: 'T#acme#Y', gsi2sk: 'T#acmex#Z' })
-    expect((catchError(() => decodeCursor(cursor, 'acme')) as HttpError).status).toBe(400)
+    expect(
+      problemOf(
+        catchError(() => decodeCursor(cursor, 'acme')),
+        false,
+      ).status,
+    ).toBe(400)
   })
 
   it.each(['!!!', 'bm90IGpzb24', encodeCursor({ a: 1 }) as string, Buffer.from('[1]').toString('base64url')])(
     'rejects malformed cursor %s with 400',
     (cursor) => {
-      expect((catchError(() => decodeCursor(cursor, 'acme')) as HttpError).status).toBe(400)
+      expect(
+        problemOf(
+          catchError(() => decodeCursor(cursor, 'acme')),
+          false,
+        ).status,
+      ).toBe(400)
     },
   )
 
@@ -64,7 +75,7 @@ describe('cursors', () => {
         try {
           key = decodeCursor(Buffer.from(s).toString('base64url'), 'acme')
         } catch (err) {
-          return err instanceof HttpError && err.status === 400
+          return err instanceof Invalid && problemOf(err, false).status === 400
         }
         return key === undefined || String(key.pk).startsWith('T#acme#')
       }),
