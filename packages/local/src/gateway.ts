@@ -2,12 +2,15 @@
  * A local API Gateway HTTP API: serves every manifest route with payload format 2.0 and a JWT
  * authorizer (dev tokens), and interprets function results as API Gateway does.
  */
+
+import { isUtf8 } from 'node:buffer'
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { RouteDef } from '@relay/core/manifest'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { InvocationError, type Invoker, LOCAL_ACCOUNT, type LocalService } from './invoke.js'
-import { PROBLEM_JSON, sendProblem } from './problem.js'
+import { PROBLEM_JSON, problemBody, problemTitle, sendProblem } from './problem.js'
 import type { DevClaims } from './tokens.js'
 
 export interface CompiledRoute {
@@ -135,7 +138,9 @@ export function buildEvent(a: {
   const query: Record<string, string> = {}
   for (const key of new Set(a.url.searchParams.keys())) query[key] = a.url.searchParams.getAll(key).join(',')
   const now = new Date()
-  const isText = isTextContentType(headers['content-type'])
+  // Bytes that are not UTF-8 travel base64-encoded even under a text type: as text they would reach
+  // the function with U+FFFD in place of what was sent, and could no longer be refused as invalid.
+  const isText = isTextContentType(headers['content-type']) && isUtf8(a.body)
   const event = {
     version: '2.0',
     routeKey: a.route.routeKey,
@@ -426,5 +431,25 @@ export function createGateway(options: GatewayOptions): Server {
       else res.end()
     })
   })
+  server.on('clientError', (err, socket) => answerClientError(err as NodeJS.ErrnoException, socket))
   return server
+}
+
+/**
+ * What Node's HTTP parser refuses before any handler runs (request line and headers over 16 KiB,
+ * a malformed request line) answered as problem+json too, instead of a bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'HPE_URI_TOO_LONG' ? 414 : 400
+  const detail =
+    status === 431
+      ? 'The request line and headers are larger than the gateway accepts.'
+      : status === 414
+        ? 'The request target is longer than the gateway accepts.'
+        : 'The request is not valid HTTP.'
+  const body = JSON.stringify(problemBody(status, detail))
+  socket.end(
+    `HTTP/1.1 ${status} ${problemTitle(status)}\r\ncontent-type: ${PROBLEM_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  )
 }

@@ -8,6 +8,17 @@ import { statusTitle } from '@relay/core/errors'
 
 export const PROBLEM_JSON = 'application/problem+json'
 
+/** Statuses only the gateway answers (Node's parser refusing a request), beyond core's. */
+const GATEWAY_TITLES: Record<number, string> = {
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+}
+
+/** The reason phrase of a status the gateway may answer. */
+export function problemTitle(status: number): string {
+  return GATEWAY_TITLES[status] ?? statusTitle(status)
+}
+
 /** A problem+json body: `type`, `title`, `status`, `detail`, optional `instance` and extra members. */
 export function problemBody(
   status: number,
@@ -17,7 +28,7 @@ export function problemBody(
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {
     type: 'about:blank',
-    title: statusTitle(status),
+    title: problemTitle(status),
     status,
     detail,
     ...(instance ? { instance } : {}),

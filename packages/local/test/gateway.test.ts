@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { request, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -172,6 +172,58 @@ describe('gateway paths', () => {
   it('answers an unknown local route with 404 problem+json and serves a known one', async () => {
     problem(await raw('GET', '/_local/nowhere'), 404)
     expect((await raw('GET', '/_local/ping')).body).toEqual({ pong: true })
+  })
+})
+
+describe('gateway input', () => {
+  it('hands a text body that is not UTF-8 over base64-encoded, so nothing is replaced by U+FFFD', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"a":"'),
+      Buffer.from([0xed, 0xa0, 0x80, 0xc3, 0x28]),
+      Buffer.from('"}'),
+    ])
+    const res = await new Promise<Answer>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/echo/1',
+          agent: false,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        },
+        (r) => {
+          let text = ''
+          r.on('data', (c: Buffer) => {
+            text += c.toString()
+          })
+          r.on('end', () =>
+            resolve({ status: r.statusCode ?? 0, headers: r.headers, body: JSON.parse(text) }),
+          )
+        },
+      )
+      req.on('error', reject)
+      req.end(bytes)
+    })
+    expect(res.body.event.isBase64Encoded).toBe(true)
+    expect(Buffer.from(res.body.event.body, 'base64')).toEqual(bytes)
+  })
+
+  it('answers what the HTTP parser refuses (headers over 16 KiB, garbage) as problem+json', async () => {
+    const long = await raw('GET', `/public/echo?q=${'x'.repeat(20_000)}`)
+    problem(long, 431)
+    const garbage = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'))
+      let text = ''
+      socket.on('data', (c: Buffer) => {
+        text += c.toString()
+      })
+      socket.on('end', () => resolve(text))
+      socket.on('error', reject)
+    })
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(garbage).toContain('content-type: application/problem+json')
+    expect(JSON.parse(garbage.split('\r\n\r\n')[1]!)).toMatchObject({ status: 400, title: 'Bad Request' })
   })
 })
 
