@@ -125,7 +125,7 @@ describe('PUT /pipelines/{id}', () => {
   it('stores the default pipeline the first time it is replaced', async () => {
     ddb.on(GetCommand).resolves({})
     ddb.on(QueryCommand).resolves({ Count: 0 })
-    ddb.on(PutCommand).resolves({})
+    ddb.on(TransactWriteCommand).resolves({})
     const body = { name: 'Renamed', stages: DEFAULT_PIPELINE.stages }
     const event = httpEvent({
       method: 'PUT',
@@ -137,7 +137,11 @@ describe('PUT /pipelines/{id}', () => {
     const res = parse(await replacePipeline(event, context))
     expect(res.status).toBe(200)
     expect(res.headers.ETag).toBe('"1"')
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' })
+    expect(transactItems()).toEqual([
+      expect.objectContaining({
+        Put: expect.objectContaining({ ConditionExpression: 'attribute_not_exists(pk)' }),
+      }),
+    ])
   })
 })
 

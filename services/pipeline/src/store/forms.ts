@@ -16,12 +16,12 @@
  *     against the tenant's form item, and ids are 80-bit-random ULIDs.
  *  5. Per-form rate limit                   UpdateItem ADD n on the minute's counter, condition n < limit
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Form } from '@relay/contracts/leads'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import { atVersion, getItem, type PageQuery, page, table } from './table.js'
+import { atVersion, commit, getItem, type PageQuery, page, table } from './table.js'
 
 const formKey = (tenantId: string, id: string) => ({ pk: tenantKey(tenantId, 'FORM', id), sk: 'FORM' })
 const formRefKey = (formId: string) => ({ pk: `FORMREF#${formId}`, sk: 'FORMREF' })
@@ -44,9 +44,11 @@ export function listForms(tenantId: string, q: PageQuery): Promise<Page<Form>> {
   )
 }
 
-/** Access pattern 3: a new form and its public ref, together. */
+/**
+ * Access pattern 3: a new form and its public ref, together (in the POST's transaction, so its
+ * idempotency claim commits with them).
+ */
 export async function createForm(tenantId: string, form: Form): Promise<void> {
-  const name = table()
   const item = {
     ...formKey(tenantId, form.id),
     gsi1pk: tenantKey(tenantId, 'FORMS'),
@@ -54,33 +56,24 @@ export async function createForm(tenantId: string, form: Form): Promise<void> {
     kind: 'form',
     ...form,
   }
-  await documentClient().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        { Put: { TableName: name, Item: item, ...atVersion(0) } },
-        {
-          Put: {
-            TableName: name,
-            Item: { ...formRefKey(form.id), kind: 'formref', tenantId },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-      ],
-    }),
-  )
+  await commit(tenantId, '', [
+    { Put: { TableName: table(), Item: item, ...atVersion(0) } },
+    {
+      Put: {
+        TableName: table(),
+        Item: { ...formRefKey(form.id), kind: 'formref', tenantId },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ])
 }
 
 /** Access pattern 3: deletes a form still at `expectedVersion` and its ref (submissions then 404). */
 export async function deleteForm(tenantId: string, id: string, expectedVersion: number): Promise<void> {
-  const name = table()
-  await documentClient().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        { Delete: { TableName: name, Key: formKey(tenantId, id), ...atVersion(expectedVersion) } },
-        { Delete: { TableName: name, Key: formRefKey(id) } },
-      ],
-    }),
-  )
+  await commit(tenantId, '', [
+    { Delete: { TableName: table(), Key: formKey(tenantId, id), ...atVersion(expectedVersion) } },
+    { Delete: { TableName: table(), Key: formRefKey(id) } },
+  ])
 }
 
 /** Access pattern 4: the tenant a form belongs to, found by the form id alone (public capture). */

@@ -10,13 +10,11 @@
  *  2. List pipelines, newest first      Query gsi1 (pk T#t#PIPELINES), descending
  *  3. Create / replace                  PutItem, attribute_not_exists(pk) or version = the version read
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Pipeline } from '@relay/contracts/pipeline'
-import { documentClient } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID } from '../domain/pipeline.js'
-import { atVersion, getItem, type PageQuery, page, table } from './table.js'
+import { atVersion, commit, getItem, type PageQuery, page, table } from './table.js'
 
 const pipelineKey = (tenantId: string, id: string) => ({
   pk: tenantKey(tenantId, 'PIPELINE', id),
@@ -52,23 +50,21 @@ export function listPipelines(tenantId: string, q: PageQuery): Promise<Page<Pipe
   )
 }
 
-/** Access pattern 3: a pipeline at `expectedVersion` (0 = new). */
+/**
+ * Access pattern 3: a pipeline at `expectedVersion` (0 = new). A transaction, so that the
+ * idempotency claim of the POST that creates it commits with it (core adds the claim's item).
+ */
 export async function putPipeline(
   tenantId: string,
   pipeline: Pipeline,
   expectedVersion: number,
 ): Promise<void> {
-  await documentClient().send(
-    new PutCommand({
-      TableName: table(),
-      Item: {
-        ...pipelineKey(tenantId, pipeline.id),
-        gsi1pk: tenantKey(tenantId, 'PIPELINES'),
-        gsi1sk: tenantKey(tenantId, 'PIPELINE', pipeline.id),
-        kind: 'pipeline',
-        ...pipeline,
-      },
-      ...atVersion(expectedVersion),
-    }),
-  )
+  const Item = {
+    ...pipelineKey(tenantId, pipeline.id),
+    gsi1pk: tenantKey(tenantId, 'PIPELINES'),
+    gsi1sk: tenantKey(tenantId, 'PIPELINE', pipeline.id),
+    kind: 'pipeline',
+    ...pipeline,
+  }
+  await commit(tenantId, '', [{ Put: { TableName: table(), Item, ...atVersion(expectedVersion) } }])
 }

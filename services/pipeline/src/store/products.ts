@@ -10,13 +10,13 @@
  *  3. Products of line items            BatchGetItem (≤ 50 keys, unprocessed keys retried)
  *  4. Create / change                   PutItem, attribute_not_exists(pk) or version = the version read
  */
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Product } from '@relay/contracts/pipeline'
 import { documentClient } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { Unavailable } from '@relay/core/outcomes'
-import { atVersion, fromItem, getItem, type PageQuery, page, table } from './table.js'
+import { atVersion, commit, fromItem, getItem, type PageQuery, page, table } from './table.js'
 
 const productKey = (tenantId: string, id: string) => ({
   pk: tenantKey(tenantId, 'PRODUCT', id),
@@ -62,19 +62,17 @@ export async function getProducts(tenantId: string, ids: readonly string[]): Pro
   return found
 }
 
-/** Access pattern 4: a product at `expectedVersion` (0 = new). */
+/**
+ * Access pattern 4: a product at `expectedVersion` (0 = new). A transaction, so that the
+ * idempotency claim of the POST that creates it commits with it (core adds the claim's item).
+ */
 export async function putProduct(tenantId: string, product: Product, expectedVersion: number): Promise<void> {
-  await documentClient().send(
-    new PutCommand({
-      TableName: table(),
-      Item: {
-        ...productKey(tenantId, product.id),
-        gsi1pk: tenantKey(tenantId, 'PRODUCTS'),
-        gsi1sk: tenantKey(tenantId, 'PRODUCT', product.id),
-        kind: 'product',
-        ...product,
-      },
-      ...atVersion(expectedVersion),
-    }),
-  )
+  const Item = {
+    ...productKey(tenantId, product.id),
+    gsi1pk: tenantKey(tenantId, 'PRODUCTS'),
+    gsi1sk: tenantKey(tenantId, 'PRODUCT', product.id),
+    kind: 'product',
+    ...product,
+  }
+  await commit(tenantId, '', [{ Put: { TableName: table(), Item, ...atVersion(expectedVersion) } }])
 }
