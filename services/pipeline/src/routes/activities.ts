@@ -1,4 +1,7 @@
-/** Routes: Activities: tasks, calls, meetings and emails with reminders. Roles from core's role sets (ANY_ROLE reads, WRITERS sales work, MANAGERS configuration). */
+/**
+ * Activity routes: tasks, calls, meetings and emails with reminders.
+ * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ */
 
 import {
   Activity,

@@ -1,4 +1,7 @@
-/** Routes: Deals: create, read, change, move through stages, insights. Roles from core's role sets (ANY_ROLE reads, WRITERS sales work, MANAGERS configuration). */
+/**
+ * Deal routes: create, read, change, move through stages, insights.
+ * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ */
 import {
   CreateDeal,
   Deal,

@@ -1,4 +1,7 @@
-/** Routes: Quotas and the forecast. Roles from core's role sets (ANY_ROLE reads, WRITERS sales work, MANAGERS configuration). */
+/**
+ * Quota and forecast routes.
+ * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ */
 import { Forecast, ForecastQuery, Quotas, QuotasInput, QuotasQuery } from '@relay/contracts/pipeline'
 import { ANY_ROLE, MANAGERS, route } from '@relay/core/manifest'
 

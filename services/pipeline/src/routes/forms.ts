@@ -1,4 +1,7 @@
-/** Routes: Web-to-lead forms and their public capture endpoint. Roles from core's role sets (ANY_ROLE reads, WRITERS sales work, MANAGERS configuration). */
+/**
+ * Web-to-lead routes: forms, and their public capture endpoint.
+ * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ */
 
 import { PaginationQuery } from '@relay/contracts/common'
 import {

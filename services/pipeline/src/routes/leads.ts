@@ -1,4 +1,7 @@
-/** Routes: Leads: capture, scoring, conversion. Roles from core's role sets (ANY_ROLE reads, WRITERS sales work, MANAGERS configuration). */
+/**
+ * Lead routes: capture, scoring, conversion.
+ * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ */
 
 import {
   Conversion,

@@ -1,4 +1,7 @@
-/** Routes: Pipelines of stages. Roles from core's role sets (ANY_ROLE reads, WRITERS sales work, MANAGERS configuration). */
+/**
+ * Pipeline routes: pipelines of stages.
+ * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ */
 import { PaginationQuery } from '@relay/contracts/common'
 import { IdParams, Pipeline, PipelineInput, PipelinePage } from '@relay/contracts/pipeline'
 import { ANY_ROLE, MANAGERS, route } from '@relay/core/manifest'

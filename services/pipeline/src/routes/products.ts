@@ -1,4 +1,7 @@
-/** Routes: The product catalogue. Roles from core's role sets (ANY_ROLE reads, WRITERS sales work, MANAGERS configuration). */
+/**
+ * Product routes: the catalogue.
+ * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ */
 import { PaginationQuery } from '@relay/contracts/common'
 import { CreateProduct, IdParams, Product, ProductPage, UpdateProduct } from '@relay/contracts/pipeline'
 import { ANY_ROLE, MANAGERS, route } from '@relay/core/manifest'

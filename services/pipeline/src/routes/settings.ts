@@ -1,4 +1,7 @@
-/** Routes: The tenant's settings documents: lead assignment, automations, user directory, currencies, lead scoring. Roles from core's role sets (ANY_ROLE reads, WRITERS sales work, MANAGERS configuration). */
+/**
+ * Settings routes: lead assignment, automations, the user directory, currencies, lead scoring.
+ * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ */
 import { Automations, AutomationsInput, UserDirectory, UserDirectoryInput } from '@relay/contracts/activities'
 import { LeadAssignment, LeadAssignmentInput, LeadScoring, LeadScoringInput } from '@relay/contracts/leads'
 import { CurrencySettings, CurrencySettingsInput } from '@relay/contracts/pipeline'
