@@ -122,6 +122,8 @@ function upload(path: string, totalBytes: number, headers: Record<string, string
   })
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 const problem = (a: Answer, status: number) => {
   expect(a.status).toBe(status)
   expect(a.headers['content-type']).toBe('application/problem+json')
@@ -289,6 +291,46 @@ describe('gateway limits', () => {
     expect(declared.sentBytes).toBeLessThan(64 * 1024 * 1024)
     // Read up to API Gateway's 10 MiB, then no further.
     expect(streamed.sentBytes).toBeLessThan(80 * 1024 * 1024)
+  })
+})
+
+describe('gateway stopping', () => {
+  it('finishes the request in flight and serves nothing that arrives after close on the same connection', async () => {
+    // Prepare: a gateway of its own and one kept-alive connection with a request in flight.
+    const gateway = createGateway({
+      stage: 'gw',
+      services: testServices,
+      invoker: createInvoker('gw', testServices),
+      verify: async () => undefined,
+      log: () => {},
+    })
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve))
+    const { port: own } = gateway.address() as AddressInfo
+    const socket = connect(own, '127.0.0.1')
+    let text = ''
+    socket.on('data', (c: Buffer) => {
+      text += c.toString()
+    })
+    const ended = new Promise((resolve) => socket.on('close', resolve))
+    const answers = async (n: number) => {
+      while ((text.match(/^HTTP\/1\.1 /gm) ?? []).length < n) await sleep(20)
+    }
+
+    // Act: close while /slow runs, then send another request on the same connection.
+    socket.write('GET /slow HTTP/1.1\r\nhost: x\r\n\r\n')
+    await sleep(200)
+    const closed = new Promise((resolve) => gateway.close(resolve))
+    await answers(1)
+    socket.write('GET /public/echo HTTP/1.1\r\nhost: x\r\n\r\n')
+    await ended
+    await closed
+
+    // Assess: Node closes the connection after the answer in flight; a request that still slips
+    // in before the close gets the gateway's 503, never the route.
+    const statuses = [...text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]))
+    expect(statuses[0]).toBe(504)
+    expect(statuses.slice(1).filter((s) => s !== 503)).toEqual([])
+    expect(text).not.toContain('"routeKey"')
   })
 })
 
