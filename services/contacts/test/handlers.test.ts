@@ -1,4 +1,5 @@
 /** Handlers with DynamoDB faked (aws-sdk-client-mock): what they write, and what they answer. */
+
 import {
   ProvisionedThroughputExceededException,
   TransactionCanceledException,
@@ -10,6 +11,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb'
+import type { Role } from '@relay/core/manifest'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { handler as createContact } from '../src/handlers/create-contact.js'
@@ -129,7 +131,7 @@ describe('POST /contacts', () => {
   it('lets sales own what they create, not assign it to someone else (403 naming ownerId); a manager may', async () => {
     ddb.on(GetCommand).resolves({})
     ddb.on(TransactWriteCommand).resolves({})
-    const create = (ownerId: string, roles: string[]) =>
+    const create = (ownerId: string, roles: Role[]) =>
       createContact(
         httpEvent({ method: 'POST', path: '/contacts', roles, body: { firstName: 'Owned', ownerId } }),
         context,

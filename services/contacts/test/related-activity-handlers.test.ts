@@ -372,6 +372,37 @@ describe('on-lead-converted', () => {
         .map((t) => t.kind)
         .sort(),
     ).toEqual(['converted', 'created'])
+    // What was left off is said on the record.
+    expect(timeline().find((t) => t.kind === 'converted')).toMatchObject({
+      summary: expect.stringContaining('not kept: email kanya@example.th (another contact has it: OTHER)'),
+      changes: { leftOut: ['email kanya@example.th (another contact has it: OTHER)'] },
+    })
+  })
+
+  it("reads a lead's national phone with the lead's country when the tenant has no default region (issue 8)", async () => {
+    const lead = converted()
+    await onLeadConverted(
+      event('crm.pipeline', 'Lead.Converted', {
+        ...lead,
+        contact: { ...lead.contact, phone: '081 234 5678', country: 'TH' },
+      }),
+    )
+    expect(rows.get(`T#acme#CONTACT#${CONTACT}|CONTACT`)?.phones).toEqual([{ number: '+66812345678' }])
+    expect(timeline().find((t) => t.kind === 'converted')?.changes?.leftOut).toBeUndefined()
+  })
+
+  it('notes a phone it cannot read on the converted entry instead of dropping it silently', async () => {
+    const lead = converted()
+    await onLeadConverted(
+      event('crm.pipeline', 'Lead.Converted', {
+        ...lead,
+        contact: { ...lead.contact, phone: '081 234 5678' },
+      }),
+    )
+    expect(rows.get(`T#acme#CONTACT#${CONTACT}|CONTACT`)?.phones).toEqual([])
+    expect(timeline().find((t) => t.kind === 'converted')).toMatchObject({
+      changes: { leftOut: ['phone 081 234 5678 (not a valid number; no country to read it with)'] },
+    })
   })
 
   it('drops an event whose data is not a Lead.Converted (logged, no write)', async () => {

@@ -203,23 +203,32 @@ export function contactInputFromLead(data: LeadConvertedV1, opts: { withEmail: b
   }
 }
 
-/** The `converted` entry of a contact created from a lead (same id on every delivery). */
-export function convertedEntry(event: ActivityEvent, data: LeadConvertedV1): TimelineEntry {
+/**
+ * The `converted` entry of a contact created from a lead (same id on every delivery); `leftOut`
+ * names what the lead had that the contact could not keep (so it does not vanish without a note).
+ */
+export function convertedEntry(
+  event: ActivityEvent,
+  data: LeadConvertedV1,
+  leftOut: readonly string[] = [],
+): TimelineEntry {
   const extras = [data.source && `source ${data.source}`, data.campaign && `campaign ${data.campaign}`]
     .filter(Boolean)
     .join(', ')
+  const notKept = leftOut.length ? `; not kept: ${leftOut.join('; ')}` : ''
   return {
     id: entryIdFor(event.occurredAt, event.id),
     kind: 'converted',
     occurredAt: event.occurredAt,
     actorId: 'system',
-    summary: clip(`Converted from lead${extras ? ` (${extras})` : ''}`),
+    summary: clip(`Converted from lead${extras ? ` (${extras})` : ''}${notKept}`),
     related: { type: 'lead', id: data.leadId },
     changes: {
       leadId: data.leadId,
       ...(data.dealId ? { dealId: data.dealId } : {}),
       source: data.source,
       ...(data.campaign ? { campaign: data.campaign } : {}),
+      ...(leftOut.length ? { leftOut: [...leftOut] } : {}),
     },
   }
 }
