@@ -196,6 +196,25 @@ describe('pipeline: deals from pipeline setup to won, leads to conversion, forec
     })
   })
 
+  it("a lead's national phone reaches the contact in E.164, read in the lead's country (no tenant default region)", async () => {
+    // Prepare: a tenant that never set a default phone region
+    const siam = await api.token('siam-tea', ['sales'], 'u-som')
+    const lead = await api.call('POST', '/leads', {
+      token: siam,
+      body: { lastName: 'Jaidee', phone: '081 234 5678', country: 'TH', source: 'web' },
+    })
+    expect(lead.status, lead.text).toBe(201)
+    // Act
+    const converted = await api.call('POST', `/leads/${lead.body.id}/convert`, { token: siam, body: {} })
+    expect(converted.status, converted.text).toBe(200)
+    // Assess: the contacts service created the contact with the phone kept
+    const contact = await eventually(async () => {
+      const res = await api.call('GET', `/contacts/${converted.body.contactId}`, { token: siam })
+      return res.status === 200 ? res.body : undefined
+    }, 10_000)
+    expect(contact?.phones).toEqual([expect.objectContaining({ number: '+66812345678' })])
+  })
+
   it('forecasts the quarter in the base currency across EUR and JPY deals, against quotas', async () => {
     const currencies = await api.call('PUT', '/settings/currencies', {
       token: manager,
@@ -322,6 +341,37 @@ describe('pipeline: deals from pipeline setup to won, leads to conversion, forec
       return r.body.items.length ? r.body.items : undefined
     }, 5_000)
     expect(related?.map((a: { id: string }) => a.id)).toEqual([act.body.id])
+    // A new deal may not point at the merged-away contact: the answer names the survivor.
+    const late = await eventually(async () => {
+      const r = await api.call('POST', '/deals', {
+        token: sales,
+        body: { name: 'Late', contactId: dup.body.id },
+      })
+      return r.status === 400 ? r : undefined
+    }, 5_000)
+    expect(late?.body.errors).toEqual([
+      expect.objectContaining({ field: 'contactId', code: 'contact_merged' }),
+    ])
+    expect(late?.body.errors[0].message).toContain(keep.body.id)
+
+    // A converted lead follows its contact into the survivor too.
+    const lead = await api.call('POST', '/leads', { token: sales, body: { lastName: 'Rhys', source: 'web' } })
+    const conversion = await api.call('POST', `/leads/${lead.body.id}/convert`, { token: sales, body: {} })
+    expect(conversion.status, conversion.text).toBe(200)
+    await eventually(async () => {
+      const c = await api.call('GET', `/contacts/${conversion.body.contactId}`, { token: viewer })
+      return c.status === 200 ? c : undefined
+    }, 10_000)
+    const second = await api.call('POST', `/contacts/${keep.body.id}/merge`, {
+      token: admin,
+      body: { sourceId: conversion.body.contactId },
+    })
+    expect(second.status, second.text).toBe(200)
+    const followed = await eventually(async () => {
+      const l = await api.call('GET', `/leads/${lead.body.id}`, { token: viewer })
+      return l.body.conversion?.contactId === keep.body.id ? l.body : undefined
+    }, 5_000)
+    expect(followed?.conversion.contactId).toBe(keep.body.id)
 
     // Act + Assess: erasure (Contact.Erased) → the deal forgets the person, the activity about them goes
     expect((await api.call('DELETE', `/contacts/${keep.body.id}?erase=true`, { token: admin })).status).toBe(
