@@ -152,12 +152,3 @@ export function workerKit(config: KitConfig): ServiceKit['worker'] {
     return createWorker({ service: config.service, table, logger: log() })(queue, schema, handle, options)
   }
 }
-
-/**
- * @deprecated Every factory in one object bundles all of them into every handler: export
- * `httpKit`, `subscriberKit` and `workerKit` one by one (see the README). Kept until every
- * service's kit.ts has moved.
- */
-export function serviceKit(config: KitConfig): ServiceKit {
-  return { http: httpKit(config), subscriber: subscriberKit(config), worker: workerKit(config) }
-}

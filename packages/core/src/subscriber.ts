@@ -13,9 +13,9 @@ import { commitWithDedupe, documentClient, tableName } from './ddb.js'
 import { tenantKey } from './keys.js'
 import { createLogger, type Logger } from './log.js'
 import type { EventRef } from './manifest.js'
-import { type DomainEvent, type EventEnvelope, MAX_TRANSACT_ITEMS, type TransactItem } from './outbox.js'
+import { type DomainEvent, type EventEnvelope, MAX_TRANSACT_ITEMS } from './outbox.js'
 import { issueMessage, zodIssuesToFieldErrors } from './validation.js'
-import { isWork, itemsOf, type Work } from './work.js'
+import { itemsOf, type Work } from './work.js'
 
 /** An event as a consumer sees it. */
 export interface IncomingEvent<D> extends DomainEvent<D> {
@@ -84,10 +84,7 @@ export type DataSchemaOf = (source: string, detailType: string) => ZodMiniType |
 export function consumer(
   config: { service: string; table: string; logger?: Logger },
   dataSchema: DataSchemaOf,
-  handle: (
-    event: IncomingEvent<unknown>,
-    ctx: { logger: Logger },
-  ) => Promise<Work | TransactItem[] | undefined>,
+  handle: (event: IncomingEvent<unknown>, ctx: { logger: Logger }) => Promise<Work | undefined>,
   options: ConsumeOptions = {},
 ): SubscriberHandler {
   const logger = config.logger ?? createLogger(config.service)
@@ -143,8 +140,7 @@ export function consumer(
         detail: { ...detail, data } as EventEnvelope<unknown>,
         eventBridgeId: parsed.data.id,
       }
-      const returned = await handle(incoming, { logger })
-      const items = returned === undefined ? [] : isWork(returned) ? itemsOf(returned) : returned
+      const items = itemsOf(await handle(incoming, { logger }))
       const dedupe = {
         TableName: table,
         Item: { ...key, kind: 'event', detailType, ttl: Math.floor(Date.now() / 1000) + DEDUPE_TTL_SECONDS },
@@ -163,28 +159,4 @@ export function consumer(
       logger.removePersistentKeys(['correlationId', 'eventId'])
     }
   }
-}
-
-/** @deprecated Declare the subscription with `subscription()` and use the kit's `subscriber(subscription, handle)`. */
-export interface SubscriberOptions<D> extends ConsumeOptions {
-  data?: ZodMiniType<D>
-  handle(event: IncomingEvent<D>, ctx: { logger: Logger }): Promise<TransactItem[] | Work | undefined>
-}
-
-/** @deprecated Use `serviceKit({ service, table }).subscriber(subscription, handle)` (`@relay/core/kit`). */
-export function createSubscriber(config: {
-  service: string
-  table: string
-}): <D>(options: SubscriberOptions<D>) => SubscriberHandler {
-  const logger = createLogger(config.service)
-  return <D>(options: SubscriberOptions<D>): SubscriberHandler =>
-    consumer(
-      { ...config, logger },
-      () => options.data,
-      options.handle as (
-        event: IncomingEvent<unknown>,
-        ctx: { logger: Logger },
-      ) => Promise<Work | TransactItem[] | undefined>,
-      options.onConditionFailed ? { onConditionFailed: options.onConditionFailed } : {},
-    )
 }

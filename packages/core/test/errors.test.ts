@@ -1,28 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import {
-  badRequest,
-  conflict,
-  forbidden,
-  HttpError,
-  notFound,
-  preconditionFailed,
-  problem,
-  unauthorized,
-} from '../src/errors.js'
+import { statusTitle } from '../src/errors.js'
+import { problemOf, problemResponse } from '../src/http/problem.js'
+import { Conflict, Invalid, NotAllowed, NotFound, StaleVersion, Unauthenticated } from '../src/outcomes.js'
 
-describe('HttpError helpers', () => {
-  it('carry the status and the standard title', () => {
+describe('outcomes carry the status and the standard title', () => {
+  it('maps each to its status and RFC 9110 reason phrase', () => {
     // Prepare / Act
-    const errors = [
-      badRequest([]),
-      unauthorized(),
-      forbidden(),
-      notFound(),
-      conflict('dup'),
-      preconditionFailed(),
-    ]
+    const problems = [
+      new Invalid([]),
+      new Unauthenticated(),
+      new NotAllowed(),
+      new NotFound(),
+      new Conflict('dup'),
+      new StaleVersion(),
+    ].map((o) => problemOf(o, true))
     // Assess
-    expect(errors.map((e) => [e.status, e.title])).toEqual([
+    expect(problems.map((p) => [p.status, statusTitle(p.status)])).toEqual([
       [400, 'Bad Request'],
       [401, 'Unauthorized'],
       [403, 'Forbidden'],
@@ -30,34 +23,27 @@ describe('HttpError helpers', () => {
       [409, 'Conflict'],
       [412, 'Precondition Failed'],
     ])
-    expect(errors.every((e) => e instanceof HttpError && e instanceof Error)).toBe(true)
   })
 
-  it('badRequest keeps the field errors', () => {
-    const err = badRequest([
+  it('Invalid keeps the field errors', () => {
+    const errors = [
       { field: 'emails.0.address', message: 'Must be a valid email address', code: 'invalid_format' },
-    ])
-    expect(err.errors).toEqual([
-      { field: 'emails.0.address', message: 'Must be a valid email address', code: 'invalid_format' },
-    ])
+    ]
+    expect(problemOf(new Invalid(errors), false).errors).toEqual(errors)
   })
 })
 
-describe('problem', () => {
-  it('renders RFC 9457 problem+json with errors and extra members', () => {
+describe('problemResponse', () => {
+  it('renders RFC 9457 problem+json with errors and extra members that never replace the standard ones', () => {
     // Prepare
-    const err = new HttpError(
-      409,
-      undefined,
-      'Email taken',
-      [{ field: 'email', message: 'Taken', code: 'taken' }],
-      {
-        existingId: 'c1',
-        status: 999,
-      },
-    )
+    const details = {
+      status: 409,
+      detail: 'Email taken',
+      errors: [{ field: 'email', message: 'Taken', code: 'taken' }],
+      extra: { existingId: 'c1', status: 999 },
+    }
     // Act
-    const res = problem(err, '/contacts', 'corr-1')
+    const res = problemResponse(details, '/contacts', 'corr-1')
     // Assess
     expect(res.statusCode).toBe(409)
     expect(res.headers).toMatchObject({
@@ -77,8 +63,14 @@ describe('problem', () => {
   })
 
   it('omits errors when there are none', () => {
-    const body = JSON.parse(problem(notFound(), '/x', 'c').body ?? '')
+    const body = JSON.parse(problemResponse(problemOf(new NotFound(), false), '/x', 'c').body ?? '')
     expect(body).not.toHaveProperty('errors')
     expect(body.status).toBe(404)
+  })
+
+  it('a 503 always says when to retry', () => {
+    expect(problemResponse({ status: 503, detail: 'busy' }, '/x', 'c').headers).toMatchObject({
+      'retry-after': '5',
+    })
   })
 })

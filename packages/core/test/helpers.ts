@@ -1,6 +1,9 @@
 /** Builders of hand-made Lambda events for the core tests (bases in ./fixtures). */
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import type { HttpHandler, HttpRequest, HttpResult } from '../src/http.js'
+import { httpKit, type KitConfig } from '../src/kit.js'
+import { type RouteDef, route } from '../src/manifest.js'
 import httpEventFixture from './fixtures/http-event.json' with { type: 'json' }
 
 export interface HttpEventInput {
@@ -62,4 +65,18 @@ export async function createPkSkTable(raw: DynamoDBClient, name: string): Promis
       ],
     }),
   )
+}
+
+// Ad-hoc test routes take any body: the kit's request typing is tested in kit.test.ts.
+type AnyRequest = HttpRequest<any, any, any>
+
+/** A route declared for one test: `POST /contacts` unless it says otherwise. */
+export type AdHocRoute = Omit<RouteDef, 'method' | 'path' | 'function' | 'summary'> &
+  Partial<Pick<RouteDef, 'method' | 'path'>> & { handle(req: AnyRequest): Promise<HttpResult> }
+
+/** Handlers of ad-hoc routes, built by the kit exactly as a service's are. */
+export function adHocRoutes(config: KitConfig): (def: AdHocRoute) => HttpHandler {
+  const http = httpKit(config)
+  return ({ handle, ...def }) =>
+    http(route({ method: 'POST', path: '/contacts', function: 'test', summary: 'test', ...def }), handle)
 }

@@ -3,8 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
-import { createHttp } from '../src/http.js'
-import { context, httpEvent } from './helpers.js'
+import { adHocRoutes, context, httpEvent } from './helpers.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 afterEach(() => ddb.reset())
@@ -15,9 +14,9 @@ const Body = z.strictObject({
   stage: z.optional(z.enum(['lead', 'customer'])),
 })
 
-describe('createHttp with random input (property)', () => {
+describe('http with random input (property)', () => {
   const handle = vi.fn(async () => ({ status: 200, body: { ok: true } }))
-  const update = createHttp({ service: 'corefuzz' })({ roles: ['admin'], body: Body, handle })
+  const update = adHocRoutes({ service: 'corefuzz' })({ method: 'PUT', roles: ['admin'], body: Body, handle })
 
   it('answers 200 or a 400 naming fields, never a 5xx', async () => {
     await fc.assert(

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { contentDisposition, createHttp } from '../src/http.js'
+import { contentDisposition } from '../src/http.js'
 import { WRITERS } from '../src/manifest.js'
-import { context, httpEvent } from './helpers.js'
+import { adHocRoutes, context, httpEvent } from './helpers.js'
 
-const http = createHttp({ service: 'coretest' })
+const http = adHocRoutes({ service: 'coretest' })
 
 describe('HttpResult.raw', () => {
   it('sends the body as is with its content type and an attachment name', async () => {

@@ -3,15 +3,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
-import { HttpError, notFound } from '../src/errors.js'
-import { createHttp, type HttpRequest } from '../src/http.js'
+import type { HttpRequest } from '../src/http.js'
 import { MANAGERS, WRITERS } from '../src/manifest.js'
-import { bodyOf, context, httpEvent } from './helpers.js'
+import { Conflict, NotFound } from '../src/outcomes.js'
+import { adHocRoutes, bodyOf, context, httpEvent } from './helpers.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 afterEach(() => ddb.reset())
 
-const http = createHttp({ service: 'coretest', table: 'main' })
+const http = adHocRoutes({ service: 'coretest', table: 'main' })
 
 const ContactBody = z.strictObject({
   name: z.string().check(z.minLength(1)),
@@ -31,7 +31,7 @@ const create = http({
   },
 })
 
-describe('createHttp: auth and roles', () => {
+describe('http: auth and roles', () => {
   it('401 problem without a tenant claim', async () => {
     // Prepare
     const event = httpEvent({ body: { name: 'Ana' }, claims: { sub: 'u1', 'cognito:groups': '[admin]' } })
@@ -76,7 +76,7 @@ describe('createHttp: auth and roles', () => {
   })
 })
 
-describe('createHttp: body limit and validation', () => {
+describe('http: body limit and validation', () => {
   it('413 problem when the body is over maxBodyBytes', async () => {
     const handler = http({
       roles: WRITERS,
@@ -147,7 +147,7 @@ describe('createHttp: body limit and validation', () => {
   })
 })
 
-describe('createHttp: success', () => {
+describe('http: success', () => {
   it('201 with JSON body, ETag, Location and the correlation id', async () => {
     // Prepare
     const event = httpEvent({ body: { name: 'Ana', emails: [{ address: 'ana@example.com' }] } })
@@ -200,7 +200,7 @@ describe('createHttp: success', () => {
   })
 })
 
-describe('createHttp: errors', () => {
+describe('http: errors', () => {
   const failing = (err: unknown) =>
     http({
       roles: WRITERS,
@@ -211,8 +211,8 @@ describe('createHttp: errors', () => {
   const ccf = () =>
     new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} })
 
-  it('HttpError → its problem', async () => {
-    const res = await failing(notFound('No such contact'))(httpEvent({ method: 'GET' }), context)
+  it('an outcome → its problem', async () => {
+    const res = await failing(new NotFound('No such contact'))(httpEvent({ method: 'GET' }), context)
     expect(res.statusCode).toBe(404)
     expect(bodyOf(res)).toMatchObject({
       status: 404,
@@ -260,8 +260,8 @@ describe('createHttp: errors', () => {
     expect(res.statusCode).toBe(500)
   })
 
-  it('HttpError keeps extra members', async () => {
-    const res = await failing(new HttpError(409, undefined, 'taken', undefined, { existingId: 'c9' }))(
+  it('an outcome keeps its extra members', async () => {
+    const res = await failing(new Conflict('taken', { existingId: 'c9' }))(
       httpEvent({ method: 'GET' }),
       context,
     )

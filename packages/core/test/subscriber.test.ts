@@ -4,8 +4,11 @@ import type { EventBridgeEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod/mini'
-import type { EventEnvelope } from '../src/outbox.js'
-import { createSubscriber, type IncomingEvent } from '../src/subscriber.js'
+import { subscriberKit } from '../src/kit.js'
+import { subscription } from '../src/manifest.js'
+import type { EventEnvelope, TransactItem } from '../src/outbox.js'
+import type { ConsumeOptions, IncomingEvent } from '../src/subscriber.js'
+import { work } from '../src/work.js'
 import eventFixture from './fixtures/eventbridge-event.json' with { type: 'json' }
 
 const ddb = mockClient(DynamoDBDocumentClient)
@@ -15,9 +18,32 @@ beforeAll(() => {
 })
 
 const TABLE = 'crm-test-core-sub-main'
-const subscriber = createSubscriber({ service: 'core-sub', table: 'main' })
 const ContactCreated = z.object({ contactId: z.string(), email: z.email() })
 type ContactCreatedData = z.infer<typeof ContactCreated>
+
+const kit = subscriberKit({ service: 'core-sub', table: 'main' })
+
+/** A subscription to the fixture's event (crm.contacts Contact.Created) whose contract has `data`. */
+function subscriber<D>(o: {
+  data?: z.ZodMiniType<D>
+  handle(event: IncomingEvent<D>): Promise<TransactItem[] | undefined>
+  onConditionFailed?: ConsumeOptions['onConditionFailed']
+}) {
+  const contract = {
+    source: 'crm.contacts',
+    detailType: 'Contact.Created',
+    version: 1,
+    data: o.data ?? z.unknown(),
+  }
+  return kit(
+    subscription({ name: 'test', function: 'test', events: [contract] }),
+    async (event) => {
+      const items = await o.handle(event as unknown as IncomingEvent<D>)
+      return items && work(...items)
+    },
+    o.onConditionFailed ? { onConditionFailed: o.onConditionFailed } : {},
+  )
+}
 
 function ebEvent(patch: Record<string, unknown> = {}): EventBridgeEvent<string, EventEnvelope> {
   return { ...structuredClone(eventFixture), ...patch } as EventBridgeEvent<string, EventEnvelope>
@@ -43,7 +69,7 @@ function setup() {
 
 const DEDUPE_KEY = { pk: 'T#acme#EVT#01JD3Y0C6Z8R4F2G9QK7WXN5TB', sk: 'EVT' }
 
-describe('createSubscriber', () => {
+describe('subscriber', () => {
   it('runs the handler and commits its items with the dedupe record in one transaction', async () => {
     // Prepare
     ddb.on(GetCommand).resolves({})

@@ -41,25 +41,6 @@ const STATUS: Record<Exclude<OutcomeKind, 'StaleVersion'>, number> = {
   TimedOut: 504,
 }
 
-/** A legacy `HttpError` (status, title, detail, errors, extra), recognised by shape across bundles. */
-interface HttpErrorLike {
-  name: 'HttpError'
-  status: number
-  title?: string
-  detail?: string
-  errors?: FieldError[]
-  extra?: Record<string, unknown>
-}
-
-function isHttpErrorLike(err: unknown): err is HttpErrorLike {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    (err as { name?: unknown }).name === 'HttpError' &&
-    typeof (err as { status?: unknown }).status === 'number'
-  )
-}
-
 function ofOutcome(outcome: Outcome, hadIfMatch: boolean): ProblemDetails {
   const o = outcome as Outcome & {
     errors?: readonly FieldError[]
@@ -86,16 +67,6 @@ function ofOutcome(outcome: Outcome, hadIfMatch: boolean): ProblemDetails {
  */
 export function problemOf(err: unknown, hadIfMatch: boolean): ProblemDetails & { unexpected?: true } {
   if (isOutcome(err)) return ofOutcome(err, hadIfMatch)
-  if (isHttpErrorLike(err)) {
-    const details: ProblemDetails = {
-      status: err.status,
-      detail: err.detail ?? err.title ?? statusTitle(err.status),
-    }
-    if (err.title !== undefined) details.title = err.title
-    if (err.errors?.length) details.errors = err.errors
-    if (err.extra) details.extra = err.extra
-    return details
-  }
   if (isConditionalCheckFailed(err)) {
     return hadIfMatch
       ? { status: 412, detail: 'The resource was changed since it was read (If-Match does not match).' }
