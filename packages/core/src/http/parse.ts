@@ -38,34 +38,44 @@ export function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text)
 }
 
-function join(path: readonly (string | number)[]): string {
+/** Where a value sits: its key and its parent's place, so a path is built only for a problem. */
+interface Place {
+  key: string | number
+  parent: Place | undefined
+}
+
+function join(prefix: readonly (string | number)[], place: Place | undefined, last?: string): string {
+  const keys: (string | number)[] = last === undefined ? [] : [last]
+  for (let p = place; p; p = p.parent) keys.push(p.key)
+  const path = [...prefix, ...keys.reverse()]
   return path.length ? path.join('.') : 'body'
 }
 
 /**
  * The problems of a parsed JSON value: strings (keys and values) that are not well-formed
- * Unicode, and prototype keys. Walks without recursion, so no nesting depth can overflow the stack.
+ * Unicode, and prototype keys. Walks without recursion, so no nesting depth can overflow the stack,
+ * and keeps a parent link per value instead of a copied path, so the walk stays linear in the
+ * body's size however deep it nests (a copied path made a 60 KB body 30 000 levels deep cost 15 s).
  */
 export function jsonProblems(value: unknown, prefix: readonly (string | number)[] = []): FieldError[] {
   const errors: FieldError[] = []
-  const stack: { value: unknown; path: readonly (string | number)[] }[] = [{ value, path: prefix }]
+  const stack: { value: unknown; place: Place | undefined }[] = [{ value, place: undefined }]
   while (stack.length && errors.length < MAX_REPORTED) {
-    const { value: v, path } = stack.pop() as { value: unknown; path: readonly (string | number)[] }
+    const { value: v, place } = stack.pop() as { value: unknown; place: Place | undefined }
     if (typeof v === 'string') {
       if (hasLoneSurrogate(v))
         errors.push({
-          field: join(path),
+          field: join(prefix, place),
           code: 'invalid_unicode',
           message: 'Contains a lone surrogate (not valid Unicode)',
         })
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] })
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], place: { key: i, parent: place } })
     } else if (v !== null && typeof v === 'object') {
       for (const key of Object.keys(v)) {
-        const at = [...path, key]
         if (hasLoneSurrogate(key)) {
           errors.push({
-            field: join([...path, key.replace(LONE_SURROGATES, '\uFFFD')]),
+            field: join(prefix, place, key.replace(LONE_SURROGATES, '\uFFFD')),
             code: 'invalid_unicode',
             message: 'The field name is not valid Unicode',
           })
@@ -73,13 +83,13 @@ export function jsonProblems(value: unknown, prefix: readonly (string | number)[
         }
         if (PROTOTYPE_KEYS.has(key)) {
           errors.push({
-            field: join(at),
+            field: join(prefix, place, key),
             code: 'forbidden_key',
             message: `The field name '${key}' is not allowed`,
           })
           continue
         }
-        stack.push({ value: (v as Record<string, unknown>)[key], path: at })
+        stack.push({ value: (v as Record<string, unknown>)[key], place: { key, parent: place } })
       }
     }
   }
