@@ -13,12 +13,10 @@ import * as z from 'zod/mini'
  * matched by source and detail-type, its data read defensively (domain/related-activity.ts).
  * Replaced by the producer's contract from `@relay/contracts` once there is one.
  */
-const uncontracted = (source: string, detailType: string): EventRef<unknown> => ({
-  source,
-  detailType,
-  version: 1,
-  data: z.unknown(),
-})
+/* @__NO_SIDE_EFFECTS__ */
+function uncontracted(source: string, detailType: string): EventRef<unknown> {
+  return { source, detailType, version: 1, data: z.unknown() }
+}
 
 export const TicketOpened = uncontracted('crm.service-desk', 'Ticket.Opened')
 export const TicketSolved = uncontracted('crm.service-desk', 'Ticket.Solved')

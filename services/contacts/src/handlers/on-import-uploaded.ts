@@ -27,8 +27,8 @@ export const MAX_ATTEMPTS = 3
 /**
  * S3 ObjectCreated under `imports/` → the uploaded CSV of an `awaiting_upload` job becomes the same
  * chunk items as an inline import (same parser, mapping and row rules: domain/csv-import.ts), read
- * as a stream and written chunk by chunk, so memory holds one chunk, never the file. Then the job
- * turns `queued` with its `ContactImport.Requested` in one transaction, and run-import does the rest.
+ * as a stream and written chunk by chunk, so memory holds one chunk, never the file. Then chunk 0
+ * is asked for on `import-chunks` and the job turns `queued`; run-import does the rest.
  *
  * Tenant and job come from the key (`imports/<tenant>/<jobId>.csv`); a key that names no job awaiting
  * its file (another key, a second delivery of the event, a job already read) is logged and ignored.
