@@ -9,8 +9,8 @@ import {
 import { isConditionalCheckFailed } from './errors.js'
 import { tenantPrefix } from './keys.js'
 import { ENV, tableEnvVar } from './manifest.js'
-import type { TransactItem } from './outbox.js'
 import { Invalid } from './outcomes.js'
+import type { TransactItem } from './transact-item.js'
 
 let client: DynamoDBDocumentClient | undefined
 

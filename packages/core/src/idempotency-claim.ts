@@ -8,7 +8,7 @@
  * (a retry gets 409, then the replay), or the claim is gone and the write can no longer commit.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { TransactItem } from './outbox.js'
+import type { TransactItem } from './transact-item.js'
 
 /** A claim held by the running request. */
 export interface ActiveClaim {

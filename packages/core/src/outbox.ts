@@ -2,11 +2,12 @@
  * Domain events and the event outbox: a write and the events announcing it are committed in one
  * DynamoDB transaction; the table stream carries outbox items to the outbox publisher.
  */
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb'
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { documentClient } from './ddb.js'
 import { claimCommitItem } from './idempotency-claim.js'
 import { newId, nowIso } from './ids.js'
 import { tenantKey } from './keys.js'
+import type { TransactItem } from './transact-item.js'
 
 /** The `detail` of every domain event on the bus. */
 export interface EventEnvelope<D = unknown> {
@@ -27,8 +28,7 @@ export interface DomainEvent<D = unknown> {
   detail: EventEnvelope<D>
 }
 
-/** One item of a TransactWriteItems call (lib-dynamodb shape). */
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number]
+export type { TransactItem } from './transact-item.js'
 
 /** DynamoDB's limit of items per TransactWriteItems. */
 export const MAX_TRANSACT_ITEMS = 100

@@ -4,7 +4,7 @@
  * with the event's dedupe record. Handlers never see the TransactItems inside: the brand is opaque,
  * so a handler cannot forge or take apart a unit of work.
  */
-import type { TransactItem } from './outbox.js'
+import type { TransactItem } from './transact-item.js'
 
 // A registered symbol: a Work built by another bundle's copy of core is still recognised.
 const ITEMS = Symbol.for('relay.core.work.items')
