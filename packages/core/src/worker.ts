@@ -14,10 +14,10 @@
  * Kept apart from `./queue.ts` so a consumer does not bundle the SQS client, and on `zod/mini`
  * (cold start, DESIGN §7).
  */
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { ZodMiniType } from 'zod/mini'
-import { documentClient, isConditionalCheckFailed, tableName } from './ddb.js'
+import { commitWithDedupe, documentClient, tableName } from './ddb.js'
 import { tenantKey } from './keys.js'
 import { createLogger, type Logger } from './log.js'
 import { MAX_TRANSACT_ITEMS } from './outbox.js'
@@ -120,23 +120,12 @@ export function createWorker(config: { service: string; table: string; logger?: 
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }
-      try {
-        if (items.length === 0) await documentClient().send(new PutCommand(dedupe))
-        else
-          await documentClient().send(
-            new TransactWriteCommand({ TransactItems: [...items, { Put: dedupe }] }),
-          )
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err
-        const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons
-        // The dedupe Put is last: its failure means another delivery got there first.
-        if (!reasons || reasons[reasons.length - 1]?.Code === 'ConditionalCheckFailed') return 'duplicate'
-        if (options.onConditionFailed === 'ignore') {
-          logger.info('Condition of the message writes failed; message treated as done', ids)
-          return 'done'
-        }
-        throw err
-      }
+      const outcome = await commitWithDedupe(items, dedupe, {
+        ignoreConditionFailed: options.onConditionFailed === 'ignore',
+      })
+      if (outcome === 'duplicate') return 'duplicate'
+      if (outcome === 'condition-failed')
+        logger.info('Condition of the message writes failed; message treated as done', ids)
       return 'done'
     }
 
