@@ -100,7 +100,8 @@ export function outboxPut(tableName: string, event: DomainEvent): TransactItem {
  *
  * Inside a request holding an idempotency claim, the transaction also marks the claim committed
  * (see `idempotency-claim.ts`): the write and "this key was applied" land together, and the write
- * cannot land once the request gave its key up.
+ * cannot land once the request gave its key up. That Update is one of the 100 items a
+ * transaction may hold, so a keyed request has room for 99.
  *
  * Throws (before any write) when the total exceeds 100 items or an event exceeds 256 KB, which
  * PutEvents could never publish.
