@@ -63,7 +63,7 @@ export interface StartLocalOptions {
   schedules?: boolean
   /** Waits before each bus delivery retry (tries = length + 1); default [250, 1000, 4000] ms. */
   retryDelaysMs?: readonly number[]
-  /** Bus delivery tries running at once (default 8, see `LocalBusOptions`). */
+  /** Bus delivery tries running at once (default 64, see `LocalBusOptions`). */
   maxConcurrentDeliveries?: number
   /** What receives stream batches; default `@relay/core/outbox-publisher`'s handler. */
   streamHandler?: StreamHandler
