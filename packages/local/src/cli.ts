@@ -50,14 +50,16 @@ async function start(argv: string[], registry: CliRegistry): Promise<void> {
     quiet: values.quiet,
   })
   // In order: requests in flight finish, the bus drains (bounded), DynamoDB Local stops last. A
-  // second signal exits at once; what the bus had not delivered is journaled for the next start.
-  let stopping = false
+  // second Ctrl-C exits at once (what the bus had not delivered is journaled for the next start);
+  // one within a second of the first is the same Ctrl-C relayed again by npm and tsx, not a second.
+  let stoppingSince: number | undefined
   const shutdown = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < 1000) return
       console.log(`${signal} again: exiting now`)
       process.exit(130)
     }
-    stopping = true
+    stoppingSince = Date.now()
     console.log(`\n${signal}: stopping (requests in flight, then the bus, then DynamoDB Local)…`)
     runtime.stop().then(
       () => process.exit(0),
