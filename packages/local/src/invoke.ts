@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { FunctionDef, ServiceManifest } from '@relay/core/manifest'
+import { functionName } from '@relay/core/names'
 import type { Context } from 'aws-lambda'
 
 /** One service as the local runtime sees it: same shape as `RegisteredService` in services/index.ts. */
@@ -48,7 +49,7 @@ export function createInvoker(stage: string, services: readonly LocalService[]):
   const byName = new Map(services.map((s) => [s.manifest.name, s]))
   const modules = new Map<string, Promise<Handler>>()
 
-  const physicalName = (service: string, fn: string) => `crm-${stage}-${service}-${fn}`
+  const physicalName = (service: string, fn: string) => functionName(stage, service, fn)
 
   const find = (service: string, fn: string) => {
     const svc = byName.get(service)

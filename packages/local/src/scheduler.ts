@@ -3,6 +3,7 @@
  * function with an EventBridge "Scheduled Event"; any schedule can also be triggered by hand.
  */
 import { randomUUID } from 'node:crypto'
+import { ruleName } from '@relay/core/names'
 import { type Invoker, LOCAL_ACCOUNT, type LocalService } from './invoke.js'
 
 export type Schedule =
@@ -236,7 +237,7 @@ export class Scheduler {
           name: s.name,
           expression: s.expression,
           function: s.function,
-          ruleName: `crm-${options.stage}-${manifest.name}-${s.name}`,
+          ruleName: ruleName(options.stage, manifest.name, s.name),
           schedule,
         })
       }
