@@ -8,6 +8,7 @@
  * // services/contacts/src/kit.ts
  * const service = { service: 'contacts', table: 'main' }
  * export const http = httpKit(service)
+ * export const httpNonPost = nonPostHttpKit(service)
  * export const subscriber = subscriberKit(service)
  * export const worker = workerKit(service)
  *
@@ -22,7 +23,8 @@
  */
 import type * as z from 'zod/mini'
 import type { ZodMiniType } from 'zod/mini'
-import { type HttpHandler, httpStack } from './http/stack.js'
+import { idempotency } from './http/idempotency.js'
+import { type HttpHandler, httpStack, type KeyStep } from './http/stack.js'
 import type { HttpRequest, HttpResult } from './http/types.js'
 import { createLogger, type Logger } from './log.js'
 import type { EventRef, RouteDef } from './manifest.js'
@@ -111,19 +113,43 @@ function needTable(config: KitConfig, what: string): string {
   return config.table
 }
 
-/**
- * The service's HTTP handler factory. Each factory is its own pure export so a function bundles
- * only the one it uses (an HTTP handler carries no subscriber code, a subscriber no HTTP stack).
- */
-/* @__NO_SIDE_EFFECTS__ */
-export function httpKit(config: KitConfig): ServiceKit['http'] {
+function httpFactory(config: KitConfig, keyStep: KeyStep | undefined): ServiceKit['http'] {
   const log = lazyLogger(config.service)
   return (route, handle) =>
     httpStack(
       { service: config.service, ...(config.table ? { table: config.table } : {}), logger: log() },
       route,
       handle as (req: HttpRequest<unknown, unknown, unknown>) => Promise<HttpResult>,
+      keyStep,
     )
+}
+
+/**
+ * The service's HTTP handler factory, for any route: a POST with an `Idempotency-Key` is claimed
+ * and replayed. Each factory is its own pure export so a function bundles only the one it uses (an
+ * HTTP handler carries no subscriber code, a subscriber no HTTP stack).
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function httpKit(config: KitConfig): ServiceKit['http'] {
+  return httpFactory(config, idempotency)
+}
+
+/**
+ * The HTTP handler factory for routes other than POST: the same stack without the Idempotency-Key
+ * step, which only ever acts on a POST, so a GET, PUT, PATCH or DELETE function bundles neither it
+ * nor the idempotency record store. A POST route is refused when it is built (where the service
+ * has a table to keep keys in), so none loses its replay by taking the wrong factory.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function nonPostHttpKit(config: KitConfig): ServiceKit['http'] {
+  const http = httpFactory(config, undefined)
+  return (route, handle) => {
+    if (route.method === 'POST' && config.table)
+      throw new TypeError(
+        `${config.service} ${route.function}: a POST route replays its Idempotency-Key; build it with the kit's http`,
+      )
+    return http(route, handle)
+  }
 }
 
 /** The service's event subscriber factory (see {@link httpKit} for why it stands alone). */

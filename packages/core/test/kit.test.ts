@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import * as z from 'zod/mini'
 import type { HttpRequest } from '../src/http.js'
-import { httpKit, subscriberKit } from '../src/kit.js'
+import { httpKit, nonPostHttpKit, subscriberKit } from '../src/kit.js'
 import { MANAGERS, route, subscription, WRITERS } from '../src/manifest.js'
 import type { EventEnvelope } from '../src/outbox.js'
 import { NotFound } from '../src/outcomes.js'
@@ -105,6 +105,41 @@ describe('kit http: the route is the one declaration', () => {
     expect(res.statusCode).toBe(404)
     expect(res.headers?.['content-type']).toBe('application/problem+json')
     expect(bodyOf(res)).toMatchObject({ status: 404, detail: 'No such thing' })
+  })
+})
+
+describe('kit nonPostHttp: the stack without the Idempotency-Key step', () => {
+  const httpNonPost = nonPostHttpKit({ service: 'corekit', table: 'main' })
+  const createThing = route({
+    method: 'POST',
+    path: '/things',
+    function: 'create-thing',
+    roles: WRITERS,
+    summary: 'Create a thing',
+  })
+
+  it('refuses a POST route where keys would be kept, so none loses its replay', () => {
+    expect(() => httpNonPost(createThing, async () => ({ status: 201 }))).toThrow(/Idempotency-Key/)
+    expect(() =>
+      nonPostHttpKit({ service: 'no-table' })(createThing, async () => ({ status: 201 })),
+    ).not.toThrow()
+  })
+
+  it('answers a keyed PATCH as the whole stack does, and reads or writes no idempotency record', async () => {
+    const handle = async () => ({ status: 200, body: { ok: true }, version: 2 })
+    const event = () =>
+      httpEvent({
+        method: 'PATCH',
+        path: '/things/abc',
+        params: { id: 'abc' },
+        headers: { 'idempotency-key': 'k-1', 'if-match': '"1"' },
+        body: { name: 'New' },
+      })
+    const plain = await httpNonPost(renameThing, handle)(event(), context)
+    const whole = await http(renameThing, handle)(event(), context)
+    expect(plain).toEqual(whole)
+    expect(plain.statusCode).toBe(200)
+    expect(ddb.calls()).toHaveLength(0)
   })
 })
 

@@ -4,6 +4,9 @@
  *
  * correlation → problems → auth → body limit → JSON parse → validate → ownership → idempotency →
  * respond → handler (with the request's idempotency claim, and a deadline before Lambda's).
+ *
+ * The idempotency step is handed in (`keyStep`) rather than imported: only POST replays an
+ * Idempotency-Key, so the kit leaves it, and its record store, out of the other routes' bundles.
  */
 import middy, { type MiddyfiedHandler } from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
@@ -16,12 +19,12 @@ import { auth } from './auth.js'
 import { bodyLimit } from './body-limit.js'
 import { correlation } from './correlation.js'
 import { DEADLINE_MARGIN_MS } from './deadline.js'
-import { idempotency } from './idempotency.js'
+import type { IdempotencyOptions } from './idempotency.js'
 import { ownership } from './ownership.js'
 import { parseJsonBody } from './parse.js'
 import { problems } from './problem.js'
 import { handlerRequest, respond, stateOfEvent } from './response.js'
-import type { HttpRequest, HttpResult } from './types.js'
+import type { HttpMiddleware, HttpRequest, HttpResult } from './types.js'
 import { pathParamNames, validate } from './validate.js'
 
 export type HttpHandler = MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
@@ -35,6 +38,9 @@ export interface StackConfig {
   logger?: Logger
 }
 
+/** Builds the idempotency step (`idempotency` of `./idempotency.js`). */
+export type KeyStep = (options: IdempotencyOptions) => HttpMiddleware
+
 export interface StackRoute {
   roles: readonly Role[] | 'public'
   /** Route path (`/contacts/{id}`): its `{name}` segments are the default path parameters. */
@@ -46,11 +52,12 @@ export interface StackRoute {
   ownerField?: string
 }
 
-/** A route's handler with the whole stack around it. */
+/** A route's handler with the whole stack around it; without `keyStep`, no Idempotency-Key step. */
 export function httpStack(
   config: StackConfig,
   route: StackRoute,
   handle: (req: HttpRequest<unknown, unknown, unknown>) => Promise<HttpResult>,
+  keyStep?: KeyStep,
 ): HttpHandler {
   const logger = config.logger ?? createLogger(config.service)
   const base = (event: APIGatewayProxyEventV2): Promise<unknown> => {
@@ -82,8 +89,10 @@ export function httpStack(
     }),
   )
   if (route.ownerField !== undefined) handler.use(ownership({ field: route.ownerField }))
-  handler
-    .use(idempotency({ service: config.service, ...(config.table ? { table: config.table } : {}), logger }))
-    .use(respond({ logger }))
+  if (keyStep)
+    handler.use(
+      keyStep({ service: config.service, ...(config.table ? { table: config.table } : {}), logger }),
+    )
+  handler.use(respond({ logger }))
   return handler as unknown as HttpHandler
 }

@@ -17,12 +17,7 @@ export const handler = http(routes.createDeal, async ({ body, caller, correlatio
       { field: 'pipelineId', code: 'unknown_pipeline', message: 'No pipeline with this id' },
     ])
   assertNoProblems(await referenceProblems(caller.tenantId, { contactId: body.contactId }))
-  const products = body.lineItems?.length
-    ? await getProducts(
-        caller.tenantId,
-        body.lineItems.map((l) => l.productId),
-      )
-    : new Map()
+  const products = await getProducts(caller.tenantId, body.lineItems?.map((l) => l.productId) ?? [])
   const built = buildDeal(body, {
     id: newId(),
     pipeline,

@@ -1,11 +1,11 @@
 import { NotFound, writeOrExplain } from '@relay/core/outcomes'
 import { checkVersion } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/forms.js'
 import { deleteForm, getForm } from '../store/forms.js'
 
 /** DELETE /forms/{id} → 204; its public endpoint answers 404 from then on. Leads it made stay. */
-export const handler = http(routes.deleteForm, async ({ params, caller, ifMatch }) => {
+export const handler = httpNonPost(routes.deleteForm, async ({ params, caller, ifMatch }) => {
   const form = await getForm(caller.tenantId, params.id)
   if (!form) throw new NotFound('No form with this id.')
   checkVersion(ifMatch, form.version)

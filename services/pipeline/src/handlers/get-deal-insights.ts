@@ -3,7 +3,7 @@ import { nowIso } from '@relay/core/ids'
 import { NotFound } from '@relay/core/outcomes'
 import { dealInsights, MIN_CLOSED_DEALS } from '../domain/insights.js'
 import { PipelineGone } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/deals.js'
 import { activitiesOfDeal } from '../store/activities.js'
 import { closedDealsOf, getDeal } from '../store/deals.js'
@@ -28,7 +28,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) =
  * deals of the same pipeline (logistic regression, see the README), with its top factors; with too
  * little history, the stage probability and why (`method: 'stage-probability'`).
  */
-export const handler = http(routes.getDealInsights, async ({ params, caller }) => {
+export const handler = httpNonPost(routes.getDealInsights, async ({ params, caller }) => {
   const t = caller.tenantId
   const deal = await getDeal(t, params.id)
   if (!deal) throw new NotFound('No deal with this id.')

@@ -1,6 +1,6 @@
 import type { Pipeline } from '@relay/contracts/pipeline'
 import { computeForecast, periodRange } from '../domain/forecast.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/forecast.js'
 import { dealsClosingBetween } from '../store/deals.js'
 import { resolvePipeline } from '../store/pipelines.js'
@@ -11,7 +11,7 @@ import { currencySettings } from '../store/settings.js'
  * GET /forecast?period=2026-Q4&pipelineId=&owner= → closed won, commit, best case, pipeline and
  * weighted pipeline per owner and in total, in the base currency, with quotas. Rules in domain/forecast.ts.
  */
-export const handler = http(routes.getForecast, async ({ query, caller }) => {
+export const handler = httpNonPost(routes.getForecast, async ({ query, caller }) => {
   const { from, to } = periodRange(query.period)
   const [found, currencies, quotas] = await Promise.all([
     dealsClosingBetween(caller.tenantId, { from, to, owner: query.owner }),

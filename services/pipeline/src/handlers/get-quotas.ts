@@ -1,9 +1,9 @@
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/forecast.js'
 import { getQuotas } from '../store/quotas.js'
 
 /** GET /quotas?period=2026-Q4 → that period's quotas (+ ETag); empty until saved. */
-export const handler = http(routes.getQuotas, async ({ query, caller }) => {
+export const handler = httpNonPost(routes.getQuotas, async ({ query, caller }) => {
   const quotas = (await getQuotas(caller.tenantId, query.period)) ?? {
     period: query.period,
     quotas: [],

@@ -1,7 +1,7 @@
 import { nowIso } from '@relay/core/ids'
 import { utcDay } from '../domain/activity.js'
 import { assertNoProblems } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/activities.js'
 import { listActivities } from '../store/activities.js'
 
@@ -9,7 +9,7 @@ import { listActivities } from '../store/activities.js'
  * GET /activities?view=today|overdue|open&owner= (default: the caller's open ones by due time), or
  * ?relatedType=deal&relatedId= (a record's activities, newest first).
  */
-export const handler = http(routes.listActivities, async ({ query, caller }) => {
+export const handler = httpNonPost(routes.listActivities, async ({ query, caller }) => {
   if (Boolean(query.relatedType) !== Boolean(query.relatedId))
     assertNoProblems([
       {

@@ -1,5 +1,5 @@
 import { assertNoProblems } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/deals.js'
 import { listDeals } from '../store/deals.js'
 
@@ -7,7 +7,7 @@ import { listDeals } from '../store/deals.js'
  * GET /deals?pipelineId=&stage=&owner=&status=&closeFrom=&closeTo=&limit=&cursor= → `{ items, nextCursor? }`.
  * By pipeline (and stage), by owner, or all; ordered by stage, or by close date ascending.
  */
-export const handler = http(routes.listDeals, async ({ query, caller }) => {
+export const handler = httpNonPost(routes.listDeals, async ({ query, caller }) => {
   if (query.stage && !query.pipelineId)
     assertNoProblems([
       { field: 'query.stage', code: 'needs_pipeline', message: 'Filter by stage needs pipelineId' },

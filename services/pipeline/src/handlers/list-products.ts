@@ -1,8 +1,8 @@
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/products.js'
 import { listProducts } from '../store/products.js'
 
 /** GET /products → the catalogue, newest first. */
-export const handler = http(routes.listProducts, async ({ query, caller }) => {
+export const handler = httpNonPost(routes.listProducts, async ({ query, caller }) => {
   return { status: 200, body: await listProducts(caller.tenantId, query) }
 })

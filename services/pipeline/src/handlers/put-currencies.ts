@@ -2,7 +2,7 @@ import type { CurrencySettings } from '@relay/contracts/pipeline'
 import { nowIso } from '@relay/core/ids'
 import { writeOrExplain } from '@relay/core/outcomes'
 import { assertNoProblems, checkVersion } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/settings.js'
 import { currencySettings, getCurrencySettings, putCurrencySettings } from '../store/settings.js'
 
@@ -10,7 +10,7 @@ import { currencySettings, getCurrencySettings, putCurrencySettings } from '../s
  * PUT /settings/currencies `{ baseCurrency, rates: [{ currency, rate }] }` → 200 + ETag. A rate is
  * an exact decimal string: 1 unit of `currency` = `rate` units of the base currency.
  */
-export const handler = http(routes.putCurrencies, async ({ body, caller, ifMatch }) => {
+export const handler = httpNonPost(routes.putCurrencies, async ({ body, caller, ifMatch }) => {
   const current = await currencySettings(caller.tenantId)
   checkVersion(ifMatch, current.version)
   const seen = new Set<string>()

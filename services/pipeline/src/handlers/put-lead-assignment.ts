@@ -3,7 +3,7 @@ import { nowIso } from '@relay/core/ids'
 import { writeOrExplain } from '@relay/core/outcomes'
 import { assignmentProblems } from '../domain/assignment.js'
 import { assertNoProblems, checkVersion } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/settings.js'
 import { getLeadAssignment, leadAssignment, putLeadAssignment } from '../store/settings.js'
 
@@ -11,7 +11,7 @@ import { getLeadAssignment, leadAssignment, putLeadAssignment } from '../store/s
  * PUT /settings/lead-assignment `{ teams, rules, defaultTeam? }` → 200 + ETag. Applies to leads
  * created from then on (POST /leads without an owner, and web-form submissions).
  */
-export const handler = http(routes.putLeadAssignment, async ({ body, caller, ifMatch }) => {
+export const handler = httpNonPost(routes.putLeadAssignment, async ({ body, caller, ifMatch }) => {
   const current = await leadAssignment(caller.tenantId)
   checkVersion(ifMatch, current.version)
   assertNoProblems(assignmentProblems(body))

@@ -2,7 +2,7 @@ import type { LeadScoring } from '@relay/contracts/leads'
 import { nowIso } from '@relay/core/ids'
 import { writeOrExplain } from '@relay/core/outcomes'
 import { assertNoProblems, checkVersion } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/settings.js'
 import { getLeadScoring, leadScoring, putLeadScoring } from '../store/settings.js'
 
@@ -10,7 +10,7 @@ import { getLeadScoring, leadScoring, putLeadScoring } from '../store/settings.j
  * PUT /settings/lead-scoring `{ rules }` → 200 + ETag. Leads are rescored when they are next
  * written (scores are recomputed on write, not in bulk).
  */
-export const handler = http(routes.putLeadScoring, async ({ body, caller, ifMatch }) => {
+export const handler = httpNonPost(routes.putLeadScoring, async ({ body, caller, ifMatch }) => {
   const current = await leadScoring(caller.tenantId)
   checkVersion(ifMatch, current.version)
   assertNoProblems(

@@ -2,12 +2,12 @@ import type { Quotas } from '@relay/contracts/pipeline'
 import { nowIso } from '@relay/core/ids'
 import { writeOrExplain } from '@relay/core/outcomes'
 import { assertNoProblems, checkVersion } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/forecast.js'
 import { getQuotas, putQuotas } from '../store/quotas.js'
 
 /** PUT /quotas `{ period, quotas: [{ ownerId, amount }] }` → 200 + ETag: replaces that period's quotas. */
-export const handler = http(routes.putQuotas, async ({ body, caller, ifMatch }) => {
+export const handler = httpNonPost(routes.putQuotas, async ({ body, caller, ifMatch }) => {
   const stored = await getQuotas(caller.tenantId, body.period)
   const version = stored?.version ?? 0
   checkVersion(ifMatch, version)

@@ -2,12 +2,12 @@ import type { UserDirectory } from '@relay/contracts/activities'
 import { nowIso } from '@relay/core/ids'
 import { writeOrExplain } from '@relay/core/outcomes'
 import { assertNoProblems, checkVersion } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/settings.js'
 import { getUserDirectory, putUserDirectory, userDirectory } from '../store/settings.js'
 
 /** PUT /settings/users `{ users: [{ userId, email, name? }] }` → 200 + ETag; one entry per user id. */
-export const handler = http(routes.putUsers, async ({ body, caller, ifMatch }) => {
+export const handler = httpNonPost(routes.putUsers, async ({ body, caller, ifMatch }) => {
   const current = await userDirectory(caller.tenantId)
   checkVersion(ifMatch, current.version)
   const seen = new Set<string>()

@@ -7,7 +7,7 @@ import {
   StagesInUse,
   stageProblems,
 } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/pipelines.js'
 import { hasDealsInStage } from '../store/deals.js'
 import { getPipeline, putPipeline, resolvePipeline } from '../store/pipelines.js'
@@ -16,7 +16,7 @@ import { getPipeline, putPipeline, resolvePipeline } from '../store/pipelines.js
  * PUT /pipelines/{id} → 200 + ETag: replaces name and stages (If-Match honoured). A stage that still
  * holds deals cannot be removed (409 naming it): move its deals first.
  */
-export const handler = http(routes.replacePipeline, async ({ params, body, caller, ifMatch }) => {
+export const handler = httpNonPost(routes.replacePipeline, async ({ params, body, caller, ifMatch }) => {
   const current = await resolvePipeline(caller.tenantId, params.id)
   if (!current) throw new NotFound('No pipeline with this id.')
   checkVersion(ifMatch, current.version)

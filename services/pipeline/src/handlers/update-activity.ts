@@ -2,12 +2,12 @@ import { nowIso } from '@relay/core/ids'
 import { NotFound, writeOrExplain } from '@relay/core/outcomes'
 import { applyActivityPatch } from '../domain/activity.js'
 import { checkVersion } from '../domain/pipeline.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/activities.js'
 import { getActivity, saveActivity } from '../store/activities.js'
 
 /** PATCH /activities/{id} → 200 + ETag; `done: true` completes it (and cancels its reminder). */
-export const handler = http(
+export const handler = httpNonPost(
   routes.updateActivity,
   async ({ params, body, caller, ifMatch, correlationId }) => {
     const current = await getActivity(caller.tenantId, params.id)

@@ -1,6 +1,8 @@
 /**
  * Deal routes: create, read, change, move through stages, insights.
  * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ * Each declaration is marked pure: a handler imports this module for its one route, and esbuild
+ * does not carry route()'s no-side-effects mark across files, so it would bundle all of them.
  */
 import {
   CreateDeal,
@@ -14,7 +16,7 @@ import {
 } from '@relay/contracts/pipeline'
 import { ANY_ROLE, route, WRITERS } from '@relay/core/manifest'
 
-export const createDeal = route({
+export const createDeal = /* @__PURE__ */ route({
   method: 'POST',
   path: '/deals',
   function: 'create-deal',
@@ -31,7 +33,7 @@ export const createDeal = route({
   response: { status: 201, schema: Deal },
 })
 
-export const listDeals = route({
+export const listDeals = /* @__PURE__ */ route({
   method: 'GET',
   path: '/deals',
   function: 'list-deals',
@@ -41,7 +43,7 @@ export const listDeals = route({
   response: { status: 200, schema: DealPage },
 })
 
-export const getDeal = route({
+export const getDeal = /* @__PURE__ */ route({
   method: 'GET',
   path: '/deals/{id}',
   function: 'get-deal',
@@ -51,7 +53,7 @@ export const getDeal = route({
   response: { status: 200, schema: Deal },
 })
 
-export const updateDeal = route({
+export const updateDeal = /* @__PURE__ */ route({
   method: 'PATCH',
   path: '/deals/{id}',
   function: 'update-deal',
@@ -65,7 +67,7 @@ export const updateDeal = route({
   response: { status: 200, schema: Deal },
 })
 
-export const deleteDeal = route({
+export const deleteDeal = /* @__PURE__ */ route({
   method: 'DELETE',
   path: '/deals/{id}',
   function: 'delete-deal',
@@ -75,7 +77,7 @@ export const deleteDeal = route({
   response: { status: 204 },
 })
 
-export const moveDealStage = route({
+export const moveDealStage = /* @__PURE__ */ route({
   method: 'POST',
   path: '/deals/{id}/stage',
   function: 'move-deal-stage',
@@ -88,7 +90,7 @@ export const moveDealStage = route({
   response: { status: 200, schema: Deal },
 })
 
-export const getDealInsights = route({
+export const getDealInsights = /* @__PURE__ */ route({
   method: 'GET',
   path: '/deals/{id}/insights',
   function: 'get-deal-insights',

@@ -1,6 +1,8 @@
 /**
  * Web-to-lead routes: forms, and their public capture endpoint.
  * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ * Each declaration is marked pure: a handler imports this module for its one route, and esbuild
+ * does not carry route()'s no-side-effects mark across files, so it would bundle all of them.
  */
 
 import { PaginationQuery } from '@relay/contracts/common'
@@ -15,7 +17,7 @@ import {
 import { IdParams } from '@relay/contracts/pipeline'
 import { MANAGERS, route } from '@relay/core/manifest'
 
-export const createForm = route({
+export const createForm = /* @__PURE__ */ route({
   method: 'POST',
   path: '/forms',
   function: 'create-form',
@@ -38,7 +40,7 @@ export const createForm = route({
   response: { status: 201, schema: Form },
 })
 
-export const listForms = route({
+export const listForms = /* @__PURE__ */ route({
   method: 'GET',
   path: '/forms',
   function: 'list-forms',
@@ -48,7 +50,7 @@ export const listForms = route({
   response: { status: 200, schema: FormPage },
 })
 
-export const getForm = route({
+export const getForm = /* @__PURE__ */ route({
   method: 'GET',
   path: '/forms/{id}',
   function: 'get-form',
@@ -58,7 +60,7 @@ export const getForm = route({
   response: { status: 200, schema: Form },
 })
 
-export const deleteForm = route({
+export const deleteForm = /* @__PURE__ */ route({
   method: 'DELETE',
   path: '/forms/{id}',
   function: 'delete-form',
@@ -68,7 +70,7 @@ export const deleteForm = route({
   response: { status: 204 },
 })
 
-export const submitForm = route({
+export const submitForm = /* @__PURE__ */ route({
   method: 'POST',
   path: '/public/forms/{formId}/submissions',
   function: 'submit-form',

@@ -1,6 +1,8 @@
 /**
  * Lead routes: capture, scoring, conversion.
  * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ * Each declaration is marked pure: a handler imports this module for its one route, and esbuild
+ * does not carry route()'s no-side-effects mark across files, so it would bundle all of them.
  */
 
 import {
@@ -15,7 +17,7 @@ import {
 import { IdParams } from '@relay/contracts/pipeline'
 import { ANY_ROLE, route, WRITERS } from '@relay/core/manifest'
 
-export const createLead = route({
+export const createLead = /* @__PURE__ */ route({
   method: 'POST',
   path: '/leads',
   function: 'create-lead',
@@ -37,7 +39,7 @@ export const createLead = route({
   response: { status: 201, schema: Lead },
 })
 
-export const listLeads = route({
+export const listLeads = /* @__PURE__ */ route({
   method: 'GET',
   path: '/leads',
   function: 'list-leads',
@@ -47,7 +49,7 @@ export const listLeads = route({
   response: { status: 200, schema: LeadPage },
 })
 
-export const getLead = route({
+export const getLead = /* @__PURE__ */ route({
   method: 'GET',
   path: '/leads/{id}',
   function: 'get-lead',
@@ -57,7 +59,7 @@ export const getLead = route({
   response: { status: 200, schema: Lead },
 })
 
-export const updateLead = route({
+export const updateLead = /* @__PURE__ */ route({
   method: 'PATCH',
   path: '/leads/{id}',
   function: 'update-lead',
@@ -71,7 +73,7 @@ export const updateLead = route({
   response: { status: 200, schema: Lead },
 })
 
-export const deleteLead = route({
+export const deleteLead = /* @__PURE__ */ route({
   method: 'DELETE',
   path: '/leads/{id}',
   function: 'delete-lead',
@@ -81,7 +83,7 @@ export const deleteLead = route({
   response: { status: 204 },
 })
 
-export const convertLead = route({
+export const convertLead = /* @__PURE__ */ route({
   method: 'POST',
   path: '/leads/{id}/convert',
   function: 'convert-lead',

@@ -1,6 +1,8 @@
 /**
  * Pipeline routes: pipelines of stages.
  * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ * Each declaration is marked pure: a handler imports this module for its one route, and esbuild
+ * does not carry route()'s no-side-effects mark across files, so it would bundle all of them.
  */
 import { PaginationQuery } from '@relay/contracts/common'
 import { IdParams, Pipeline, PipelineInput, PipelinePage } from '@relay/contracts/pipeline'
@@ -17,7 +19,7 @@ const STAGES_EXAMPLE = {
   ],
 }
 
-export const createPipeline = route({
+export const createPipeline = /* @__PURE__ */ route({
   method: 'POST',
   path: '/pipelines',
   function: 'create-pipeline',
@@ -29,7 +31,7 @@ export const createPipeline = route({
   response: { status: 201, schema: Pipeline },
 })
 
-export const listPipelines = route({
+export const listPipelines = /* @__PURE__ */ route({
   method: 'GET',
   path: '/pipelines',
   function: 'list-pipelines',
@@ -40,7 +42,7 @@ export const listPipelines = route({
   response: { status: 200, schema: PipelinePage },
 })
 
-export const getPipeline = route({
+export const getPipeline = /* @__PURE__ */ route({
   method: 'GET',
   path: '/pipelines/{id}',
   function: 'get-pipeline',
@@ -50,7 +52,7 @@ export const getPipeline = route({
   response: { status: 200, schema: Pipeline },
 })
 
-export const replacePipeline = route({
+export const replacePipeline = /* @__PURE__ */ route({
   method: 'PUT',
   path: '/pipelines/{id}',
   function: 'replace-pipeline',

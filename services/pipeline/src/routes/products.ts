@@ -1,12 +1,14 @@
 /**
  * Product routes: the catalogue.
  * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ * Each declaration is marked pure: a handler imports this module for its one route, and esbuild
+ * does not carry route()'s no-side-effects mark across files, so it would bundle all of them.
  */
 import { PaginationQuery } from '@relay/contracts/common'
 import { CreateProduct, IdParams, Product, ProductPage, UpdateProduct } from '@relay/contracts/pipeline'
 import { ANY_ROLE, MANAGERS, route } from '@relay/core/manifest'
 
-export const createProduct = route({
+export const createProduct = /* @__PURE__ */ route({
   method: 'POST',
   path: '/products',
   function: 'create-product',
@@ -21,7 +23,7 @@ export const createProduct = route({
   response: { status: 201, schema: Product },
 })
 
-export const listProducts = route({
+export const listProducts = /* @__PURE__ */ route({
   method: 'GET',
   path: '/products',
   function: 'list-products',
@@ -31,7 +33,7 @@ export const listProducts = route({
   response: { status: 200, schema: ProductPage },
 })
 
-export const getProduct = route({
+export const getProduct = /* @__PURE__ */ route({
   method: 'GET',
   path: '/products/{id}',
   function: 'get-product',
@@ -41,7 +43,7 @@ export const getProduct = route({
   response: { status: 200, schema: Product },
 })
 
-export const updateProduct = route({
+export const updateProduct = /* @__PURE__ */ route({
   method: 'PATCH',
   path: '/products/{id}',
   function: 'update-product',

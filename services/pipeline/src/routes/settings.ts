@@ -1,13 +1,15 @@
 /**
  * Settings routes: lead assignment, automations, the user directory, currencies, lead scoring.
  * Roles are core's sets: ANY_ROLE reads, WRITERS do sales work, MANAGERS configure.
+ * Each declaration is marked pure: a handler imports this module for its one route, and esbuild
+ * does not carry route()'s no-side-effects mark across files, so it would bundle all of them.
  */
 import { Automations, AutomationsInput, UserDirectory, UserDirectoryInput } from '@relay/contracts/activities'
 import { LeadAssignment, LeadAssignmentInput, LeadScoring, LeadScoringInput } from '@relay/contracts/leads'
 import { CurrencySettings, CurrencySettingsInput } from '@relay/contracts/pipeline'
 import { ANY_ROLE, MANAGERS, route } from '@relay/core/manifest'
 
-export const getLeadAssignment = route({
+export const getLeadAssignment = /* @__PURE__ */ route({
   method: 'GET',
   path: '/settings/lead-assignment',
   function: 'get-lead-assignment',
@@ -16,7 +18,7 @@ export const getLeadAssignment = route({
   response: { status: 200, schema: LeadAssignment },
 })
 
-export const putLeadAssignment = route({
+export const putLeadAssignment = /* @__PURE__ */ route({
   method: 'PUT',
   path: '/settings/lead-assignment',
   function: 'put-lead-assignment',
@@ -37,7 +39,7 @@ export const putLeadAssignment = route({
   response: { status: 200, schema: LeadAssignment },
 })
 
-export const getAutomations = route({
+export const getAutomations = /* @__PURE__ */ route({
   method: 'GET',
   path: '/settings/automations',
   function: 'get-automations',
@@ -46,7 +48,7 @@ export const getAutomations = route({
   response: { status: 200, schema: Automations },
 })
 
-export const putAutomations = route({
+export const putAutomations = /* @__PURE__ */ route({
   method: 'PUT',
   path: '/settings/automations',
   function: 'put-automations',
@@ -69,7 +71,7 @@ export const putAutomations = route({
   response: { status: 200, schema: Automations },
 })
 
-export const getUsers = route({
+export const getUsers = /* @__PURE__ */ route({
   method: 'GET',
   path: '/settings/users',
   function: 'get-users',
@@ -78,7 +80,7 @@ export const getUsers = route({
   response: { status: 200, schema: UserDirectory },
 })
 
-export const putUsers = route({
+export const putUsers = /* @__PURE__ */ route({
   method: 'PUT',
   path: '/settings/users',
   function: 'put-users',
@@ -89,7 +91,7 @@ export const putUsers = route({
   response: { status: 200, schema: UserDirectory },
 })
 
-export const getCurrencies = route({
+export const getCurrencies = /* @__PURE__ */ route({
   method: 'GET',
   path: '/settings/currencies',
   function: 'get-currencies',
@@ -98,7 +100,7 @@ export const getCurrencies = route({
   response: { status: 200, schema: CurrencySettings },
 })
 
-export const putCurrencies = route({
+export const putCurrencies = /* @__PURE__ */ route({
   method: 'PUT',
   path: '/settings/currencies',
   function: 'put-currencies',
@@ -115,7 +117,7 @@ export const putCurrencies = route({
   response: { status: 200, schema: CurrencySettings },
 })
 
-export const getLeadScoring = route({
+export const getLeadScoring = /* @__PURE__ */ route({
   method: 'GET',
   path: '/settings/lead-scoring',
   function: 'get-lead-scoring',
@@ -124,7 +126,7 @@ export const getLeadScoring = route({
   response: { status: 200, schema: LeadScoring },
 })
 
-export const putLeadScoring = route({
+export const putLeadScoring = /* @__PURE__ */ route({
   method: 'PUT',
   path: '/settings/lead-scoring',
   function: 'put-lead-scoring',
