@@ -263,25 +263,16 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
         ]),
       ),
     )
-    // Queues: a URL env var and SendMessage for exactly the queues of `sendsTo`.
-    const sends = def.sendsTo ?? []
+    // Queues: no URL env var and no SendMessage, whatever its `sendsTo` (its writes carry its
+    // messages, the outbox publisher sends them); the consumer's grants on the queue it consumes.
     expect(
-      Object.keys(env)
-        .filter((k) => k.endsWith('_QUEUE_URL'))
-        .sort(),
+      Object.keys(env).filter((k) => k.endsWith('_QUEUE_URL')),
       `queue env of ${m.name}/${name}`,
-    ).toEqual(sends.map((q) => queueEnvVar(m.name, q)).sort())
-    for (const q of sends) {
-      expect(flatten(env[queueEnvVar(m.name, q)])).toMatch(
-        new RegExp(`^https://sqs\\.[^/]+/[^/]+/${physicalQueueName(stage, m.name, q)}$`),
-      )
-    }
+    ).toEqual([])
     const expectedQueueGrants = new Map<string, string[]>()
-    for (const q of sends) expectedQueueGrants.set(queueArnText(stage, m.name, q), ['sqs:SendMessage'])
     for (const [q, d] of Object.entries(m.queues ?? {})) {
       if (d.consumer !== name) continue
-      const arn = queueArnText(stage, m.name, q)
-      expectedQueueGrants.set(arn, [...(expectedQueueGrants.get(arn) ?? []), ...CONSUME_ACTIONS].sort())
+      expectedQueueGrants.set(queueArnText(stage, m.name, q), [...CONSUME_ACTIONS].sort())
     }
     expect(queueGrants(t, fnId), `queue grants of ${m.name}/${name}`).toEqual(expectedQueueGrants)
     expect(env.EVENT_BUS_NAME).toBeDefined()
@@ -477,7 +468,8 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
       consumer.Properties.Timeout as number,
     )
   }
-  // No function other than senders and the consumer may touch a work queue (checked per function above).
+  // No function other than the consumer may touch a work queue (checked per function above); the
+  // outbox publishers send (below).
 
   // Outbox publishers: one per outbox table, filtered to INSERTs of outbox items.
   for (const [name] of outboxTables) {
@@ -492,13 +484,37 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
     expect(mapping!.DestinationConfig).toBeDefined()
     const filters = (mapping!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
-      { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['outbox'] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['outbox', 'queue'] } } } },
     ])
-    const [pubId] = functionByName(t, `crm-${stage}-${m.name}-${name}-outbox`)
+    const [pubId, pub] = functionByName(t, `crm-${stage}-${m.name}-${name}-outbox`)
     const actions = statementsOf(t, pubId).flatMap((s) =>
       ([] as string[]).concat(s.Action as string | string[]),
     )
     expect(actions).toContain('events:PutEvents')
+    // Work queues: a URL env var and SendMessage for exactly the queues that the functions writing
+    // this table may enqueue to (their `sendsTo`).
+    const enqueued = [
+      ...new Set(
+        Object.values(m.functions)
+          .filter((d) => (d.tables ? d.tables[name] === 'write' : true))
+          .flatMap((d) => d.sendsTo ?? []),
+      ),
+    ].sort()
+    const pubEnv = (pub.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+    expect(
+      Object.keys(pubEnv)
+        .filter((k) => k.endsWith('_QUEUE_URL'))
+        .sort(),
+      `queue env of the ${name} outbox publisher`,
+    ).toEqual(enqueued.map((q) => queueEnvVar(m.name, q)).sort())
+    for (const q of enqueued) {
+      expect(flatten(pubEnv[queueEnvVar(m.name, q)])).toMatch(
+        new RegExp(`^https://sqs\\.[^/]+/[^/]+/${physicalQueueName(stage, m.name, q)}$`),
+      )
+    }
+    expect(queueGrants(t, pubId), `queue grants of the ${name} outbox publisher`).toEqual(
+      new Map(enqueued.map((q) => [queueArnText(stage, m.name, q), ['sqs:SendMessage']])),
+    )
     expect(
       actions.filter((a) => [...WRITE_ACTIONS, 'dynamodb:GetItem', 'dynamodb:Query'].includes(a)),
     ).toEqual([])

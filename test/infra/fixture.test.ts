@@ -178,7 +178,7 @@ describe.each([
     expect(logsPolicy).toContain('"aws:SourceArn":{"Fn::GetAtt":["Bucketreceipts')
   })
 
-  it('turns manifest.queues into SQS queues with a DLQ, an event source with partial batch failures, and send grants', () => {
+  it('turns manifest.queues into SQS queues with a DLQ, an event source with partial batch failures, and the outbox publisher as the one sender', () => {
     // Prepare
     const t = built.service('orders')
     const props = (name: string) =>
@@ -214,19 +214,32 @@ describe.each([
     })
     expect(mapping('order-mail')).toMatchObject({ BatchSize: 5, ScalingConfig: { MaximumConcurrency: 4 } })
     expect(props('order-mail-dlq')).toMatchObject({ MessageRetentionPeriod: 1_209_600 })
-    // Senders get SendMessage and the URL; the consumer receives; nobody else touches the queues.
+    // Senders' writes carry their messages: the outbox publisher of the table they write gets
+    // SendMessage and the URLs, the senders none; the consumer receives; nobody else touches the queues.
     const chunks = queueArnText(stage, 'orders', 'receipt-chunks')
     const mail = queueArnText(stage, 'orders', 'order-mail')
-    expect(grants('on-receipt')).toEqual(new Map([[chunks, ['sqs:SendMessage']]]))
-    expect(grants('create-order')).toEqual(new Map([[mail, ['sqs:SendMessage']]]))
-    expect(grants('process-chunk').get(chunks)).toEqual(
-      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:SendMessage']),
+    const publisher = functionByName(t, `crm-${stage}-orders-main-outbox`)
+    expect(queueGrants(t, publisher[0])).toEqual(
+      new Map([
+        [mail, ['sqs:SendMessage']],
+        [chunks, ['sqs:SendMessage']],
+      ]),
     )
-    expect(grants('send-order-mail').get(mail)).not.toContain('sqs:SendMessage')
-    expect(grants('get-order')).toEqual(new Map())
-    expect(flatten(env('on-receipt').ORDERS_RECEIPT_CHUNKS_QUEUE_URL)).toBe(
+    const publisherEnv = (publisher[1].Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables
+    expect(flatten(publisherEnv.ORDERS_RECEIPT_CHUNKS_QUEUE_URL)).toBe(
       `https://sqs.eu-west-1.<AWS::URLSuffix>/123456789012/crm-${stage}-orders-receipt-chunks`,
     )
+    expect(flatten(publisherEnv.ORDERS_ORDER_MAIL_QUEUE_URL)).toBe(
+      `https://sqs.eu-west-1.<AWS::URLSuffix>/123456789012/crm-${stage}-orders-order-mail`,
+    )
+    expect(grants('on-receipt')).toEqual(new Map())
+    expect(grants('create-order')).toEqual(new Map())
+    expect(grants('process-chunk').get(chunks)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage']))
+    expect(grants('process-chunk').get(chunks)).not.toContain('sqs:SendMessage')
+    expect(grants('send-order-mail').get(mail)).not.toContain('sqs:SendMessage')
+    expect(grants('get-order')).toEqual(new Map())
+    expect(env('on-receipt').ORDERS_RECEIPT_CHUNKS_QUEUE_URL).toBeUndefined()
     expect(env('get-order').ORDERS_RECEIPT_CHUNKS_QUEUE_URL).toBeUndefined()
   })
 

@@ -57,6 +57,19 @@ describe('validateManifest', () => {
       'function "spy" sends to queue "elsewhere", which the service does not declare',
     ],
     [
+      'sendsTo from a function that writes no outbox table',
+      with_({
+        functions: fns({
+          spy: {
+            entry: 'handlers/ping.ts',
+            tables: { main: 'read', audit: 'write' },
+            sendsTo: ['order-mail'],
+          },
+        }),
+      }),
+      'function "spy" sends to queues but writes no outbox table, whose publisher would send them',
+    ],
+    [
       'two subscriptions with one name',
       with_({
         subscriptions: [

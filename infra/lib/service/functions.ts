@@ -11,7 +11,6 @@ import {
   functionLogGroupName,
   functionName,
   physicalTableName,
-  queueEnvVar,
   tableEnvVar,
 } from '@relay/core/names'
 import { Duration, Stack } from 'aws-cdk-lib'
@@ -24,8 +23,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs'
 import { BUNDLING } from '../bundling.js'
 import { addFunctionAlarm } from './alarms.js'
 import { bucketName, grantBucket } from './buckets.js'
-import { limitedName, pascal, type ServiceContext, stageBus } from './context.js'
-import { addDeadLetterQueue, namedWorkQueue } from './queues.js'
+import { limitedName, type ServiceContext, stageBus } from './context.js'
+import { addDeadLetterQueue } from './queues.js'
 import { grantTable } from './tables.js'
 
 export const DEFAULT_MEMORY_MB = 256
@@ -106,9 +105,11 @@ export function invokersOf(ctx: ServiceContext, name: string) {
 }
 
 /**
- * The manifest function `name`: its env names exactly the tables, buckets and queues it is granted
- * (tables: FunctionDef.tables, no `tables` = every table of its service read/write; buckets and
- * queues: only those it names), and its role allows exactly that.
+ * The manifest function `name`: its env names exactly the tables and buckets it is granted
+ * (tables: FunctionDef.tables, no `tables` = every table of its service read/write; buckets: only
+ * those it names), and its role allows exactly that. `sendsTo` grants the function nothing: its
+ * messages are queue-outbox items of its writes, sent by its table's outbox publisher, which is
+ * granted those queues instead (./outbox.ts).
  */
 export function addManifestFunction(scope: Stack, ctx: ServiceContext, name: string): NodejsFunction {
   const { manifest, stage } = ctx
@@ -117,7 +118,6 @@ export function addManifestFunction(scope: Stack, ctx: ServiceContext, name: str
   // No `tables` means the whole service's tables, read/write (manifest.ts contract).
   const grants: Record<string, 'read' | 'write'> =
     def.tables ?? Object.fromEntries(Object.keys(manifest.tables).map((t) => [t, 'write' as const]))
-  const sendsTo = (def.sendsTo ?? []).map((q) => [q, namedWorkQueue(scope, ctx, q)] as const)
 
   // EventBridge's target DLQ only catches failed deliveries, and S3 has none; events the function
   // itself fails on after Lambda's async retries land here instead of being dropped.
@@ -146,22 +146,11 @@ export function addManifestFunction(scope: Stack, ctx: ServiceContext, name: str
         bucketEnvVar(manifest.name, b),
         bucketName(scope, ctx, b),
       ]),
-      ...sendsTo.map(([q, queue]) => [queueEnvVar(manifest.name, q), queue.queueUrl]),
     ]),
     asyncFailureQueue,
   })
   for (const [table, access] of Object.entries(grants)) grantTable(fn, ctx, table, access, servesRoutes)
   for (const [bucket, access] of Object.entries(def.buckets ?? {})) grantBucket(fn, ctx, name, bucket, access)
-  for (const [q, queue] of sendsTo) {
-    // SendMessage alone (it covers SendMessageBatch): the URL comes from the env, so no GetQueueUrl.
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: `SendTo${pascal(q)}Queue`,
-        actions: ['sqs:SendMessage'],
-        resources: [queue.queueArn],
-      }),
-    )
-  }
   if (def.publishes) stageBus(scope, ctx).grantPutEventsTo(fn)
   if (def.sendsEmail) grantSendEmail(fn, ctx)
   return fn

@@ -105,6 +105,12 @@ export function validateManifest(m: ServiceManifest, checkers: ManifestCheckers)
     for (const q of def.sendsTo ?? []) {
       if (!(q in queues)) fail(`function "${name}" sends to queue "${q}", which the service does not declare`)
     }
+    // Messages travel as queue-outbox items of the function's writes; only an outbox table's stream sends them.
+    const writesOutbox = Object.entries(m.tables).some(
+      ([t, td]) => td.outbox && (def.tables ? def.tables[t] === 'write' : true),
+    )
+    if (def.sendsTo?.length && !writesOutbox)
+      fail(`function "${name}" sends to queues but writes no outbox table, whose publisher would send them`)
     if (def.timeoutSeconds !== undefined && !(Number.isInteger(def.timeoutSeconds) && def.timeoutSeconds > 0))
       fail(`function "${name}" timeoutSeconds must be a positive whole number`)
   }

@@ -60,7 +60,11 @@ export interface FunctionDef {
    * means none: unlike tables, object access is granted only where a manifest asks for it.
    */
   buckets?: Readonly<Record<string, BucketAccess>>
-  /** Work queues of this service the function may send to (keys of `queues`). */
+  /**
+   * Work queues of this service the function may enqueue to (keys of `queues`): its writes carry
+   * queue-outbox items (`queueOutboxPut`), so it needs write access to an outbox table, whose
+   * publisher is granted these queues (the function itself gets no SQS access).
+   */
   sendsTo?: readonly string[]
 }
 

@@ -1,9 +1,12 @@
 /**
  * The shared outbox publisher: the stream of every `outbox: true` table invokes it. It publishes the
- * outbox items (INSERTs with `kind = outbox`) to EventBridge and reports what could not be published
- * as batch item failures, so Lambda (or the local poller) retries them: no event is ever dropped.
+ * outbox items (INSERTs): events (`kind = outbox`) to EventBridge, work messages (`kind = queue`) to
+ * their SQS queue (URL from env `<SERVICE>_<QUEUE>_QUEUE_URL`, with the item's delay and its id as
+ * attribute `relay-message-id`). What could not be published is retried, then reported as batch
+ * item failures, so Lambda (or the local poller) retries it: no event or message is ever dropped.
  *
- * Limits (PutEvents): at most 10 entries and 256 KB per call.
+ * Limits: PutEvents at most 10 entries and 256 KB per call; SendMessageBatch at most 10 entries
+ * and 1 MiB (`./queue.ts`).
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
@@ -11,6 +14,8 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { createLogger } from './log.js'
 import { ENV } from './manifest.js'
 import { eventEntrySize, MAX_EVENT_ENTRY_BYTES } from './outbox.js'
+import { QueueSendError, sendQueueMessages } from './queue.js'
+import { checkDelaySeconds, isStableMessageId } from './queue-message.js'
 
 /** PutEvents' limit of entries per call. */
 export const MAX_ENTRIES_PER_CALL = 10
@@ -45,6 +50,22 @@ interface Pending {
   size: number
 }
 
+/** A queue-outbox item as the publisher sends it. */
+export interface QueueEntry {
+  service: string
+  queue: string
+  /** The message's JSON. */
+  body: string
+  delaySeconds?: number | undefined
+  /** The outbox item's id: the message's stable id. */
+  id: string
+}
+
+interface PendingMessage {
+  sequenceNumber: string
+  message: QueueEntry
+}
+
 /** The EventBridge entry of one stream record, or undefined when the record is not a new outbox item. */
 export function outboxEntry(record: DynamoDBRecord, eventBusName: string): PutEventsRequestEntry | undefined {
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined
@@ -69,6 +90,33 @@ export function outboxEntry(record: DynamoDBRecord, eventBusName: string): PutEv
     EventBusName: eventBusName,
     ...(time && !Number.isNaN(time.getTime()) ? { Time: time } : {}),
   }
+}
+
+/** The work message of one stream record, or undefined when the record is not a new queue-outbox item. */
+export function queueEntry(record: DynamoDBRecord): QueueEntry | undefined {
+  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined
+  const image = unmarshall(record.dynamodb.NewImage as never) as Record<string, unknown>
+  if (image.kind !== 'queue') return undefined
+  const { service, queue, body, id } = image
+  const delaySeconds = image.delaySeconds === undefined ? undefined : Number(image.delaySeconds)
+  let delayOk = true
+  try {
+    checkDelaySeconds(delaySeconds)
+  } catch {
+    delayOk = false
+  }
+  if (
+    typeof service !== 'string' ||
+    typeof queue !== 'string' ||
+    typeof body !== 'string' ||
+    !isStableMessageId(id) ||
+    !delayOk
+  ) {
+    // As for events: an item that can never be sent would block the shard forever.
+    logger.error('Malformed queue outbox item skipped', { pk: image.pk })
+    return undefined
+  }
+  return { service, queue, body, id, ...(delaySeconds ? { delaySeconds } : {}) }
 }
 
 /** Splits entries into PutEvents calls of ≤ 10 entries and ≤ 256 KB. */
@@ -108,6 +156,37 @@ async function put(batch: Pending[]): Promise<Pending[]> {
   }
 }
 
+/** Sends the messages, one SendMessageBatch series per queue; returns those not sent. */
+async function send(pending: PendingMessage[]): Promise<PendingMessage[]> {
+  const byQueue = new Map<string, PendingMessage[]>()
+  for (const p of pending) {
+    const key = `${p.message.service}\u0000${p.message.queue}`
+    byQueue.set(key, [...(byQueue.get(key) ?? []), p])
+  }
+  const failed: PendingMessage[] = []
+  for (const group of byQueue.values()) {
+    const { service, queue } = group[0]!.message
+    try {
+      await sendQueueMessages(
+        service,
+        queue,
+        group.map(({ message: m }) => ({ body: m.body, delaySeconds: m.delaySeconds, id: m.id })),
+      )
+    } catch (err) {
+      if (err instanceof QueueSendError) {
+        logger.warn('SendMessageBatch entries failed', { service, queue, failed: err.failed })
+        failed.push(...err.failed.map((f) => group[f.index]!))
+      } else {
+        logger.warn('SendMessageBatch call failed', { service, queue, error: err as Error })
+        failed.push(...group)
+      }
+    }
+  }
+  return failed
+}
+
+const sequenceOf = (record: DynamoDBRecord): string => record.dynamodb?.SequenceNumber ?? record.eventID ?? ''
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -125,28 +204,38 @@ export function createOutboxPublisher(
     const eventBusName = process.env[ENV.eventBusName]
     if (!eventBusName) throw new Error(`${ENV.eventBusName} is not set`)
     let pending: Pending[] = []
+    let messages: PendingMessage[] = []
     for (const record of event.Records ?? []) {
+      const sequenceNumber = sequenceOf(record)
+      const message = queueEntry(record)
+      if (message) messages.push({ sequenceNumber, message })
       const entry = outboxEntry(record, eventBusName)
       if (!entry) continue
-      const sequenceNumber = record.dynamodb?.SequenceNumber ?? record.eventID ?? ''
       pending.push({
         sequenceNumber,
         entry,
         size: eventEntrySize(entry.Source ?? '', entry.DetailType ?? '', entry.Detail ?? ''),
       })
     }
-    for (let attempt = 1; pending.length > 0 && attempt <= maxAttempts; attempt++) {
+    for (let attempt = 1; pending.length + messages.length > 0 && attempt <= maxAttempts; attempt++) {
       if (attempt > 1 && baseDelayMs > 0) {
         await sleep(baseDelayMs * 2 ** (attempt - 2) * (0.5 + Math.random() / 2))
       }
       const failed: Pending[] = []
       for (const batch of chunk(pending)) failed.push(...(await put(batch)))
       pending = failed
+      messages = await send(messages)
     }
-    if (pending.length) {
-      logger.error('Outbox entries not published; reporting them for retry', { count: pending.length })
+    if (pending.length + messages.length) {
+      logger.error('Outbox items not published; reporting them for retry', {
+        events: pending.length,
+        messages: messages.length,
+      })
     }
-    return { batchItemFailures: pending.map((p) => ({ itemIdentifier: p.sequenceNumber })) }
+    // In stream order: Lambda resumes the shard at the earliest failure.
+    const unsent = new Set([...pending, ...messages].map((p) => p.sequenceNumber))
+    const failures = [...new Set((event.Records ?? []).map(sequenceOf))].filter((s) => unsent.has(s))
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) }
   }
 }
 

@@ -1,12 +1,16 @@
 /**
- * Domain events and the event outbox: a write and the events announcing it are committed in one
- * DynamoDB transaction; the table stream carries outbox items to the outbox publisher.
+ * The transactional outbox: a write and what must follow it (the domain events announcing it, the
+ * work messages it asks for) are committed in one DynamoDB transaction; the table stream carries
+ * the outbox items to the outbox publisher, which puts events on the bus (`kind: 'outbox'`) and
+ * sends work messages to their queue (`kind: 'queue'`). A message is sent if and only if its write
+ * commits: never an orphan, never lost.
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { documentClient } from './ddb.js'
 import { claimCommitItem } from './idempotency-claim.js'
 import { newId, nowIso } from './ids.js'
 import { tenantKey } from './keys.js'
+import { checkDelaySeconds, MAX_MESSAGE_BYTES, messageBytes } from './queue-message.js'
 import type { TransactItem } from './transact-item.js'
 
 /** The `detail` of every domain event on the bus. */
@@ -87,6 +91,58 @@ export function outboxPut(tableName: string, event: DomainEvent): TransactItem {
         source: event.source,
         detailType: event.detailType,
         detail: event.detail,
+        ttl: Math.floor(Date.now() / 1000) + OUTBOX_TTL_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }
+}
+
+/** A work message to write into the outbox: sent to queue `queue` of `service` once the write commits. */
+export interface QueueOutboxMessage {
+  /** The tenant whose key space holds the outbox item (and the consumer's dedupe record). */
+  tenantId: string
+  service: string
+  /** Key of the service manifest's `queues`. */
+  queue: string
+  /** The message, sent as JSON. */
+  body: unknown
+  /** Seconds before the consumer sees it (0 to 900). */
+  delaySeconds?: number | undefined
+}
+
+/**
+ * The TransactWriteItems Put of one queue-outbox item (`kind: 'queue'`): the outbox publisher sends
+ * it with its id as the message's stable id (attribute `relay-message-id`), so a re-send after a
+ * failed publish is still the same message to the consumer's dedupe. Expires as event items do.
+ *
+ * Throws (before any write) for a body that is not JSON or would not fit in a message, or a delay
+ * SQS refuses: such an item could never be sent.
+ *
+ * @example
+ * transactWithEvents(table, [jobPut, queueOutboxPut(table, { tenantId, service: 'contacts', queue: 'export-runs', body: { tenantId, jobId } })], [])
+ */
+export function queueOutboxPut(tableName: string, message: QueueOutboxMessage): TransactItem {
+  const { tenantId, service, queue, delaySeconds } = message
+  checkDelaySeconds(delaySeconds)
+  const body = JSON.stringify(message.body)
+  if (body === undefined) throw new TypeError(`The message to queue ${queue} is not JSON`)
+  const id = newId()
+  const bytes = messageBytes(body, id)
+  if (bytes > MAX_MESSAGE_BYTES)
+    throw new RangeError(`The message to queue ${queue} is ${bytes} bytes; at most ${MAX_MESSAGE_BYTES} fit`)
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        pk: tenantKey(tenantId, 'OUTBOX', id),
+        sk: 'OUTBOX',
+        kind: 'queue',
+        id,
+        service,
+        queue,
+        body,
+        ...(delaySeconds ? { delaySeconds } : {}),
         ttl: Math.floor(Date.now() / 1000) + OUTBOX_TTL_SECONDS,
       },
       ConditionExpression: 'attribute_not_exists(pk)',

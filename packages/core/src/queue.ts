@@ -1,24 +1,21 @@
 /**
  * Sending to a service's work queues (SQS): internal fan-out such as import chunks, campaign send
- * batches and SLA timers, which must not show on the public bus (DESIGN §3). A module of its own so
- * that only the functions that send bundle @aws-sdk/client-sqs; consumers are built by
- * `./worker.ts`, which does not import it.
+ * batches and SLA timers, which must not show on the public bus (DESIGN §3). The outbox publisher
+ * sends what handlers and workers wrote into the outbox (`queueOutboxPut`); a module of its own so
+ * that only the publisher (and a function that really must send directly) bundles
+ * @aws-sdk/client-sqs, while writers (`./outbox.ts`) and consumers (`./worker.ts`) do not.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs'
 import { ENV } from './manifest.js'
 import { queueEnvVar } from './names.js'
+import { checkDelaySeconds, MAX_MESSAGE_BYTES, MESSAGE_ID_ATTRIBUTE, messageBytes } from './queue-message.js'
+
+export { MAX_DELAY_SECONDS, MAX_MESSAGE_BYTES } from './queue-message.js'
 
 /** SendMessageBatch takes at most 10 entries. */
 export const MAX_BATCH_ENTRIES = 10
-/**
- * Largest body sent: 256 KiB, the MaximumMessageSize every queue accepts whatever its default
- * (SQS raised its ceiling to 1 MiB in 2025, but queues created before keep 256 KiB).
- */
-export const MAX_MESSAGE_BYTES = 262_144
 /** SendMessageBatch refuses a request whose bodies add up to more than 1 MiB. */
 export const MAX_BATCH_BYTES = 1_048_576
-/** SQS's longest delivery delay: 15 minutes. */
-export const MAX_DELAY_SECONDS = 900
 /** Tries of the entries SQS reports failed on its side (throttling, internal errors). */
 const SEND_TRIES = 4
 const RETRY_BASE_MS = 50
@@ -61,6 +58,14 @@ export interface SendOptions {
   delaySeconds?: number
 }
 
+/** One message as sent: its body already JSON, its own delay, and the id it keeps across re-sends. */
+export interface QueueMessage {
+  body: string
+  delaySeconds?: number | undefined
+  /** Sent as attribute `relay-message-id`: consumers dedupe by it (`./worker.ts`). */
+  id?: string | undefined
+}
+
 /** Some messages could not be sent even after retries; `failed` names them by their index in `bodies`. */
 export class QueueSendError extends Error {
   constructor(
@@ -80,9 +85,9 @@ export class QueueSendError extends Error {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Groups entries into SendMessageBatch requests within the count and total-size limits. */
-function batches(entries: readonly { index: number; body: string; bytes: number }[]) {
-  const out: (typeof entries)[number][][] = []
-  let current: (typeof entries)[number][] = []
+function batches<E extends { bytes: number }>(entries: readonly E[]): E[][] {
+  const out: E[][] = []
+  let current: E[] = []
   let bytes = 0
   for (const entry of entries) {
     if (current.length === MAX_BATCH_ENTRIES || bytes + entry.bytes > MAX_BATCH_BYTES) {
@@ -102,6 +107,9 @@ function batches(entries: readonly { index: number; body: string; bytes: number 
  * SQS failed on its side. Resolves once every message is accepted; throws {@link QueueSendError}
  * naming the ones that were not (a sender fault, such as an oversized body, is not retried).
  *
+ * Handlers and workers do not call this: their writes carry their messages through the outbox
+ * (`queueOutboxPut`, `./outbox.ts`), so a message is sent if and only if its write commits.
+ *
  * @example
  * await sendToQueue('contacts', 'import-chunks', chunks.map((c) => ({ tenantId, jobId, chunk: c.index })))
  * await sendToQueue('service-desk', 'sla-timers', [{ tenantId, ticketId }], { delaySeconds: 900 })
@@ -113,32 +121,47 @@ export async function sendToQueue(
   options: SendOptions = {},
 ): Promise<void> {
   const { delaySeconds } = options
-  if (
-    delaySeconds !== undefined &&
-    (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_DELAY_SECONDS)
-  )
-    throw new RangeError(`delaySeconds must be a whole number from 0 to ${MAX_DELAY_SECONDS}`)
-  if (bodies.length === 0) return
-  const url = queueUrl(service, queue)
-  const entries = bodies.map((value, index) => {
+  checkDelaySeconds(delaySeconds)
+  const messages = bodies.map((value, index) => {
     const body = JSON.stringify(value)
     if (body === undefined) throw new TypeError(`Message #${index} to queue ${queue} is not JSON`)
-    const bytes = Buffer.byteLength(body)
+    return { body, delaySeconds }
+  })
+  await sendQueueMessages(service, queue, messages)
+}
+
+/**
+ * Sends messages whose bodies are JSON already, each with its own delay and stable id (what the
+ * outbox publisher sends); otherwise as {@link sendToQueue}. `QueueSendError.failed` indexes `messages`.
+ */
+export async function sendQueueMessages(
+  service: string,
+  queue: string,
+  messages: readonly QueueMessage[],
+): Promise<void> {
+  if (messages.length === 0) return
+  const url = queueUrl(service, queue)
+  const entries = messages.map((m, index) => {
+    checkDelaySeconds(m.delaySeconds)
+    const bytes = messageBytes(m.body, m.id)
     if (bytes > MAX_MESSAGE_BYTES)
       throw new RangeError(
         `Message #${index} to queue ${queue} is ${bytes} bytes; at most ${MAX_MESSAGE_BYTES} fit`,
       )
-    return { index, body, bytes }
+    return { index, message: m, bytes }
   })
 
   const failed: { index: number; code: string; message: string }[] = []
   for (const batch of batches(entries)) {
     let pending = batch
     for (let attempt = 1; pending.length; attempt++) {
-      const request: SendMessageBatchRequestEntry[] = pending.map((e) => ({
-        Id: String(e.index),
-        MessageBody: e.body,
-        ...(delaySeconds !== undefined ? { DelaySeconds: delaySeconds } : {}),
+      const request: SendMessageBatchRequestEntry[] = pending.map(({ index, message: m }) => ({
+        Id: String(index),
+        MessageBody: m.body,
+        ...(m.delaySeconds !== undefined ? { DelaySeconds: m.delaySeconds } : {}),
+        ...(m.id !== undefined
+          ? { MessageAttributes: { [MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: m.id } } }
+          : {}),
       }))
       const result = await sqsClient().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: request }))
       const retry: typeof pending = []

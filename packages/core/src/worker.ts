@@ -1,13 +1,16 @@
 /**
  * Consumers of a service's work queues: SQS → Lambda with partial batch failures. Delivery is
- * at-least-once, so each message id is recorded (`T#<tenant>#MSG#<messageId>`, sk `MSG`, ttl 7 days)
- * in the same TransactWriteItems as the unit of work the handler returns, and a redelivered message
- * is a no-op, as for event subscribers.
+ * at-least-once, so each message's stable id is recorded (`T#<tenant>#MSG#<id>`, sk `MSG`, ttl 14
+ * days) in the same TransactWriteItems as the unit of work the handler returns, and a redelivered
+ * message is a no-op, as for event subscribers. The stable id is the outbox item's (attribute
+ * `relay-message-id`, set by the outbox publisher): a message the publisher sent twice (its batch
+ * retried after a partial failure) has two SQS MessageIds but one outbox id. A message sent
+ * without it (directly, `sendToQueue`) is known by its SQS MessageId.
  *
  * | message                         | outcome                                                   |
  * | ------------------------------- | --------------------------------------------------------- |
  * | body not JSON, fails its schema, or names no tenant | logged and dropped: a retry could never make it valid     |
- * | already processed (same id)     | acknowledged, handler not run                             |
+ * | already processed (same stable id) | acknowledged, handler not run                             |
  * | handler throws                  | only this message in `batchItemFailures`: SQS redelivers it after its visibility timeout, then dead-letters it after the queue's maxReceiveCount |
  * | handler returns a Work / nothing| committed with the dedupe record; acknowledged            |
  *
@@ -21,6 +24,7 @@ import { commitWithDedupe, documentClient, tableName } from './ddb.js'
 import { tenantKey } from './keys.js'
 import { createLogger, type Logger } from './log.js'
 import { MAX_TRANSACT_ITEMS } from './outbox.js'
+import { isStableMessageId, MESSAGE_ID_ATTRIBUTE } from './queue-message.js'
 import { issueMessage, zodIssuesToFieldErrors } from './validation.js'
 import { itemsOf, type Work } from './work.js'
 
@@ -34,7 +38,7 @@ export interface TenantMessage {
 
 export interface WorkerContext {
   logger: Logger
-  /** SQS's id of the message: the same on every redelivery. */
+  /** The message's stable id (its outbox item's id, else SQS's MessageId): the same on every delivery and re-send. */
   messageId: string
   /** 1 on the first delivery; the message is dead-lettered once this passes the queue's maxReceiveCount. */
   receiveCount: number
@@ -56,6 +60,12 @@ export type WorkerHandler = (event: SQSEvent) => Promise<SQSBatchResponse>
 
 type Outcome = 'done' | 'duplicate' | 'dropped'
 
+/** The id a message keeps across re-sends: its `relay-message-id` attribute, else SQS's MessageId. */
+export function stableMessageId(record: SQSRecord): string {
+  const carried = record.messageAttributes?.[MESSAGE_ID_ATTRIBUTE]?.stringValue
+  return isStableMessageId(carried) ? carried : record.messageId
+}
+
 /**
  * One per service: the factory of its queue consumers (the kit's `worker`).
  *
@@ -75,7 +85,8 @@ export function createWorker(config: { service: string; table: string; logger?: 
     options: WorkerOptions = {},
   ): WorkerHandler => {
     const processOne = async (record: SQSRecord): Promise<Outcome> => {
-      const ids = { queue, messageId: record.messageId }
+      const messageId = stableMessageId(record)
+      const ids = { queue, messageId, sqsMessageId: record.messageId }
       let json: unknown
       try {
         json = JSON.parse(record.body)
@@ -97,7 +108,7 @@ export function createWorker(config: { service: string; table: string; logger?: 
         return 'dropped'
       }
       const table = tableName(config.service, config.table)
-      const key = { pk: tenantKey(body.tenantId, 'MSG', record.messageId), sk: 'MSG' }
+      const key = { pk: tenantKey(body.tenantId, 'MSG', messageId), sk: 'MSG' }
       // Cheap early exit so a redelivery does not even run the handler (and its side effects).
       const seen = await documentClient().send(
         new GetCommand({ TableName: table, Key: key, ConsistentRead: true }),
@@ -105,9 +116,7 @@ export function createWorker(config: { service: string; table: string; logger?: 
       if (seen.Item) return 'duplicate'
 
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1
-      const items = itemsOf(
-        (await handle(body, { logger, messageId: record.messageId, receiveCount })) ?? undefined,
-      )
+      const items = itemsOf((await handle(body, { logger, messageId, receiveCount })) ?? undefined)
       if (items.length + 1 > MAX_TRANSACT_ITEMS)
         throw new Error(`A worker may write at most ${MAX_TRANSACT_ITEMS - 1} items per message`)
       const dedupe = {
@@ -133,7 +142,11 @@ export function createWorker(config: { service: string; table: string; logger?: 
     return async (event) => {
       const batchItemFailures: SQSBatchResponse['batchItemFailures'] = []
       for (const record of event.Records) {
-        logger.appendPersistentKeys({ queue, messageId: record.messageId })
+        logger.appendPersistentKeys({
+          queue,
+          messageId: stableMessageId(record),
+          sqsMessageId: record.messageId,
+        })
         try {
           const outcome = await processOne(record)
           if (outcome === 'duplicate') logger.info('Duplicate message ignored')
@@ -144,7 +157,7 @@ export function createWorker(config: { service: string; table: string; logger?: 
           })
           batchItemFailures.push({ itemIdentifier: record.messageId })
         } finally {
-          logger.removePersistentKeys(['queue', 'messageId'])
+          logger.removePersistentKeys(['queue', 'messageId', 'sqsMessageId'])
         }
       }
       return { batchItemFailures }

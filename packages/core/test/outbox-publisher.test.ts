@@ -1,16 +1,25 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { newEvent, outboxPut } from '../src/outbox.js'
+import { newEvent, outboxPut, queueOutboxPut } from '../src/outbox.js'
 import { createOutboxPublisher, handler } from '../src/outbox-publisher.js'
 
 const eb = mockClient(EventBridgeClient)
+const sqs = mockClient(SQSClient)
+const CHUNKS_URL = 'http://sqs.local/000000000000/crm-test-contacts-import-chunks'
+const PARKED_URL = 'http://sqs.local/000000000000/crm-test-contacts-parked-activity'
 beforeEach(() => {
   process.env.EVENT_BUS_NAME = 'crm-test'
+  process.env.CONTACTS_IMPORT_CHUNKS_QUEUE_URL = CHUNKS_URL
+  process.env.CONTACTS_PARKED_ACTIVITY_QUEUE_URL = PARKED_URL
 })
-afterEach(() => eb.reset())
+afterEach(() => {
+  eb.reset()
+  sqs.reset()
+})
 
 // No backoff waits in tests: the retry behaviour is what is under test, not the delays.
 const publish = createOutboxPublisher({ maxAttempts: 3, baseDelayMs: 0 })
@@ -25,7 +34,11 @@ function outboxRecord(detailType = 'Contact.Created', data: unknown = { id: 'c1'
     data,
     correlationId: 'corr',
   })
-  const item = outboxPut('t', event).Put?.Item ?? {}
+  return insertRecord(outboxPut('t', event).Put?.Item ?? {})
+}
+
+/** The stream INSERT record of `item`, as DynamoDB Streams delivers it (a fresh sequence number). */
+function insertRecord(item: Record<string, unknown>): DynamoDBRecord {
   seq += 1
   return {
     eventID: `ev-${seq}`,
@@ -39,6 +52,29 @@ function outboxRecord(detailType = 'Contact.Created', data: unknown = { id: 'c1'
     },
   }
 }
+
+/** A stream INSERT record of a real queue-outbox item. */
+function queueRecord(
+  queue = 'import-chunks',
+  body: unknown = { tenantId: 'acme', n: seq },
+  delaySeconds?: number,
+) {
+  const item =
+    queueOutboxPut('t', { tenantId: 'acme', service: 'contacts', queue, body, delaySeconds }).Put?.Item ?? {}
+  return {
+    record: insertRecord(item),
+    id: item.id as string,
+    body: item.body as string,
+  }
+}
+
+/** Every SendMessageBatch entry, with its queue, across all calls. */
+function sentMessages(): (SendMessageBatchRequestEntry & { url: string | undefined })[] {
+  return sqs
+    .commandCalls(SendMessageBatchCommand)
+    .flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => ({ ...e, url: c.args[0].input.QueueUrl })))
+}
+const stableId = (e: SendMessageBatchRequestEntry) => e.MessageAttributes?.['relay-message-id']?.StringValue
 
 function streamEvent(...records: DynamoDBRecord[]): DynamoDBStreamEvent {
   return { Records: records }
@@ -173,5 +209,142 @@ describe('outbox publisher', () => {
     const res = await publish(streamEvent(outboxRecord()))
     expect(res.batchItemFailures).toEqual([])
     expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 2)
+  })
+})
+
+describe('outbox publisher: work messages', () => {
+  const accepted = (input: { Entries: { Id: string }[] }) => ({
+    Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: `sqs-${e.Id}`, MD5OfMessageBody: '' })),
+    Failed: [],
+  })
+
+  it('sends each queue item to its queue with its body, delay and id; events still go to the bus', async () => {
+    // Prepare
+    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] })
+    sqs.on(SendMessageBatchCommand).callsFake(accepted)
+    const chunk = queueRecord('import-chunks', { tenantId: 'acme', jobId: 'j1', chunk: 1 })
+    const parked = queueRecord('parked-activity', { tenantId: 'acme', attempt: 2 }, 20)
+    const event = outboxRecord()
+    // Act
+    const res = await publish(streamEvent(chunk.record, event, parked.record))
+    // Assess
+    expect(res).toEqual({ batchItemFailures: [] })
+    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 1)
+    expect(sentIds()).toEqual([idOf(event)])
+    expect(sentMessages()).toEqual([
+      {
+        url: CHUNKS_URL,
+        Id: '0',
+        MessageBody: JSON.stringify({ tenantId: 'acme', jobId: 'j1', chunk: 1 }),
+        MessageAttributes: { 'relay-message-id': { DataType: 'String', StringValue: chunk.id } },
+      },
+      {
+        url: PARKED_URL,
+        Id: '0',
+        MessageBody: parked.body,
+        DelaySeconds: 20,
+        MessageAttributes: { 'relay-message-id': { DataType: 'String', StringValue: parked.id } },
+      },
+    ])
+  })
+
+  it('batches one queue by 10 and sends nothing for records that are not new queue items', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(accepted)
+    const records = Array.from({ length: 12 }, () => queueRecord())
+    const modify: DynamoDBRecord = { ...queueRecord().record, eventName: 'MODIFY' }
+    const res = await publish(streamEvent(...records.map((r) => r.record), modify))
+    expect(res.batchItemFailures).toEqual([])
+    expect(sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries?.length)).toEqual([
+      10, 2,
+    ])
+    expect(sentMessages().map(stableId)).toEqual(records.map((r) => r.id))
+    expect(eb).not.toHaveReceivedCommand(PutEventsCommand)
+  })
+
+  it('retries only the entries SQS failed, with the same stable id, and loses nothing', async () => {
+    // Prepare: the second entry fails on SQS's side on every try of the first call's series, then goes through.
+    const records = Array.from({ length: 3 }, () => queueRecord())
+    let failing = 4
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: SendMessageBatchRequestEntry[] }) => {
+      const bad = input.Entries.find((e) => stableId(e) === records[1]!.id)
+      if (bad && failing-- > 0)
+        return {
+          Successful: input.Entries.filter((e) => e !== bad).map((e) => ({
+            Id: e.Id,
+            MessageId: 'x',
+            MD5OfMessageBody: '',
+          })),
+          Failed: [{ Id: bad.Id, Code: 'InternalError', SenderFault: false }],
+        }
+      return accepted(input as { Entries: { Id: string }[] })
+    })
+    // Act
+    const res = await publish(streamEvent(...records.map((r) => r.record)))
+    // Assess: sent at least once each; the re-sent one kept its id, so its consumer sees one message.
+    expect(res.batchItemFailures).toEqual([])
+    const ids = sentMessages().map(stableId)
+    expect(new Set(ids)).toEqual(new Set(records.map((r) => r.id)))
+    expect(ids.filter((id) => id === records[1]!.id).length).toBeGreaterThan(1)
+    expect(ids.filter((id) => id === records[0]!.id)).toHaveLength(1)
+  })
+
+  it('reports messages that keep failing, and only them, as batchItemFailures in stream order', async () => {
+    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] })
+    const records = Array.from({ length: 3 }, () => queueRecord())
+    const event = outboxRecord()
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: SendMessageBatchRequestEntry[] }) => ({
+      Successful: input.Entries.filter((e) => stableId(e) !== records[2]!.id).map((e) => ({
+        Id: e.Id,
+        MessageId: 'x',
+        MD5OfMessageBody: '',
+      })),
+      Failed: input.Entries.filter((e) => stableId(e) === records[2]!.id).map((e) => ({
+        Id: e.Id,
+        Code: 'InvalidMessageContents',
+        SenderFault: true,
+      })),
+    }))
+    const res = await publish(streamEvent(records[0]!.record, event, records[2]!.record, records[1]!.record))
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: records[2]!.record.dynamodb?.SequenceNumber }])
+    // The event beside it went out once; a sender fault is not retried within a call series.
+    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 1)
+    expect(sentMessages().filter((e) => stableId(e) === records[2]!.id)).toHaveLength(3)
+  })
+
+  it('reports every message of a queue whose calls keep throwing, or whose URL is not set', async () => {
+    sqs.on(SendMessageBatchCommand).rejects(new Error('network down'))
+    const records = [queueRecord(), queueRecord()]
+    const res = await publish(streamEvent(...records.map((r) => r.record)))
+    expect(res.batchItemFailures).toEqual(
+      records.map((r) => ({ itemIdentifier: r.record.dynamodb?.SequenceNumber })),
+    )
+    sqs.reset()
+    sqs.on(SendMessageBatchCommand).callsFake(accepted)
+    delete process.env.CONTACTS_PARKED_ACTIVITY_QUEUE_URL
+    const lost = queueRecord('parked-activity')
+    const fine = queueRecord('import-chunks')
+    const out = await publish(streamEvent(lost.record, fine.record))
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: lost.record.dynamodb?.SequenceNumber }])
+    expect(sentMessages().map(stableId)).toEqual([fine.id])
+  })
+
+  it('skips a malformed queue item instead of blocking the shard', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(accepted)
+    const malformed: DynamoDBRecord = {
+      eventName: 'INSERT',
+      dynamodb: {
+        NewImage: marshall({
+          pk: 'T#acme#OUTBOX#x',
+          sk: 'OUTBOX',
+          kind: 'queue',
+          queue: 'import-chunks',
+          body: '{}',
+        }) as never,
+        SequenceNumber: '7',
+      },
+    }
+    const res = await publish(streamEvent(malformed))
+    expect(res.batchItemFailures).toEqual([])
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand)
   })
 })

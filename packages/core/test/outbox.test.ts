@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it } from 'vitest'
-import { newEvent, outboxPut, transactWithEvents } from '../src/outbox.js'
+import { newEvent, outboxPut, queueOutboxPut, transactWithEvents } from '../src/outbox.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 afterEach(() => ddb.reset())
@@ -49,6 +49,54 @@ describe('outboxPut', () => {
     const ttl = put?.Item?.ttl as number
     expect(ttl - now).toBeGreaterThanOrEqual(3 * 24 * 3600 - 5)
     expect(ttl - now).toBeLessThanOrEqual(3 * 24 * 3600 + 5)
+  })
+})
+
+describe('queueOutboxPut', () => {
+  it('builds the tenant-keyed queue-outbox item: queue, JSON body, delay, its id, a 3-day ttl', () => {
+    const now = Math.floor(Date.now() / 1000)
+    const body = { tenantId: 'acme', jobId: 'j1', chunk: 0, note: 'ä' }
+    const put = queueOutboxPut('t1', {
+      tenantId: 'acme',
+      service: 'contacts',
+      queue: 'import-chunks',
+      body,
+      delaySeconds: 30,
+    }).Put
+    expect(put?.TableName).toBe('t1')
+    expect(put?.ConditionExpression).toBe('attribute_not_exists(pk)')
+    const item = put?.Item ?? {}
+    expect(item.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/)
+    expect(item).toMatchObject({
+      pk: `T#acme#OUTBOX#${item.id}`,
+      sk: 'OUTBOX',
+      kind: 'queue',
+      service: 'contacts',
+      queue: 'import-chunks',
+      body: JSON.stringify(body),
+      delaySeconds: 30,
+    })
+    expect((item.ttl as number) - now).toBeGreaterThanOrEqual(3 * 24 * 3600 - 5)
+    // No delay: no attribute (SQS's queue default applies).
+    const plain = queueOutboxPut('t1', {
+      tenantId: 'acme',
+      service: 's',
+      queue: 'q',
+      body: { tenantId: 'acme' },
+    })
+    expect(plain.Put?.Item).not.toHaveProperty('delaySeconds')
+    expect(plain.Put?.Item?.id).not.toBe(item.id)
+  })
+
+  it('refuses, before any write, what SQS could never take: a delay out of range, a body too large or not JSON', () => {
+    const base = { tenantId: 'acme', service: 's', queue: 'q' }
+    expect(() => queueOutboxPut('t1', { ...base, body: {}, delaySeconds: 901 })).toThrow(RangeError)
+    expect(() => queueOutboxPut('t1', { ...base, body: {}, delaySeconds: 1.5 })).toThrow(RangeError)
+    expect(() => queueOutboxPut('t1', { ...base, body: {}, delaySeconds: -1 })).toThrow(RangeError)
+    // The limit counts the id attribute too: a body of exactly 256 KiB no longer fits.
+    expect(() => queueOutboxPut('t1', { ...base, body: 'x'.repeat(262_142) })).toThrow(/at most 262144/)
+    expect(() => queueOutboxPut('t1', { ...base, body: 'x'.repeat(262_000) })).not.toThrow()
+    expect(() => queueOutboxPut('t1', { ...base, body: undefined })).toThrow(TypeError)
   })
 })
 

@@ -91,6 +91,52 @@ describe('worker', () => {
     expect(ddb).not.toReceiveCommand(PutCommand)
   })
 
+  it('dedupes by the outbox id a message carries, not by its SQS MessageId: a re-sent message is one message', async () => {
+    const attr = (id: string) => ({
+      messageAttributes: { 'relay-message-id': { stringValue: id, dataType: 'String' } },
+    })
+    const seen = new Set<string>()
+    ddb.on(GetCommand).callsFake((input: { Key: { pk: string } }) => ({
+      Item: seen.has(input.Key.pk) ? { pk: input.Key.pk } : undefined,
+    }))
+    ddb.on(PutCommand).callsFake((input: { Item: { pk: string } }) => {
+      seen.add(input.Item.pk)
+      return {}
+    })
+    const handle = vi.fn(async (_body: ImportChunk, _ctx: WorkerContext) => {})
+    const handler = worker('import-chunks', ImportChunk, handle)
+
+    // The publisher sent the same outbox item twice (its batch was retried): two SQS MessageIds.
+    const first = await handler(event(record(1, chunk(0), attr('01JD0000000000000000000AAA'))))
+    const again = await handler(event(record(2, chunk(0), attr('01JD0000000000000000000AAA'))))
+
+    expect(first.batchItemFailures).toEqual([])
+    expect(again.batchItemFailures).toEqual([])
+    expect(handle).toHaveBeenCalledOnce()
+    expect(handle.mock.calls[0]?.[1].messageId).toBe('01JD0000000000000000000AAA')
+    expect([...seen]).toEqual(['T#acme#MSG#01JD0000000000000000000AAA'])
+    // An attribute unfit for a key (a separator in it) is not trusted: the SQS MessageId is used.
+    await handler(event(record(3, chunk(1), attr('a#b'))))
+    expect(handle.mock.calls[1]?.[1].messageId).toBe('m-3')
+  })
+
+  it('reports a failed message by its SQS MessageId, whatever id it dedupes by', async () => {
+    ddb.on(GetCommand).resolves({})
+    const handler = worker('import-chunks', ImportChunk, async () => {
+      throw new Error('boom')
+    })
+    const result = await handler(
+      event(
+        record(4, chunk(0), {
+          messageAttributes: {
+            'relay-message-id': { stringValue: '01JD0000000000000000000BBB', dataType: 'String' },
+          },
+        }),
+      ),
+    )
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-4' }] })
+  })
+
   it('marks only the message whose handler threw as failed', async () => {
     ddb.on(GetCommand).resolves({})
     ddb.on(PutCommand).resolves({})

@@ -5,37 +5,19 @@
  * consumer (retry-parked-activity), so both resolve a contact the same way.
  */
 import type { Logger } from '@relay/core/log'
-import { sendToQueue } from '@relay/core/queue'
 import type { Work } from '@relay/core/work'
-import * as z from 'zod/mini'
 import { nextParking } from './domain/parking.js'
 import { contactIdOf, emailOf, relatedActivity } from './domain/related-activity.js'
+import type { ParkedActivityMessage } from './queues.js'
 import { contactIdByEmail, getContact } from './store/contacts.js'
-import { SERVICE } from './store/table.js'
+import { parkActivity } from './store/parked-activity.js'
 import { relatedEntryWork } from './store/timeline.js'
-
-/** The event as parked: what is needed to make its entry later, and how long it has waited. */
-export const ParkedActivityMessage = z.object({
-  tenantId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^#]+$/)),
-  event: z.object({
-    id: z.string().check(z.minLength(1)),
-    source: z.string(),
-    detailType: z.string(),
-    occurredAt: z.string(),
-    correlationId: z.string(),
-    data: z.unknown(),
-  }),
-  /** When it was first parked. */
-  parkedAt: z.string(),
-  /** Parkings so far. */
-  attempt: z.number().check(z.int(), z.positive()),
-})
-export type ParkedActivityMessage = z.infer<typeof ParkedActivityMessage>
 
 /**
  * The unit of work that adds the event's entry to its contact's timeline; or, when the contact is
- * not there (yet), the event parked again (or dropped past the bound) and nothing to commit. An
- * event that is about no contact at all is logged and skipped.
+ * not there (yet), the one that parks the event (again) on `parked-activity`, committed with the
+ * delivery's dedupe record so the parking is sent if and only if this delivery counts as done;
+ * or nothing, past the parking bound. An event that is about no contact at all is logged and skipped.
  */
 export async function entryOrPark(
   tenantId: string,
@@ -74,12 +56,11 @@ export async function entryOrPark(
     parkedAt: parked?.parkedAt ?? new Date(now).toISOString(),
     attempt: decision.attempt,
   }
-  await sendToQueue(SERVICE, 'parked-activity', [message], { delaySeconds: decision.delaySeconds })
   logger.info('Event parked until its contact appears', {
     detailType: event.detailType,
     ...awaited,
     attempt: decision.attempt,
     delaySeconds: decision.delaySeconds,
   })
-  return undefined
+  return parkActivity(message, decision.delaySeconds)
 }

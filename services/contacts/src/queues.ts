@@ -1,6 +1,7 @@
 /**
- * The contacts service's work queues (manifest `queues`): what each message carries and how it is
- * sent. Internal plumbing, not business events: nothing here reaches the bus or its catalogue.
+ * The contacts service's work queues (manifest `queues`): what each message carries and how a
+ * store asks for one. Internal plumbing, not business events: nothing here reaches the bus or its
+ * catalogue.
  *
  * | queue            | message                                   | consumer              |
  * | ---------------- | ----------------------------------------- | --------------------- |
@@ -8,20 +9,14 @@
  * | export-runs      | `{ tenantId, jobId, correlationId }`        | run-export            |
  * | parked-activity  | `{ tenantId, event, parkedAt, attempt }`    | retry-parked-activity |
  *
- * A message is sent BEFORE the write that makes it meaningful (the job, the finished chunk) is
- * committed, with a short delay: the worker commits a message's unit of work only after its
- * handler returns, and a crash between a commit and a send would lose the message for good, while
- * a message that arrives before its write finds the state "not yet" and comes back later.
+ * A message is a queue-outbox item in the SAME transaction as the write that makes it meaningful
+ * (the job, the finished chunk, the parked event's dedupe record): the table's stream hands it to
+ * the outbox publisher, which sends it. So it is sent if and only if its write commits, and its
+ * consumer always finds that write: no send-ahead delay, no message for a job that never came.
  */
-import { sendToQueue } from '@relay/core/queue'
+import { queueOutboxPut, type TransactItem } from '@relay/core/outbox'
 import * as z from 'zod/mini'
-import { SERVICE } from './store/table.js'
-
-/**
- * Delay of a message sent just before its write commits: long enough for that one transaction,
- * short enough not to slow a 200-chunk import down (200 × 2 s).
- */
-export const SEND_AHEAD_DELAY_SECONDS = 2
+import { SERVICE, table } from './store/table.js'
 
 const TenantId = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^#]+$/))
 
@@ -40,18 +35,45 @@ export const ExportRunMessage = z.object({
 })
 export type ExportRunMessage = z.infer<typeof ExportRunMessage>
 
-/** Asks for chunk `chunk` of an import job. */
-export function requestImportChunk(message: ImportChunkMessage): Promise<void> {
-  return sendToQueue(SERVICE, 'import-chunks', [message], { delaySeconds: SEND_AHEAD_DELAY_SECONDS })
-}
+/** An event of another service parked until its contact appears (domain/parking.ts): what is needed to make its entry later, and how long it has waited. */
+export const ParkedActivityMessage = z.object({
+  tenantId: TenantId,
+  event: z.object({
+    id: z.string().check(z.minLength(1)),
+    source: z.string(),
+    detailType: z.string(),
+    occurredAt: z.string(),
+    correlationId: z.string(),
+    data: z.unknown(),
+  }),
+  /** When it was first parked. */
+  parkedAt: z.string(),
+  /** Parkings so far. */
+  attempt: z.number().check(z.int(), z.positive()),
+})
+export type ParkedActivityMessage = z.infer<typeof ParkedActivityMessage>
 
-/** Asks for an export job to be written. */
-export function requestExportRun(message: ExportRunMessage): Promise<void> {
-  return sendToQueue(SERVICE, 'export-runs', [message], { delaySeconds: SEND_AHEAD_DELAY_SECONDS })
+/** Each queue's message. */
+export interface QueueMessages {
+  'import-chunks': ImportChunkMessage
+  'export-runs': ExportRunMessage
+  'parked-activity': ParkedActivityMessage
 }
 
 /**
- * Receives after which a message whose job is still not there is dropped: the write it was sent
- * ahead of failed (the request answered an error), so no job will ever appear.
+ * The transaction item asking for `message` on `queue` (store modules only: it goes into the
+ * transaction of the write it belongs to).
  */
-export const MAX_RECEIVES_WITHOUT_JOB = 3
+export function queueItem<Q extends keyof QueueMessages>(
+  queue: Q,
+  message: QueueMessages[Q],
+  delaySeconds?: number,
+): TransactItem {
+  return queueOutboxPut(table(), {
+    tenantId: message.tenantId,
+    service: SERVICE,
+    queue,
+    body: message,
+    delaySeconds,
+  })
+}

@@ -35,7 +35,7 @@ import { handler as onImportUploaded } from '../src/handlers/on-import-uploaded.
 import { handler as runExport } from '../src/handlers/run-export.js'
 import { handler as startExport } from '../src/handlers/start-export.js'
 import { handler as startImport } from '../src/handlers/start-import.js'
-import { context, httpEvent, parse, queueEvent, sentTo, setQueueUrls } from './helpers.js'
+import { context, httpEvent, parse, queuedIn, queueEvent, transactedPuts } from './helpers.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 const s3 = mockClient(S3Client)
@@ -46,12 +46,13 @@ const JOB = '01JD3Y0C6Z8R4F2G9QK7WXN5TB'
 beforeAll(() => {
   process.env.CONTACTS_MAIN_TABLE = 'crm-test-contacts-main'
   process.env.CONTACTS_FILES_BUCKET = BUCKET
-  setQueueUrls()
 })
 beforeEach(() => {
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] })
 })
 afterEach(() => {
+  // No handler sends: its writes carry its messages (queue-outbox items), the outbox publisher sends them.
+  expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand)
   ddb.reset()
   s3.reset()
   sqs.reset()
@@ -225,16 +226,21 @@ describe('on-import-uploaded (S3 ObjectCreated under imports/)', () => {
       ['CHUNK#00002', 200],
     ])
     expect(chunks[0]!.rows[0]).toEqual({ firstName: 'Siân 0', email: 's0@x.cymru' })
-    const queued = ddb.commandCalls(UpdateCommand)[1]!.args[0].input
-    expect(queued).toMatchObject({
+    // The job queued and chunk 0 asked for (on the work queue, not the bus) in ONE transaction.
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1)
+    const [queued, ...rest] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!
+    expect(queued!.Update).toMatchObject({
       ConditionExpression: '#job.#status = :awaiting',
       ExpressionAttributeValues: { ':job': { status: 'queued', total: 1_200 }, ':chunks': 3, ':zero': 0 },
     })
-    // Chunk 0 asked for on the work queue, not the bus (and before the job is queued).
-    expect(sentTo(sqs, 'import-chunks')).toEqual([
-      { body: { tenantId: 'acme', jobId: JOB, chunk: 0, correlationId: 'corr-upload' }, delaySeconds: 2 },
+    expect(rest).toHaveLength(1)
+    expect(queuedIn(transactedPuts(ddb), 'import-chunks')).toEqual([
+      {
+        body: { tenantId: 'acme', jobId: JOB, chunk: 0, correlationId: 'corr-upload' },
+        delaySeconds: undefined,
+      },
     ])
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand)
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1)
     expect(s3).toHaveReceivedCommandWith(DeleteObjectCommand, { Bucket: BUCKET, Key: uploadKey })
   })
 
@@ -261,7 +267,6 @@ describe('on-import-uploaded (S3 ObjectCreated under imports/)', () => {
       }),
     ])
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand)
-    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand)
   })
 
   it('lets Lambda retry when S3 cannot serve the file, and fails the job on the third reading', async () => {
@@ -467,13 +472,13 @@ describe('run-export (queue export-runs)', () => {
     expect(ddb).not.toHaveReceivedCommand(QueryCommand)
   })
 
-  it('lets a message that came before its job come back, and drops it once no job ever came', async () => {
+  it('drops a message whose job is not there at once: it is only ever sent once its job is written', async () => {
     ddb.on(GetCommand).resolves({})
     ddb.on(UpdateCommand).rejects(conditionFailed())
     ddb.on(PutCommand).resolves({})
-    expect(failedMessages(await runExport(exportRun(1)))).toBe(1)
-    expect(failedMessages(await runExport(exportRun(3)))).toBe(0)
+    expect(failedMessages(await runExport(exportRun(1)))).toBe(0)
     expect(s3.calls()).toHaveLength(0)
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand)
   })
 })
 
@@ -485,8 +490,8 @@ const savedExportJobs = () =>
     .filter(Boolean)
 
 describe('POST /contacts/exports and GET /contacts/exports/{id}', () => {
-  it('asks for its run on the work queue, creates the queued job, and answers 201 + Location', async () => {
-    ddb.on(PutCommand).resolves({})
+  it('creates the queued job and asks for its run on the work queue in one transaction, and answers 201 + Location', async () => {
+    ddb.on(TransactWriteCommand).resolves({})
     const res = parse(
       await startExport(
         httpEvent({
@@ -505,14 +510,21 @@ describe('POST /contacts/exports and GET /contacts/exports/{id}', () => {
       format: 'jsonl',
       filters: { tag: 'vip', lifecycleStage: 'lead' },
     })
-    const put = ddb.commandCalls(PutCommand)[0]!.args[0].input
-    expect(put.Item).toMatchObject({ pk: `T#acme#EXPORT#${res.body.id}`, sk: 'EXPORT', kind: 'export' })
-    expect(Number(put.Item!.ttl) - Date.now() / 1000).toBeGreaterThan(6.9 * 24 * 3600)
-    // No bus event: ContactExport.Requested is internal work, not in the public catalogue.
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand)
-    expect(sentTo(sqs, 'export-runs')).toEqual([
-      { body: { tenantId: 'acme', jobId: res.body.id, correlationId: expect.any(String) }, delaySeconds: 2 },
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1)
+    const [put, ...rest] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!
+    expect(put!.Put!.Item).toMatchObject({ pk: `T#acme#EXPORT#${res.body.id}`, sk: 'EXPORT', kind: 'export' })
+    expect(put!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)')
+    expect(Number(put!.Put!.Item!.ttl) - Date.now() / 1000).toBeGreaterThan(6.9 * 24 * 3600)
+    expect(rest).toHaveLength(1)
+    expect(queuedIn(transactedPuts(ddb), 'export-runs')).toEqual([
+      {
+        body: { tenantId: 'acme', jobId: res.body.id, correlationId: expect.any(String) },
+        delaySeconds: undefined,
+      },
     ])
+    // No bus event: ContactExport.Requested is internal work, not in the public catalogue.
+    expect(transactedPuts(ddb).filter((i) => i?.kind === 'outbox')).toEqual([])
+    expect(ddb).not.toHaveReceivedCommand(PutCommand)
   })
 
   it('refuses unknown filters and a q without a searchable word', async () => {

@@ -10,12 +10,13 @@
  */
 
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { CreateContact } from '@relay/contracts/contacts'
-import { resetDocumentClient } from '@relay/core/ddb'
+import { documentClient, resetDocumentClient } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
 import { type DynamoDbLocal, startDynamoDbLocal } from '@relay/local/dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createServiceTable } from '../../../test/support/tables.js'
 import { buildContact } from '../src/domain/contact.js'
 import { importRowId } from '../src/domain/csv-import.js'
@@ -26,7 +27,7 @@ import { getContact, insertContact } from '../src/store/contacts.js'
 import { listDuplicates } from '../src/store/duplicates.js'
 import { getImportJob, insertImportJob, writeImportChunks } from '../src/store/import-jobs.js'
 import { searchContacts } from '../src/store/search.js'
-import { context, httpEvent, parse, queueEvent, sentTo, setQueueUrls } from './helpers.js'
+import { context, httpEvent, parse, queuedIn, queueEvent } from './helpers.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const TENANT = `t-${newId().slice(-8).toLowerCase()}`
@@ -42,20 +43,37 @@ const NAMES = [
   ['Ana', 'García'],
 ] as const
 
-// The queue's part is played by this test: each message run-import or start-import sent is delivered.
+// The queue's part is played by this test: each message that start-import's or run-import's
+// committed transaction carries (a queue-outbox item) is delivered, as the outbox publisher would.
 const sqs = mockClient(SQSClient)
+const committed: Record<string, unknown>[] = []
+
+/** Records the items of every TransactWriteItems that commits (a Scan of 150 000 items per chunk would not do). */
+function recordCommits(): void {
+  const client = documentClient()
+  const send = client.send.bind(client)
+  vi.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
+    const out = await send(command as never)
+    if (command instanceof TransactWriteCommand)
+      for (const item of command.input.TransactItems ?? []) if (item.Put?.Item) committed.push(item.Put.Item)
+    return out
+  }) as never)
+}
 
 describe('a 10 000-row import on DynamoDB Local', () => {
   let own: DynamoDbLocal | undefined
   beforeAll(async () => {
-    setQueueUrls()
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] })
     own = await startDynamoDbLocal({ inMemory: true })
     process.env.DYNAMODB_ENDPOINT = own.endpoint
     resetDocumentClient()
     await createServiceTable(STAGE, manifest)
+    recordCommits()
   }, 120_000)
   afterAll(async () => {
+    // Nothing sends directly: every message travelled in a transaction.
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand)
+    vi.restoreAllMocks()
     resetDocumentClient()
     await own?.stop()
   })
@@ -113,7 +131,7 @@ describe('a 10 000-row import on DynamoDB Local', () => {
       const state = await getImportJob(TENANT, id)
       if (state?.job.status === 'completed') break
       expect(state?.nextChunk).toBe(chunk)
-      const asked = sentTo(sqs, 'import-chunks')
+      const asked = queuedIn(committed, 'import-chunks').filter((m) => m.body.jobId === id)
       expect(asked).toHaveLength(chunk + 1)
       const message = asked[chunk]!.body
       expect(message).toEqual({ tenantId: TENANT, jobId: id, chunk, correlationId: expect.any(String) })
@@ -178,6 +196,7 @@ describe('a 10 000-row import on DynamoDB Local', () => {
       },
       {},
       2,
+      'corr',
     )
     await writeImportChunks(tenantId, id, 0, [
       [row(1), row(2), row(3)],

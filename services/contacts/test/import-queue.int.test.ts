@@ -1,7 +1,9 @@
 /**
  * Import chunks on the `import-chunks` work queue, on DynamoDB Local with SQS faked: each message
- * imports one chunk and asks for the next; a redelivered or repeated message counts nothing twice;
- * a crash mid-chunk resumes; a message ahead of its state comes back later.
+ * imports one chunk and asks for the next in the same transaction (a queue-outbox item, which the
+ * outbox publisher sends; nothing here calls SQS); a redelivered or repeated message counts
+ * nothing twice; a crash mid-chunk resumes and asks for nothing; a message ahead of its chunk
+ * comes back later.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
@@ -9,14 +11,14 @@ import type { ImportJob } from '@relay/contracts/contact-imports'
 import { documentClient } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
 import { mockClient } from 'aws-sdk-client-mock'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { importRowId } from '../src/domain/csv-import.js'
 import { handler as runImport } from '../src/handlers/run-import.js'
 import { manifest } from '../src/service.js'
 import { getContact } from '../src/store/contacts.js'
 import { getImportJob, insertImportJob, writeImportChunks } from '../src/store/import-jobs.js'
-import { queueEvent, sentTo, setQueueUrls } from './helpers.js'
+import { outboxItemsOf, queuedIn, queueEvent } from './helpers.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const sqs = mockClient(SQSClient)
@@ -42,7 +44,7 @@ const newJob = (chunks: number): ImportJob => {
 const rows = (chunk: number) =>
   [1, 2, 3].map((n) => ({ firstName: `Row ${chunk}.${n}`, email: `r${chunk}-${n}@queue.example` }))
 
-/** A job of `chunks` chunks of 3 rows, as start-import leaves it. */
+/** A job of `chunks` chunks of 3 rows, as start-import leaves it (chunk 0 asked for). */
 async function startedJob(tenantId: string, chunks: number): Promise<ImportJob> {
   const job = newJob(chunks)
   await writeImportChunks(
@@ -51,7 +53,7 @@ async function startedJob(tenantId: string, chunks: number): Promise<ImportJob> 
     0,
     Array.from({ length: chunks }, (_, c) => rows(c)),
   )
-  await insertImportJob(tenantId, job, {}, chunks)
+  await insertImportJob(tenantId, job, {}, chunks, 'corr-queue')
   return job
 }
 const message = (tenantId: string, jobId: string, chunk: number) => ({
@@ -64,15 +66,15 @@ const failures = async (event: ReturnType<typeof queueEvent>) => (await runImpor
 
 describe('import chunks on the work queue, on DynamoDB Local', () => {
   let table: string
+  /** The chunks asked for so far, as committed (what the table's stream hands the publisher). */
+  const asked = async (tenantId: string) => queuedIn(await outboxItemsOf(table, tenantId), 'import-chunks')
   beforeAll(async () => {
-    setQueueUrls()
     table = await createServiceTable(STAGE, manifest)
   })
   afterAll(() => dropTable(table))
-  beforeEach(() => {
-    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] })
-  })
   afterEach(() => {
+    // Workers never send: their writes carry their messages.
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand)
     sqs.reset()
     vi.restoreAllMocks()
   })
@@ -80,15 +82,20 @@ describe('import chunks on the work queue, on DynamoDB Local', () => {
   it('imports one chunk per message and asks for the next one, until the last', async () => {
     const t = tenant()
     const job = await startedJob(t, 2)
+    // The job's own transaction asked for chunk 0, without a delay: the job is there when it arrives.
+    expect(await asked(t)).toEqual([{ body: message(t, job.id, 0), delaySeconds: undefined }])
     expect(await failures(queueEvent(message(t, job.id, 0)))).toEqual([])
-    expect(sentTo(sqs, 'import-chunks')).toEqual([{ body: message(t, job.id, 1), delaySeconds: 2 }])
+    expect(await asked(t)).toEqual([
+      { body: message(t, job.id, 0), delaySeconds: undefined },
+      { body: message(t, job.id, 1), delaySeconds: undefined },
+    ])
     expect(await getImportJob(t, job.id)).toMatchObject({
       nextChunk: 1,
       job: { status: 'running', created: 3 },
     })
     expect(await failures(queueEvent(message(t, job.id, 1)))).toEqual([])
     // The last chunk asks for nothing more.
-    expect(sentTo(sqs, 'import-chunks')).toHaveLength(1)
+    expect(await asked(t)).toHaveLength(2)
     expect(await getImportJob(t, job.id)).toMatchObject({
       nextChunk: 2,
       job: { status: 'completed', processed: 6, created: 6 },
@@ -107,7 +114,8 @@ describe('import chunks on the work queue, on DynamoDB Local', () => {
     // Another message for chunk 0 (sent twice by a retried sender): nextChunk is past it.
     expect(await failures(queueEvent(message(t, job.id, 0), { messageId: 'm-0b' }))).toEqual([])
     expect(await getImportJob(t, job.id)).toMatchObject({ nextChunk: 1, job: { processed: 3, created: 3 } })
-    expect(sentTo(sqs, 'import-chunks')).toHaveLength(1)
+    // Chunk 1 asked for once: the repeats' transactions (and the next chunk in them) did not commit.
+    expect((await asked(t)).map((m) => m.body.chunk)).toEqual([0, 1])
   })
 
   it('resumes a chunk that crashed half-way: the message comes back and the counts are exact', async () => {
@@ -125,6 +133,8 @@ describe('import chunks on the work queue, on DynamoDB Local', () => {
     expect(await failures(event)).toEqual([{ itemIdentifier: 'm-crash' }])
     const half = await getImportJob(t, job.id)
     expect(half).toMatchObject({ nextChunk: 0, job: { processed: 0, created: 0 } })
+    // A crashed chunk asked for nothing (it was the last one anyway; no message beyond chunk 0).
+    expect((await asked(t)).map((m) => m.body.chunk)).toEqual([0])
     vi.restoreAllMocks()
     // Redelivered after its visibility timeout: rows made before the crash are found again, once.
     expect(
@@ -137,16 +147,24 @@ describe('import chunks on the work queue, on DynamoDB Local', () => {
     for (const n of [1, 2, 3]) expect(await getContact(t, importRowId(job.id, n))).toBeDefined()
   })
 
-  it('lets a message ahead of its state come back, and drops one whose job never came', async () => {
+  it('lets a message ahead of its chunk come back, and drops one whose job is not there at once', async () => {
     const t = tenant()
     const job = await startedJob(t, 2)
-    // Chunk 1 before chunk 0 committed: not yet.
+    // Chunk 1 before chunk 0 committed (never sent so, but a hand-sent message can): not yet.
     const early = queueEvent(message(t, job.id, 1), { messageId: 'm-early' })
     expect(await failures(early)).toEqual([{ itemIdentifier: 'm-early' }])
     expect(await getImportJob(t, job.id)).toMatchObject({ nextChunk: 0, job: { created: 0 } })
-    // A job that is not there: comes back twice, then dropped (its write failed; no dead letter).
+    // A job that is not there (expired): a message is only sent once its job is written, so no
+    // later delivery could find it; dropped on the first receive, no retries, no dead letter.
     const ghost = message(t, newId(), 0)
-    expect(await failures(queueEvent(ghost, { messageId: 'g', receiveCount: 1 }))).toHaveLength(1)
-    expect(await failures(queueEvent(ghost, { messageId: 'g', receiveCount: 3 }))).toEqual([])
+    expect(await failures(queueEvent(ghost, { messageId: 'g', receiveCount: 1 }))).toEqual([])
+  })
+
+  it('keeps the job and its first message together: a job that could not be written asks for nothing', async () => {
+    const t = tenant()
+    const job = await startedJob(t, 1)
+    // The same job id again: its Put's condition fails, so its message is not written either.
+    await expect(insertImportJob(t, job, {}, 1, 'corr-again')).rejects.toThrow()
+    expect((await asked(t)).map((m) => m.body.correlationId)).toEqual(['corr-queue'])
   })
 })

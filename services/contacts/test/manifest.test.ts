@@ -1,23 +1,34 @@
 /**
- * What the manifest grants against what the code does, for what no other check sees: the CDK app
- * grants `sqs:SendMessage` only on the queues a function lists in `sendsTo`, and locally nothing is
- * enforced, so a sender missing its `sendsTo` would pass every local test and fail in AWS. Each
- * function's entry is followed through its imports within this service, and every queue it can send
- * to (the senders of src/queues.ts and src/activity-entries.ts) must be in its `sendsTo`, and
- * nothing more. Roles and schemas need no such test: handlers take them from the route they serve.
+ * What the manifest grants against what the code does, for what no other check sees: a function's
+ * `sendsTo` names the queues its writes may enqueue to (queue-outbox items), and the CDK app grants
+ * the outbox publisher `sqs:SendMessage` only on the queues that the functions writing its table
+ * list there; locally nothing is enforced, so an enqueuer missing its `sendsTo` would pass every
+ * local test and its messages would fail to send in AWS. Each function's entry is followed through
+ * its imports within this service, and every queue it can enqueue to (the store functions that
+ * build a `queueItem`) must be in its `sendsTo`, and nothing more. Roles and schemas need no such
+ * test: handlers take them from the route they serve.
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { manifest } from '../src/service.js'
 
 const SRC = join(import.meta.dirname, '..', 'src')
 
-/** Each queue sender and the queue it sends to. */
+/** Each store function that enqueues (its writes carry a `queueItem`) and the queue it enqueues to. */
 const SENDERS: Readonly<Record<string, string>> = {
-  requestImportChunk: 'import-chunks',
-  requestExportRun: 'export-runs',
-  entryOrPark: 'parked-activity',
+  insertImportJob: 'import-chunks',
+  queueUploadedImport: 'import-chunks',
+  finishImportChunk: 'import-chunks',
+  insertExportJob: 'export-runs',
+  parkActivity: 'parked-activity',
+}
+
+/** Every module of the service (src/**), for the completeness check of {@link SENDERS}. */
+function allModules(dir = SRC): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? allModules(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  )
 }
 
 /** The modules of this service an entry reaches through its static imports. */
@@ -61,6 +72,24 @@ describe('contacts manifest', () => {
     // The check sees the senders at all (a renamed sender would make it vacuous).
     expect(actual['run-import']).toEqual(['import-chunks'])
     expect(actual['on-related-activity']).toEqual(['parked-activity'])
+    expect(actual['start-export']).toEqual(['export-runs'])
+  })
+
+  it('knows every function that enqueues: each queueItem call is inside a sender of its queue', () => {
+    const found: string[] = []
+    for (const file of allModules()) {
+      const text = readFileSync(file, 'utf8')
+      for (const m of text.matchAll(/\bqueueItem\('([a-z-]+)'/g)) {
+        const before = text.slice(0, m.index)
+        const fn = [...before.matchAll(/export (?:async )?function (\w+)/g)].at(-1)?.[1] ?? '(module)'
+        found.push(`${fn} → ${m[1]}`)
+      }
+    }
+    expect(found.sort()).toEqual(
+      Object.entries(SENDERS)
+        .map(([fn, q]) => `${fn} → ${q}`)
+        .sort(),
+    )
   })
 
   it('consumes each work queue by a function that exists, and publishes no internal work on the bus', () => {

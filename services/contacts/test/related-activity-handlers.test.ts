@@ -16,12 +16,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { busEvent } from '../../../test/support/bus-events.js'
-import type { ParkedActivityMessage } from '../src/activity-entries.js'
 import { PARKING } from '../src/domain/parking.js'
 import { handler as onLeadConverted } from '../src/handlers/on-lead-converted.js'
 import { handler as onRelatedActivity } from '../src/handlers/on-related-activity.js'
 import { handler as retryParked } from '../src/handlers/retry-parked-activity.js'
-import { queueEvent, sentTo, setQueueUrls } from './helpers.js'
+import type { ParkedActivityMessage } from '../src/queues.js'
+import { queuedIn, queueEvent } from './helpers.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 const sqs = mockClient(SQSClient)
@@ -49,8 +49,9 @@ function conditionHolds(
 
 beforeAll(() => {
   process.env.CONTACTS_MAIN_TABLE = TABLE
-  setQueueUrls()
 })
+/** What was parked: the committed queue-outbox items, as the outbox publisher sends them. */
+const parkedSoFar = () => queuedIn(rows.values(), 'parked-activity')
 beforeEach(() => {
   rows = new Map()
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] })
@@ -89,6 +90,8 @@ beforeEach(() => {
   })
 })
 afterEach(() => {
+  // Parking is a write of the delivery (a queue-outbox item), never a send of its own.
+  expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand)
   ddb.reset()
   sqs.reset()
   vi.useRealTimers()
@@ -208,7 +211,7 @@ describe('on-related-activity', () => {
   it('skips an event about no contact at all (logged, nothing written or parked)', async () => {
     await onRelatedActivity(event('crm.pipeline', 'Deal.Created', { ...deal, contactId: undefined }))
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 0)
-    expect(sentTo(sqs, 'parked-activity')).toEqual([])
+    expect(parkedSoFar()).toEqual([])
   })
 
   it('parks an event whose contact is not there (yet): no throw, so neither a bus retry nor a dead letter', async () => {
@@ -218,7 +221,7 @@ describe('on-related-activity', () => {
     await onRelatedActivity(event('crm.campaigns', 'Email.Opened', { email: 'new@example.com' }))
     // Assess
     expect(timeline()).toEqual([])
-    const parked = sentTo(sqs, 'parked-activity')
+    const parked = parkedSoFar()
     expect(parked).toEqual([
       {
         body: {
@@ -240,7 +243,7 @@ describe('on-related-activity', () => {
     ])
     // The event itself is done: its dedupe record is written, a redelivery parks nothing more.
     await onRelatedActivity(created)
-    expect(sentTo(sqs, 'parked-activity')).toHaveLength(2)
+    expect(parkedSoFar()).toHaveLength(2)
   })
 })
 
@@ -267,7 +270,7 @@ describe('retry-parked-activity (queue parked-activity)', () => {
     expect(timeline()).toEqual([
       expect.objectContaining({ kind: 'deal_won', occurredAt: '2026-01-02T00:00:00.000Z' }),
     ])
-    expect(sentTo(sqs, 'parked-activity')).toEqual([])
+    expect(parkedSoFar()).toEqual([])
     // The message's dedupe record rides with the entry.
     expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
       TransactItems: expect.arrayContaining([
@@ -284,7 +287,7 @@ describe('retry-parked-activity (queue parked-activity)', () => {
     const first = parkedDeal({ attempt: 2 })
     await retryParked(queueEvent(first))
     await retryParked(queueEvent(parkedDeal({ attempt: 9 })))
-    expect(sentTo(sqs, 'parked-activity')).toEqual([
+    expect(parkedSoFar()).toEqual([
       { body: { ...first, attempt: 3 }, delaySeconds: 20 },
       { body: expect.objectContaining({ attempt: 10 }), delaySeconds: PARKING.maxDelaySeconds },
     ])
@@ -297,7 +300,7 @@ describe('retry-parked-activity (queue parked-activity)', () => {
       const result = await retryParked(queueEvent(message))
       expect(result.batchItemFailures).toEqual([])
     }
-    expect(sentTo(sqs, 'parked-activity')).toEqual([])
+    expect(parkedSoFar()).toEqual([])
     expect(timeline()).toEqual([])
   })
 
@@ -305,7 +308,7 @@ describe('retry-parked-activity (queue parked-activity)', () => {
     storeContact() // the contact exists in tenant acme only
     const other = parkedDeal({ tenantId: 'globex' })
     await retryParked(queueEvent(other))
-    expect(sentTo(sqs, 'parked-activity')).toEqual([
+    expect(parkedSoFar()).toEqual([
       { body: expect.objectContaining({ tenantId: 'globex', attempt: 2 }), delaySeconds: 10 },
     ])
     expect([...rows.keys()].filter((key) => key.includes('TL#'))).toEqual([])

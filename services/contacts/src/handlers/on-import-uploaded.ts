@@ -7,7 +7,6 @@ import { s3Client } from '@relay/core/s3'
 import type { S3Event, S3EventRecord } from 'aws-lambda'
 import { importCsvStream } from '../domain/csv-import.js'
 import { decodeEventKey, parseImportObjectKey } from '../domain/file-keys.js'
-import { requestImportChunk } from '../queues.js'
 import {
   claimImportUpload,
   deleteImportChunks,
@@ -27,8 +26,8 @@ export const MAX_ATTEMPTS = 3
 /**
  * S3 ObjectCreated under `imports/` → the uploaded CSV of an `awaiting_upload` job becomes the same
  * chunk items as an inline import (same parser, mapping and row rules: domain/csv-import.ts), read
- * as a stream and written chunk by chunk, so memory holds one chunk, never the file. Then chunk 0
- * is asked for on `import-chunks` and the job turns `queued`; run-import does the rest.
+ * as a stream and written chunk by chunk, so memory holds one chunk, never the file. Then the job
+ * turns `queued` and chunk 0 is asked for on `import-chunks`, in one transaction; run-import does the rest.
  *
  * Tenant and job come from the key (`imports/<tenant>/<jobId>.csv`); a key that names no job awaiting
  * its file (another key, a second delivery of the event, a job already read) is logged and ignored.
@@ -87,9 +86,7 @@ async function importUpload(record: S3EventRecord): Promise<void> {
       return fail(parsed.problem)
     }
     const queued: ImportJob = { ...job, status: 'queued', total: parsed.rows, updatedAt: nowIso() }
-    // The first chunk asked for before the job is queued (src/queues.ts: why in this order).
-    await requestImportChunk({ tenantId: ref.tenantId, jobId: job.id, chunk: 0, correlationId })
-    if (!(await queueUploadedImport(ref.tenantId, queued, parsed.chunks))) {
+    if (!(await queueUploadedImport(ref.tenantId, queued, parsed.chunks, correlationId))) {
       logger.info('Import upload already queued by another delivery', keys)
       return
     }

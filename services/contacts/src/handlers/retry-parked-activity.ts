@@ -1,5 +1,6 @@
-import { entryOrPark, ParkedActivityMessage } from '../activity-entries.js'
+import { entryOrPark } from '../activity-entries.js'
 import { worker } from '../kit.js'
+import { ParkedActivityMessage } from '../queues.js'
 
 /**
  * `parked-activity` (SQS) → another look at a parked event: its entry once the contact is there,

@@ -8,8 +8,8 @@ import { bucketName, s3Client } from '@relay/core/s3'
 import { BOM, csvHeader, csvLine, jsonLine } from '../domain/csv-export.js'
 import { exportObjectKey, FILES_BUCKET } from '../domain/file-keys.js'
 import { worker } from '../kit.js'
-import { ExportRunMessage, MAX_RECEIVES_WITHOUT_JOB } from '../queues.js'
-import { claimExportJob, completeExportJob, failExportJob, getExportJob } from '../store/export-jobs.js'
+import { ExportRunMessage } from '../queues.js'
+import { claimExportJob, completeExportJob, failExportJob } from '../store/export-jobs.js'
 import { searchContacts } from '../store/search.js'
 
 /** Contacts per search call (the most one DynamoDB page serves). */
@@ -31,23 +31,22 @@ class OutOfTime extends Error {}
  * `ContactExport.Completed`, in one transaction with the message's dedupe record.
  *
  * A failed run aborts its multipart upload (no parts left behind) and is retried (the message comes
- * back after its visibility timeout); the third failure fails the job. A message that arrives before
- * its job is written comes back later, and is dropped after {@link MAX_RECEIVES_WITHOUT_JOB} receives. A run that cannot finish within 14 minutes fails the job at once (`too_long`:
- * narrow the filters) rather than time out and start over.
+ * back after its visibility timeout); the third failure fails the job. The message is sent only once
+ * its job is written (one transaction, src/queues.ts), so a message that finds no unfinished job
+ * (a redelivery after the job finished, or a job expired) has nothing to do. A run that cannot
+ * finish within 14 minutes fails the job at once (`too_long`: narrow the filters) rather than time
+ * out and start over.
  */
 export const handler = worker(
   'export-runs',
   ExportRunMessage,
-  async ({ tenantId, jobId, correlationId }, { logger, receiveCount }) => {
+  async ({ tenantId, jobId, correlationId }, { logger }) => {
     const deadline = Date.now() + EXPORT_JOB_LIMITS.runSeconds * 1000
     const state = await claimExportJob(tenantId, jobId, nowIso())
     if (!state) {
-      // Finished (a redelivery) or not written yet (the message goes ahead of the job).
-      if ((await getExportJob(tenantId, jobId)) || receiveCount >= MAX_RECEIVES_WITHOUT_JOB) {
-        logger.info('Export run with nothing to do', { jobId, receiveCount })
-        return undefined
-      }
-      throw new Error(`Export job ${jobId} not written yet`)
+      // Finished already (a redelivery), or gone: the job is written before its message is sent.
+      logger.info('Export run with nothing to do', { jobId })
+      return undefined
     }
     const { job, attempts } = state
     const failed = (error: JobFailure): ExportJob => ({

@@ -9,7 +9,7 @@ import { applyPatch, buildContact, contactProblems, diffContacts, inputProblems 
 import { importPatch, importRowId, rowToInput } from '../domain/csv-import.js'
 import { ContactExists, EmailTaken } from '../domain/outcomes.js'
 import { worker } from '../kit.js'
-import { ImportChunkMessage, MAX_RECEIVES_WITHOUT_JOB, requestImportChunk } from '../queues.js'
+import { ImportChunkMessage } from '../queues.js'
 import { getContact, insertContact, replaceContact } from '../store/contacts.js'
 import { flagDuplicates } from '../store/duplicates.js'
 import { finishImportChunk, getImportChunk, getImportJob } from '../store/import-jobs.js'
@@ -30,13 +30,14 @@ interface RowContext {
   logger: Logger
 }
 
-/** The previous chunk has not committed yet (or the job is not written yet): SQS brings this back. */
+/** The previous chunk has not committed yet: SQS brings this back. */
 class NotYet extends Error {}
 
 /**
  * `import-chunks` (SQS) `{ tenantId, jobId, chunk }` → imports ONE chunk (≤ 500 rows) of the job,
- * asks for the next chunk, then commits the job's counts and the chunk's removal with the message's
- * dedupe record: no invocation does unbounded work, and a 100 000-row import is 200 short ones.
+ * then commits the job's counts, the chunk's removal and the next chunk asked for (a queue-outbox
+ * item) with the message's dedupe record: no invocation does unbounded work, and a 100 000-row
+ * import is 200 short ones.
  * Each row goes the way of POST /contacts (contract, E.164, custom fields, guards, tokens,
  * Contact.Created); a row whose email a contact has is merged into it (upsert by email,
  * Contact.Updated).
@@ -45,17 +46,17 @@ class NotYet extends Error {}
  * done finds `nextChunk` past it and does nothing; the counts move only while `nextChunk` is still
  * this chunk. A crash mid-chunk leaves the message to come back after its visibility timeout:
  * row ids derive from (job, row), so the retry re-finds the contacts it created and counts them once.
- * A message ahead of its state (the previous chunk or the job not committed yet) throws and comes
- * back later; past {@link MAX_RECEIVES_WITHOUT_JOB} receives without a job it is dropped.
+ * A message is only ever sent once the write asking for it committed (the job, the previous
+ * chunk), so a message without its job (expired after 30 days) is dropped at once; one ahead of
+ * its chunk throws and comes back later (dead-lettered if that never changes).
  */
 export const handler = worker(
   'import-chunks',
   ImportChunkMessage,
-  async ({ tenantId, jobId, chunk, correlationId }, { logger, receiveCount }) => {
+  async ({ tenantId, jobId, chunk, correlationId }, { logger }) => {
     const state = await getImportJob(tenantId, jobId)
     if (!state || state.job.status === 'awaiting_upload') {
-      if (receiveCount < MAX_RECEIVES_WITHOUT_JOB) throw new NotYet(`Import job ${jobId} not queued yet`)
-      logger.warn('Import chunk for a job that never came; dropped', { jobId, chunk, receiveCount })
+      logger.warn('Import chunk for a job that is not queued; dropped', { jobId, chunk })
       return undefined
     }
     if (state.job.status === 'completed' || state.job.status === 'failed' || state.nextChunk > chunk) {
@@ -98,9 +99,7 @@ export const handler = worker(
       updatedAt: nowIso(),
     }
     logger.info('Import chunk done', { jobId: job.id, chunk, of: state.chunks, ...counts })
-    // Asked for before this chunk commits: a crash in between brings this message back, never loses the next.
-    if (!last) await requestImportChunk({ tenantId, jobId: job.id, chunk: chunk + 1, correlationId })
-    return finishImportChunk(tenantId, next, chunk)
+    return finishImportChunk(tenantId, next, chunk, last ? undefined : { correlationId })
   },
   { onConditionFailed: 'ignore' },
 )

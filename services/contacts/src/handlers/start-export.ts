@@ -3,7 +3,6 @@ import { newId, nowIso } from '@relay/core/ids'
 import { Invalid } from '@relay/core/outcomes'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
 import { http } from '../kit.js'
-import { requestExportRun } from '../queues.js'
 import * as routes from '../routes/files.js'
 import { insertExportJob } from '../store/export-jobs.js'
 
@@ -39,8 +38,6 @@ export const handler = http(routes.startExport, async ({ body, caller, correlati
     createdAt: now,
     updatedAt: now,
   }
-  // Its run asked for first, then the job (src/queues.ts: why in this order).
-  await requestExportRun({ tenantId: caller.tenantId, jobId: job.id, correlationId })
-  await insertExportJob(caller.tenantId, job)
+  await insertExportJob(caller.tenantId, job, correlationId)
   return { status: 201, body: job, location: `/contacts/exports/${job.id}` }
 })

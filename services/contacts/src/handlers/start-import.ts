@@ -9,7 +9,6 @@ import { chunkRows, parseCsv } from '../domain/csv-import.js'
 import { FILES_BUCKET, importObjectKey } from '../domain/file-keys.js'
 import { isKnownRegion } from '../domain/phone.js'
 import { http } from '../kit.js'
-import { requestImportChunk } from '../queues.js'
 import * as routes from '../routes/files.js'
 import { insertImportJob, insertUploadImportJob, writeImportChunks } from '../store/import-jobs.js'
 
@@ -68,10 +67,9 @@ export const handler = http(routes.startImport, async ({ body, caller, correlati
   if ('problem' in parsed) throw new Invalid([parsed.problem])
   job.total = parsed.rows.length
   const chunks = chunkRows(parsed.rows, IMPORT_LIMITS.chunkRows)
-  // Rows first, then the first chunk asked for, then the job (src/queues.ts: why in this order).
+  // Rows first: the job's transaction asks for chunk 0, whose runner reads them.
   await writeImportChunks(caller.tenantId, job.id, 0, chunks)
-  await requestImportChunk({ tenantId: caller.tenantId, jobId: job.id, chunk: 0, correlationId })
-  await insertImportJob(caller.tenantId, job, region, chunks.length)
+  await insertImportJob(caller.tenantId, job, region, chunks.length, correlationId)
   return { status: 201, body: job, location }
 })
 

@@ -3,12 +3,13 @@
  * file itself is in S3, `exports/<tenant>/<id>.<ext>`.
  *
  * Access patterns:
- * 19. Start: ask for its run (queue `export-runs`), then Put the job. The runner claims it (UpdateItem
+ * 19. Start: ONE transaction: Put the job + its run asked for (a queue-outbox item for
+ *     `export-runs`). The runner claims it (UpdateItem
  *     ADD attempts, status `queued`|`running`), pages store/search.ts into S3, then ONE transaction
  *     = job `completed` (condition `running`) + ContactExport.Completed + the message's dedupe record.
  *     GET: GetItem of the job (consistent).
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { ExportJob } from '@relay/contracts/contact-exports'
 import { EXPORT_JOB_LIMITS } from '@relay/contracts/contact-jobs'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
@@ -16,7 +17,8 @@ import { tenantKey } from '@relay/core/keys'
 import { outboxPut } from '@relay/core/outbox'
 import { type Work, work } from '@relay/core/work'
 import { exportCompleted } from '../domain/events.js'
-import { envelopes, table } from './table.js'
+import { queueItem } from '../queues.js'
+import { envelopes, insertWithMessage, table } from './table.js'
 
 const exportKey = (tenantId: string, id: string) => ({ pk: tenantKey(tenantId, 'EXPORT', id), sk: 'EXPORT' })
 
@@ -35,20 +37,21 @@ const exportState = (item: Record<string, unknown>): ExportState => ({
   attempts: Number(item.attempts ?? 0),
 })
 
-/** Pattern 19: the job (its run asked for just before, src/queues.ts). */
-export async function insertExportJob(tenantId: string, job: ExportJob): Promise<void> {
-  await documentClient().send(
-    new PutCommand({
-      TableName: table(),
-      Item: {
-        ...exportKey(tenantId, job.id),
-        kind: 'export',
-        job,
-        attempts: 0,
-        ttl: Math.floor(Date.parse(job.createdAt) / 1000) + EXPORT_TTL_SECONDS,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
+/** Pattern 19: the job and its run asked for, in one transaction (with the request's idempotency claim). */
+export async function insertExportJob(
+  tenantId: string,
+  job: ExportJob,
+  correlationId: string,
+): Promise<void> {
+  await insertWithMessage(
+    {
+      ...exportKey(tenantId, job.id),
+      kind: 'export',
+      job,
+      attempts: 0,
+      ttl: Math.floor(Date.parse(job.createdAt) / 1000) + EXPORT_TTL_SECONDS,
+    },
+    queueItem('export-runs', { tenantId, jobId: job.id, correlationId }),
   )
 }
 

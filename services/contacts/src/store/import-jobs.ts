@@ -4,24 +4,26 @@
  * run; ttl 30 days).
  *
  * Access patterns:
- * 18. Inline job: BatchWrite the rows as chunk items, ask for chunk 0 (queue `import-chunks`), then
- *     Put the job. GET: GetItem of the job (consistent).
+ * 18. Inline job: BatchWrite the rows as chunk items, then ONE transaction: Put the job + chunk 0
+ *     asked for (a queue-outbox item for `import-chunks`). GET: GetItem of the job (consistent).
  * 18u. Upload job: Put the job (`awaiting_upload`, no event yet). The S3 trigger claims it
  *     (UpdateItem ADD attempts, condition `awaiting_upload`), BatchWrites chunk items as the file
- *     streams in, asks for chunk 0, then UpdateItem job `queued` (same condition). A
- *     file that cannot be imported: UpdateItem job `failed` (same condition), chunk items deleted.
+ *     streams in, then ONE transaction: UpdateItem job `queued` (same condition) + chunk 0 asked
+ *     for. A file that cannot be imported: UpdateItem job `failed` (same condition), chunk items deleted.
  * 18r. The runner: GetItem job + GetItem of its next chunk; per row pattern 3 of store/contacts.ts
  *     (deterministic ids, so a retried chunk re-finds its rows) or pattern 4 when its email exists
- *     (upsert); the next chunk asked for; then ONE transaction (with the message's dedupe record)
- *     closes the chunk: job counts at `nextChunk = chunk` (a redelivered chunk cannot count twice),
- *     `nextChunk + 1`, chunk deleted.
+ *     (upsert); then ONE transaction (with the message's dedupe record) closes the chunk: job counts
+ *     at `nextChunk = chunk` (a redelivered chunk cannot count twice), `nextChunk + 1`, chunk
+ *     deleted, the next chunk asked for (queue-outbox item).
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { ImportJob, ImportMapping } from '@relay/contracts/contact-imports'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
+import { transactWithEvents } from '@relay/core/outbox'
 import { type Work, work } from '@relay/core/work'
-import { batchWrite, table } from './table.js'
+import { queueItem } from '../queues.js'
+import { batchWrite, insertWithMessage, table } from './table.js'
 
 const importKey = (tenantId: string, id: string) => ({ pk: tenantKey(tenantId, 'IMPORT', id), sk: 'IMPORT' })
 const chunkKey = (tenantId: string, id: string, chunk: number) => ({
@@ -87,29 +89,19 @@ export async function deleteImportChunks(tenantId: string, jobId: string, count:
 }
 
 /**
- * Pattern 18: the job, once its rows are stored as chunk items ({@link writeImportChunks}) and its
- * first chunk asked for (src/queues.ts: the message goes ahead of this write).
+ * Pattern 18: the job, once its rows are stored as chunk items ({@link writeImportChunks}), and its
+ * first chunk asked for, in one transaction (with the request's idempotency claim).
  */
 export async function insertImportJob(
   tenantId: string,
   job: ImportJob,
   input: { defaultRegion?: string | undefined },
   chunks: number,
+  correlationId: string,
 ): Promise<void> {
-  await documentClient().send(
-    new PutCommand({
-      TableName: table(),
-      Item: {
-        ...importKey(tenantId, job.id),
-        kind: 'import',
-        job,
-        input,
-        chunks,
-        nextChunk: 0,
-        ttl: importTtl(),
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
+  await insertWithMessage(
+    { ...importKey(tenantId, job.id), kind: 'import', job, input, chunks, nextChunk: 0, ttl: importTtl() },
+    queueItem('import-chunks', { tenantId, jobId: job.id, chunk: 0, correlationId }),
   )
 }
 
@@ -135,10 +127,16 @@ export async function getImportChunk(
 
 /**
  * Pattern 18r: the unit of work that closes chunk `chunk` of a job: the job's new counts,
- * `nextChunk` moved on only if it was still `chunk` (a redelivered chunk cannot count twice), and
- * the chunk's rows deleted; the worker commits it with the message's dedupe record.
+ * `nextChunk` moved on only if it was still `chunk` (a redelivered chunk cannot count twice), the
+ * chunk's rows deleted, and the next chunk asked for unless this was the last (`correlationId`
+ * given); the worker commits it with the message's dedupe record.
  */
-export function finishImportChunk(tenantId: string, job: ImportJob, chunk: number): Work {
+export function finishImportChunk(
+  tenantId: string,
+  job: ImportJob,
+  chunk: number,
+  next?: { correlationId: string },
+): Work {
   return work(
     {
       Update: {
@@ -151,6 +149,16 @@ export function finishImportChunk(tenantId: string, job: ImportJob, chunk: numbe
       },
     },
     { Delete: { TableName: table(), Key: chunkKey(tenantId, job.id, chunk) } },
+    ...(next
+      ? [
+          queueItem('import-chunks', {
+            tenantId,
+            jobId: job.id,
+            chunk: chunk + 1,
+            correlationId: next.correlationId,
+          }),
+        ]
+      : []),
   )
 }
 
@@ -213,25 +221,39 @@ export async function claimImportUpload(tenantId: string, id: string): Promise<I
 }
 
 /**
- * The uploaded file has been read into `chunks` chunk items (and its first chunk asked for): the
- * job, now `queued` with its total, only while it still awaits its file. False when another
- * delivery of the same S3 event got there first.
+ * The uploaded file has been read into `chunks` chunk items: the job, now `queued` with its total,
+ * only while it still awaits its file, and its first chunk asked for, in one transaction. False
+ * when another delivery of the same S3 event got there first (and nothing is asked for).
  */
 export async function queueUploadedImport(
   tenantId: string,
   job: ImportJob,
   chunks: number,
+  correlationId: string,
 ): Promise<boolean> {
+  const name = table()
   try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: importKey(tenantId, job.id),
-        UpdateExpression: 'SET #job = :job, chunks = :chunks, nextChunk = :zero',
-        ConditionExpression: AWAITING_UPLOAD.ConditionExpression,
-        ExpressionAttributeNames: AWAITING_UPLOAD.names,
-        ExpressionAttributeValues: { ...AWAITING_UPLOAD.values, ':job': job, ':chunks': chunks, ':zero': 0 },
-      }),
+    await transactWithEvents(
+      name,
+      [
+        {
+          Update: {
+            TableName: name,
+            Key: importKey(tenantId, job.id),
+            UpdateExpression: 'SET #job = :job, chunks = :chunks, nextChunk = :zero',
+            ConditionExpression: AWAITING_UPLOAD.ConditionExpression,
+            ExpressionAttributeNames: AWAITING_UPLOAD.names,
+            ExpressionAttributeValues: {
+              ...AWAITING_UPLOAD.values,
+              ':job': job,
+              ':chunks': chunks,
+              ':zero': 0,
+            },
+          },
+        },
+        queueItem('import-chunks', { tenantId, jobId: job.id, chunk: 0, correlationId }),
+      ],
+      [],
     )
     return true
   } catch (err) {

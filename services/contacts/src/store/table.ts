@@ -8,7 +8,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { CONTACTS_SOURCE } from '@relay/contracts/contacts'
 import { documentClient, tableName } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import { type DomainEvent, newEvent } from '@relay/core/outbox'
+import { type DomainEvent, newEvent, type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import type { Emitted } from '../domain/events.js'
 import { fold } from '../domain/search.js'
 
@@ -64,4 +64,18 @@ export async function batchWrite(requests: readonly Record<string, unknown>[]): 
     }
     if (pending?.length) throw new Error('BatchWriteItem left items unprocessed after retries')
   }
+}
+
+/**
+ * Puts a new item (it must not exist) and the work message it asks for (a `queueItem`) in one
+ * transaction, with the request's idempotency claim: the message is sent if and only if the item
+ * is written.
+ */
+export async function insertWithMessage(item: Item, message: TransactItem): Promise<void> {
+  const name = table()
+  await transactWithEvents(
+    name,
+    [{ Put: { TableName: name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, message],
+    [],
+  )
 }
