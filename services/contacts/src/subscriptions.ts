@@ -25,35 +25,35 @@ export const EmailOpened = uncontracted('crm.campaigns', 'Email.Opened')
 export const EmailClicked = uncontracted('crm.campaigns', 'Email.Clicked')
 
 /** An unsubscribe withdraws the contact's email consent. */
-export const onEmailUnsubscribed = subscription({
+export const onEmailUnsubscribed = /* @__PURE__ */ subscription({
   name: 'email-unsubscribed',
   function: 'on-email-unsubscribed',
   events: [EmailUnsubscribed],
 })
 
 /** A converted lead becomes a contact under the id the pipeline chose. */
-export const onLeadConverted = subscription({
+export const onLeadConverted = /* @__PURE__ */ subscription({
   name: 'on-lead-converted',
   function: 'on-lead-converted',
   events: [LeadConverted],
 })
 
 /** Deals of a contact show on its timeline. */
-export const dealActivity = subscription({
+export const dealActivity = /* @__PURE__ */ subscription({
   name: 'deal-activity',
   function: 'on-related-activity',
   events: [DealCreated, DealWon, DealLost],
 })
 
 /** Tickets of a contact show on its timeline. */
-export const ticketActivity = subscription({
+export const ticketActivity = /* @__PURE__ */ subscription({
   name: 'ticket-activity',
   function: 'on-related-activity',
   events: [TicketOpened, TicketSolved],
 })
 
 /** Campaign emails to a contact show on its timeline. */
-export const emailActivity = subscription({
+export const emailActivity = /* @__PURE__ */ subscription({
   name: 'email-activity',
   function: 'on-related-activity',
   events: [EmailSent, EmailOpened, EmailClicked],

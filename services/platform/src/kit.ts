@@ -1,4 +1,4 @@
-import { httpKit } from '@relay/core/kit'
+import { nonPostHttpKit } from '@relay/core/kit'
 
-/** No table: the platform routes are GET-only and public, nothing to make idempotent (pure: see analytics' kit). */
-export const http = /* @__PURE__ */ httpKit({ service: 'platform' })
+/** No table and GET-only public routes: nothing to make idempotent, so no Idempotency-Key step. */
+export const httpNonPost = /* @__PURE__ */ nonPostHttpKit({ service: 'platform' })

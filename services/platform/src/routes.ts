@@ -1,7 +1,7 @@
 import { route } from '@relay/core/manifest'
 
 /** Liveness is public: load balancers and uptime checks carry no token. */
-export const health = route({
+export const health = /* @__PURE__ */ route({
   method: 'GET',
   path: '/health',
   function: 'health',
@@ -10,7 +10,7 @@ export const health = route({
 })
 
 /** The API's description is public: client generators fetch it before anyone signs in. */
-export const openapi = route({
+export const openapi = /* @__PURE__ */ route({
   method: 'GET',
   path: '/openapi.json',
   function: 'openapi',

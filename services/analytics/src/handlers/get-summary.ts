@@ -1,8 +1,8 @@
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import { getSummary as getSummaryRoute } from '../routes/summary.js'
 import { getSummary } from '../store.js'
 
 /** GET /analytics/summary → `{ contacts: { total }, updatedAt }` of the caller's tenant. */
-export const handler = http(getSummaryRoute, async ({ caller }) => {
+export const handler = httpNonPost(getSummaryRoute, async ({ caller }) => {
   return { status: 200, body: await getSummary(caller.tenantId) }
 })

@@ -2,7 +2,7 @@ import { Summary } from '@relay/contracts/analytics'
 import { ANY_ROLE, route } from '@relay/core/manifest'
 
 /** Aggregates are no secret within a tenant: every role may read them. */
-export const getSummary = route({
+export const getSummary = /* @__PURE__ */ route({
   method: 'GET',
   path: '/analytics/summary',
   function: 'get-summary',

@@ -1,5 +1,5 @@
 import { NotFound, StaleVersion } from '@relay/core/outcomes'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/contacts.js'
 import { eraseContact, getContact, removeContact } from '../store/contacts.js'
 
@@ -8,7 +8,7 @@ import { eraseContact, getContact, removeContact } from '../store/contacts.js'
  * timeline and publishes Contact.Erased (right to erasure). Missing (or another tenant's) → 404;
  * stale If-Match → 412; changed meanwhile → 409 (412 with If-Match), or 404 if it is gone.
  */
-export const handler = http(
+export const handler = httpNonPost(
   routes.deleteContact,
   async ({ params, query, caller, ifMatch, correlationId }) => {
     const current = await getContact(caller.tenantId, params.id)

@@ -1,6 +1,6 @@
 import { nowIso } from '@relay/core/ids'
 import { NotFound } from '@relay/core/outcomes'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/contacts.js'
 import { getCompany } from '../store/companies.js'
 import { getContact } from '../store/contacts.js'
@@ -10,7 +10,7 @@ import { fullTimeline } from '../store/timeline.js'
  * GET /contacts/{id}/export → everything held about the contact (right of access / portability):
  * the contact, its companies and its whole timeline.
  */
-export const handler = http(routes.exportContact, async ({ params, caller }) => {
+export const handler = httpNonPost(routes.exportContact, async ({ params, caller }) => {
   const contact = await getContact(caller.tenantId, params.id)
   if (!contact) throw new NotFound('No contact with this id.')
   const [companies, timeline] = await Promise.all([

@@ -2,7 +2,7 @@ import { EXPORT_LIMITS } from '@relay/contracts/contacts'
 import { Invalid } from '@relay/core/outcomes'
 import { BOM, csvHeader, csvLine, jsonLine } from '../domain/csv-export.js'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/files.js'
 import { searchContacts } from '../store/search.js'
 
@@ -20,7 +20,7 @@ const TIME_BUDGET_MS = 20_000
  * `x-next-cursor` and `Link: <…&cursor=…>; rel="next"` name the rest. The cursor's answer has the
  * CSV header too, so each part opens on its own.
  */
-export const handler = http(routes.exportContacts, async ({ query, caller }) => {
+export const handler = httpNonPost(routes.exportContacts, async ({ query, caller }) => {
   if (query.q !== undefined && [...(drivingToken(queryTokens(query.q)) ?? '')].length < BUCKET_CHARS) {
     throw new Invalid([
       {

@@ -5,7 +5,7 @@ import { contentDisposition } from '@relay/core/http'
 import { NotFound } from '@relay/core/outcomes'
 import { bucketName, s3Client } from '@relay/core/s3'
 import { exportObjectKey, FILES_BUCKET } from '../domain/file-keys.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/files.js'
 import { getExportJob } from '../store/export-jobs.js'
 
@@ -21,7 +21,7 @@ const CONTENT_TYPES = {
  * reads `expired`, without a link: the bucket's lifecycle rule removes the file, and DynamoDB's TTL
  * may leave the job record a while longer.
  */
-export const handler = http(routes.getExport, async ({ params, caller }) => {
+export const handler = httpNonPost(routes.getExport, async ({ params, caller }) => {
   const found = await getExportJob(caller.tenantId, params.id)
   if (!found) throw new NotFound('No export with this id.')
   const job = found.job

@@ -1,6 +1,6 @@
 import { Invalid } from '@relay/core/outcomes'
 import { BUCKET_CHARS, drivingToken, queryTokens } from '../domain/search.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/contacts.js'
 import { searchContacts } from '../store/search.js'
 
@@ -8,7 +8,7 @@ import { searchContacts } from '../store/search.js'
  * GET /contacts?q=&tag=&owner=&lifecycleStage=&companyId=&updatedSince=&sort=&limit=&cursor=
  * → `{ items, nextCursor? }`; newest first unless `sort=createdAt`.
  */
-export const handler = http(routes.listContacts, async ({ query, caller }) => {
+export const handler = httpNonPost(routes.listContacts, async ({ query, caller }) => {
   if (query.q !== undefined && [...(drivingToken(queryTokens(query.q)) ?? '')].length < BUCKET_CHARS) {
     throw new Invalid([
       {

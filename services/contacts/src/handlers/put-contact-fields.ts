@@ -1,7 +1,7 @@
 import { nowIso } from '@relay/core/ids'
 import { Invalid, StaleVersion } from '@relay/core/outcomes'
 import { isKnownRegion } from '../domain/phone.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/settings.js'
 import { getContactFields, putContactFields } from '../store/settings.js'
 
@@ -10,7 +10,7 @@ import { getContactFields, putContactFields } from '../store/settings.js'
  * If-Match stale → 412; a concurrent change without If-Match → 409. Values already stored are
  * checked against the new definitions when those contacts are next written.
  */
-export const handler = http(routes.putContactFields, async ({ body, caller, ifMatch }) => {
+export const handler = httpNonPost(routes.putContactFields, async ({ body, caller, ifMatch }) => {
   if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
     throw new Invalid([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
   }

@@ -1,12 +1,12 @@
 import { nowIso } from '@relay/core/ids'
 import { NotFound, StaleVersion } from '@relay/core/outcomes'
 import { applyCompanyPatch, diffCompanies } from '../domain/company.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/companies.js'
 import { getCompany, replaceCompany } from '../store/companies.js'
 
 /** PATCH /companies/{id} (merge-patch) → 200 + ETag; If-Match stale → 412; nothing changed → no write. */
-export const handler = http(
+export const handler = httpNonPost(
   routes.updateCompany,
   async ({ params, body, caller, ifMatch, correlationId }) => {
     const current = await getCompany(caller.tenantId, params.id)

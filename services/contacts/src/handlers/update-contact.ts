@@ -1,7 +1,7 @@
 import { nowIso } from '@relay/core/ids'
 import { Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
 import { applyPatch, contactProblems, diffContacts, inputProblems } from '../domain/contact.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/contacts.js'
 import { getContact, replaceContact } from '../store/contacts.js'
 import { flagDuplicates } from '../store/duplicates.js'
@@ -12,7 +12,7 @@ import { getContactFields } from '../store/settings.js'
  * that changes nothing writes nothing and publishes nothing. Email guards move in the same
  * transaction; an email another contact has → 409 with `existingId`.
  */
-export const handler = http(
+export const handler = httpNonPost(
   routes.updateContact,
   async ({ params, body, caller, ifMatch, correlationId, logger }) => {
     const current = await getContact(caller.tenantId, params.id)

@@ -12,7 +12,7 @@ import { ContactPage } from '@relay/contracts/contacts'
 import { ANY_ROLE, route, WRITERS } from '@relay/core/manifest'
 import { IRREVERSIBLE_ROLES } from './contacts.js'
 
-export const createCompany = route({
+export const createCompany = /* @__PURE__ */ route({
   method: 'POST',
   path: '/companies',
   function: 'create-company',
@@ -24,7 +24,7 @@ export const createCompany = route({
   response: { status: 201, schema: Company },
 })
 
-export const listCompanies = route({
+export const listCompanies = /* @__PURE__ */ route({
   method: 'GET',
   path: '/companies',
   function: 'list-companies',
@@ -34,7 +34,7 @@ export const listCompanies = route({
   response: { status: 200, schema: CompanyPage },
 })
 
-export const getCompany = route({
+export const getCompany = /* @__PURE__ */ route({
   method: 'GET',
   path: '/companies/{id}',
   function: 'get-company',
@@ -44,7 +44,7 @@ export const getCompany = route({
   response: { status: 200, schema: Company },
 })
 
-export const updateCompany = route({
+export const updateCompany = /* @__PURE__ */ route({
   method: 'PATCH',
   path: '/companies/{id}',
   function: 'update-company',
@@ -57,7 +57,7 @@ export const updateCompany = route({
   response: { status: 200, schema: Company },
 })
 
-export const deleteCompany = route({
+export const deleteCompany = /* @__PURE__ */ route({
   method: 'DELETE',
   path: '/companies/{id}',
   function: 'delete-company',
@@ -68,7 +68,7 @@ export const deleteCompany = route({
   errors: { 409: 'Contacts still belong to the company' },
 })
 
-export const listCompanyContacts = route({
+export const listCompanyContacts = /* @__PURE__ */ route({
   method: 'GET',
   path: '/companies/{id}/contacts',
   function: 'list-company-contacts',

@@ -20,7 +20,7 @@ import { ANY_ROLE, MANAGERS, type Role, route, WRITERS } from '@relay/core/manif
 /** Deleting and merging are irreversible and fan out to every service's projections: managers and admins. */
 export const IRREVERSIBLE_ROLES: readonly Role[] = MANAGERS
 
-export const createContact = route({
+export const createContact = /* @__PURE__ */ route({
   method: 'POST',
   path: '/contacts',
   function: 'create-contact',
@@ -44,7 +44,7 @@ export const createContact = route({
   errors: { 409: 'Another contact has one of these emails (`existingId` names it)' },
 })
 
-export const listContacts = route({
+export const listContacts = /* @__PURE__ */ route({
   method: 'GET',
   path: '/contacts',
   function: 'list-contacts',
@@ -55,7 +55,7 @@ export const listContacts = route({
   response: { status: 200, schema: ContactPage },
 })
 
-export const getContact = route({
+export const getContact = /* @__PURE__ */ route({
   method: 'GET',
   path: '/contacts/{id}',
   function: 'get-contact',
@@ -65,7 +65,7 @@ export const getContact = route({
   response: { status: 200, schema: Contact },
 })
 
-export const updateContact = route({
+export const updateContact = /* @__PURE__ */ route({
   method: 'PATCH',
   path: '/contacts/{id}',
   function: 'update-contact',
@@ -78,7 +78,7 @@ export const updateContact = route({
   response: { status: 200, schema: Contact },
 })
 
-export const deleteContact = route({
+export const deleteContact = /* @__PURE__ */ route({
   method: 'DELETE',
   path: '/contacts/{id}',
   function: 'delete-contact',
@@ -89,7 +89,7 @@ export const deleteContact = route({
   response: { status: 204 },
 })
 
-export const listDuplicates = route({
+export const listDuplicates = /* @__PURE__ */ route({
   method: 'GET',
   path: '/contacts/duplicates',
   function: 'list-duplicates',
@@ -99,7 +99,7 @@ export const listDuplicates = route({
   response: { status: 200, schema: DuplicatePage },
 })
 
-export const mergeContacts = route({
+export const mergeContacts = /* @__PURE__ */ route({
   method: 'POST',
   path: '/contacts/{id}/merge',
   function: 'merge-contacts',
@@ -111,7 +111,7 @@ export const mergeContacts = route({
   response: { status: 200, schema: Contact },
 })
 
-export const exportContact = route({
+export const exportContact = /* @__PURE__ */ route({
   method: 'GET',
   path: '/contacts/{id}/export',
   function: 'export-contact',

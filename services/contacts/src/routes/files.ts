@@ -13,7 +13,7 @@ import { ANY_ROLE, type Role, route } from '@relay/core/manifest'
 /** Bulk imports create many contacts at once: managers, admins and marketing (list uploads). */
 export const IMPORT_ROLES: readonly Role[] = ['admin', 'manager', 'marketing']
 
-export const startImport = route({
+export const startImport = /* @__PURE__ */ route({
   method: 'POST',
   path: '/contacts/imports',
   function: 'start-import',
@@ -31,7 +31,7 @@ export const startImport = route({
   response: { status: 201, schema: StartedImport },
 })
 
-export const getImport = route({
+export const getImport = /* @__PURE__ */ route({
   method: 'GET',
   path: '/contacts/imports/{id}',
   function: 'get-import',
@@ -41,7 +41,7 @@ export const getImport = route({
   response: { status: 200, schema: ImportJob },
 })
 
-export const exportContacts = route({
+export const exportContacts = /* @__PURE__ */ route({
   method: 'GET',
   path: '/contacts/export',
   function: 'export-contacts',
@@ -52,7 +52,7 @@ export const exportContacts = route({
   response: { status: 200 },
 })
 
-export const startExport = route({
+export const startExport = /* @__PURE__ */ route({
   method: 'POST',
   path: '/contacts/exports',
   function: 'start-export',
@@ -63,7 +63,7 @@ export const startExport = route({
   response: { status: 201, schema: ExportJob },
 })
 
-export const getExport = route({
+export const getExport = /* @__PURE__ */ route({
   method: 'GET',
   path: '/contacts/exports/{id}',
   function: 'get-export',

@@ -2,7 +2,7 @@
 import { ContactFields, PutContactFields } from '@relay/contracts/contacts'
 import { ANY_ROLE, MANAGERS, route } from '@relay/core/manifest'
 
-export const getContactFields = route({
+export const getContactFields = /* @__PURE__ */ route({
   method: 'GET',
   path: '/settings/contact-fields',
   function: 'get-contact-fields',
@@ -11,7 +11,7 @@ export const getContactFields = route({
   response: { status: 200, schema: ContactFields },
 })
 
-export const putContactFields = route({
+export const putContactFields = /* @__PURE__ */ route({
   method: 'PUT',
   path: '/settings/contact-fields',
   function: 'put-contact-fields',

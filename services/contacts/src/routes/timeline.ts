@@ -4,7 +4,7 @@ import { Contact, ContactIdParams, RecordConsent } from '@relay/contracts/contac
 import { Interaction, InteractionIdParams, LogInteraction, TimelinePage } from '@relay/contracts/interactions'
 import { ANY_ROLE, route, WRITERS } from '@relay/core/manifest'
 
-export const logInteraction = route({
+export const logInteraction = /* @__PURE__ */ route({
   method: 'POST',
   path: '/contacts/{id}/interactions',
   function: 'log-interaction',
@@ -21,7 +21,7 @@ export const logInteraction = route({
   response: { status: 201, schema: Interaction },
 })
 
-export const getInteraction = route({
+export const getInteraction = /* @__PURE__ */ route({
   method: 'GET',
   path: '/contacts/{id}/interactions/{interactionId}',
   function: 'get-interaction',
@@ -31,7 +31,7 @@ export const getInteraction = route({
   response: { status: 200, schema: Interaction },
 })
 
-export const getTimeline = route({
+export const getTimeline = /* @__PURE__ */ route({
   method: 'GET',
   path: '/contacts/{id}/timeline',
   function: 'get-timeline',
@@ -42,7 +42,7 @@ export const getTimeline = route({
   response: { status: 200, schema: TimelinePage },
 })
 
-export const recordConsent = route({
+export const recordConsent = /* @__PURE__ */ route({
   method: 'POST',
   path: '/contacts/{id}/consent',
   function: 'record-consent',

@@ -1,9 +1,9 @@
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import { health } from '../routes.js'
 import { VERSION } from '../version.js'
 
 /** GET /health (public) → `{ status: 'ok', service: 'relay-crm', version }`. */
-export const handler = http(health, async () => ({
+export const handler = httpNonPost(health, async () => ({
   status: 200,
   body: { status: 'ok', service: 'relay-crm', version: VERSION },
   headers: { 'cache-control': 'no-store' },

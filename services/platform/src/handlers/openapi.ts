@@ -1,6 +1,6 @@
 import { buildOpenApi } from '@relay/contracts/openapi'
 import { services } from '../../../index.js'
-import { http } from '../kit.js'
+import { httpNonPost } from '../kit.js'
 import { openapi } from '../routes.js'
 import { VERSION } from '../version.js'
 
@@ -9,7 +9,7 @@ import { VERSION } from '../version.js'
 let document: Record<string, unknown> | undefined
 
 /** GET /openapi.json (public) → the OpenAPI 3.1 document of every registered route and event. */
-export const handler = http(openapi, async () => {
+export const handler = httpNonPost(openapi, async () => {
   document ??= buildOpenApi(services, { version: VERSION })
   return { status: 200, body: document, headers: { 'cache-control': 'public, max-age=300' } }
 })
