@@ -4,14 +4,14 @@
  * the field; a manager → past the rule. Each route's own handler runs, on faked AWS clients.
  */
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { ASSIGNERS } from '@relay/core/http/ownership'
+import { pathParamNames } from '@relay/core/http/validate'
+import { type Role, type RouteDef, tableEnvVar, WRITERS } from '@relay/core/manifest'
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { services } from '../../../services/index.js'
-import { ASSIGNERS } from '../src/http/ownership.js'
-import { pathParamNames } from '../src/http/validate.js'
-import { type Role, type RouteDef, tableEnvVar, WRITERS } from '../src/manifest.js'
-import { httpEvent } from './helpers.js'
+import { httpEvent } from '../../packages/core/test/helpers.js'
+import { services } from '../../services/index.js'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 afterEach(() => ddb.reset())
