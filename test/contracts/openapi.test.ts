@@ -1,8 +1,8 @@
+import { buildOpenApi, errorStatuses } from '@relay/contracts/openapi'
 import { defineService, ROLES, route } from '@relay/core/manifest'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod/mini'
-import { services } from '../../../services/index.js'
-import { buildOpenApi, errorStatuses } from '../src/openapi.js'
+import { services } from '../../services/index.js'
 
 const doc = buildOpenApi(services, { version: '1.2.3' }) as any
 

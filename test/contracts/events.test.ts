@@ -1,10 +1,10 @@
+import { ContactCreated } from '@relay/contracts/contacts-events'
+import { envelopeSchema } from '@relay/contracts/event-contract'
+import { catalogueJson, EVENT_CATALOGUE, eventsOfServices } from '@relay/contracts/events'
 import { describe, expect, it } from 'vitest'
-import { buildContact } from '../../../services/contacts/src/domain/contact.js'
-import { manifest as contacts } from '../../../services/contacts/src/service.js'
-import { services } from '../../../services/index.js'
-import { ContactCreated } from '../src/contacts-events.js'
-import { envelopeSchema } from '../src/event-contract.js'
-import { catalogueJson, EVENT_CATALOGUE, eventsOfServices } from '../src/events.js'
+import { buildContact } from '../../services/contacts/src/domain/contact.js'
+import { manifest as contacts } from '../../services/contacts/src/service.js'
+import { services } from '../../services/index.js'
 
 describe('event catalogue', () => {
   it('names every event crm.<service> / <Entity>.<PastTense> with a version', () => {
