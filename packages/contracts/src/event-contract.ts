@@ -57,3 +57,18 @@ export function eventJsonSchema(contract: EventContract): Record<string, unknown
     description: contract.description,
   }
 }
+
+/** A contract as a manifest's `publishes` entry (the catalogue and the Schema Registry read these). */
+export function published(contract: EventContract): {
+  detailType: string
+  schema: z.ZodMiniType
+  version: number
+  description: string
+} {
+  return {
+    detailType: contract.detailType,
+    schema: contract.data,
+    version: contract.version,
+    description: contract.description,
+  }
+}

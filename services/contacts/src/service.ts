@@ -1,17 +1,5 @@
-import {
-  CompanyCreated,
-  CompanyDeleted,
-  CompanyUpdated,
-  ContactConsentChanged,
-  ContactCreated,
-  ContactDeleted,
-  ContactErased,
-  ContactExportCompleted,
-  ContactMerged,
-  ContactUpdated,
-  InteractionLogged,
-} from '@relay/contracts/contacts-events'
-import type { EventContract } from '@relay/contracts/events'
+import { CONTACTS_EVENTS } from '@relay/contracts/contacts-events'
+import { published } from '@relay/contracts/event-contract'
 import { defineService } from '@relay/core/manifest'
 import { companyRoutes } from './routes/companies.js'
 import { contactRoutes } from './routes/contacts.js'
@@ -19,28 +7,6 @@ import { fileRoutes } from './routes/files.js'
 import { settingsRoutes } from './routes/settings.js'
 import { timelineRoutes } from './routes/timeline.js'
 import { subscriptions } from './subscriptions.js'
-
-/** Business events only: import chunks and export runs go through the work queues below. */
-const PUBLISHED: readonly EventContract[] = [
-  ContactCreated,
-  ContactUpdated,
-  ContactDeleted,
-  ContactConsentChanged,
-  ContactMerged,
-  ContactErased,
-  ContactExportCompleted,
-  CompanyCreated,
-  CompanyUpdated,
-  CompanyDeleted,
-  InteractionLogged,
-]
-
-const published = (e: EventContract) => ({
-  detailType: e.detailType,
-  schema: e.data,
-  version: e.version,
-  description: e.description,
-})
 
 /** contacts: the people a tenant does business with. Source of truth for contact data. */
 export const manifest = defineService({
@@ -175,5 +141,6 @@ export const manifest = defineService({
       description: 'Timeline entries waiting for their contact (see README, Parking)',
     },
   },
-  publishes: PUBLISHED.map(published),
+  // Business events only: import chunks and export runs go through the work queues.
+  publishes: CONTACTS_EVENTS.map(published),
 })

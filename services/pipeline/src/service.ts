@@ -2,6 +2,7 @@
  * The pipeline's manifest: tables, functions, and the lists of its routes (declared by area in
  * `routes/`), subscriptions (`subscriptions.ts`), schedule and published events.
  */
+import { published } from '@relay/contracts/event-contract'
 import { PIPELINE_EVENTS } from '@relay/contracts/pipeline-events'
 import { defineService, type FunctionDef } from '@relay/core/manifest'
 import { activityRoutes } from './routes/activities.js'
@@ -118,10 +119,5 @@ export const manifest = defineService({
     onContactDeleted,
   ],
   schedules: [{ name: 'reminders', expression: 'rate(1 minute)', function: 'send-reminders' }],
-  publishes: PIPELINE_EVENTS.map((e) => ({
-    detailType: e.detailType,
-    schema: e.data,
-    version: e.version,
-    description: e.description,
-  })),
+  publishes: PIPELINE_EVENTS.map(published),
 })
