@@ -1,7 +1,7 @@
 import { nowIso } from '@relay/core/ids'
 import { contactCountDelta } from '../domain/summary.js'
 import { subscriber } from '../kit.js'
-import { countContactsWork } from '../store.js'
+import { countContactsWork } from '../store/summary.js'
 import { countContacts } from '../subscriptions.js'
 
 /**

@@ -13,7 +13,7 @@ import type { Summary } from '@relay/contracts/analytics'
 import { documentClient, tableName } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { type Work, work } from '@relay/core/work'
-import { toSummary } from './domain/summary.js'
+import { toSummary } from '../domain/summary.js'
 
 const table = () => tableName('analytics', 'main')
 
