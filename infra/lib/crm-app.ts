@@ -28,6 +28,8 @@ export interface BuildOptions {
   services: readonly ServiceEntry[]
   /** Default: `packages/core/src/outbox-publisher.ts` of this repository. */
   outboxPublisherEntry?: string
+  /** Default: `packages/core/src/queue-publisher.ts` of this repository. */
+  queuePublisherEntry?: string
   env?: Environment
   alarmEmail?: string
   /** Registers cdk-nag AwsSolutions as a validation plugin: synthesis fails on an unacknowledged error. */
@@ -52,6 +54,10 @@ export interface CrmStacks {
 
 export const DEFAULT_OUTBOX_PUBLISHER_ENTRY = fileURLToPath(
   new URL('../../packages/core/src/outbox-publisher.ts', import.meta.url),
+)
+
+export const DEFAULT_QUEUE_PUBLISHER_ENTRY = fileURLToPath(
+  new URL('../../packages/core/src/queue-publisher.ts', import.meta.url),
 )
 
 /**
@@ -97,6 +103,7 @@ export function buildCrmApp(app: App, options: BuildOptions): CrmStacks {
         manifest,
         root,
         outboxPublisherEntry: options.outboxPublisherEntry ?? DEFAULT_OUTBOX_PUBLISHER_ENTRY,
+        queuePublisherEntry: options.queuePublisherEntry ?? DEFAULT_QUEUE_PUBLISHER_ENTRY,
       }
       const plan = planService(manifest, options.stackResourceBudget)
       const describe = (what: string) => `Relay CRM ${stage.name}: service ${manifest.name}, ${what}`

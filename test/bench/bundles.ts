@@ -70,10 +70,11 @@ export async function measureBundles(
       entries.push({ fn: `${manifest.name}/${fn}`, entry: join(root, 'src', def.entry) })
     }
   }
-  entries.push({
-    fn: 'core/outbox-publisher',
-    entry: join(process.cwd(), 'packages/core/src/outbox-publisher.ts'),
-  })
+  // The two readers of every outbox stream: events to the bus, work messages to SQS.
+  entries.push(
+    { fn: 'core/outbox-publisher', entry: join(process.cwd(), 'packages/core/src/outbox-publisher.ts') },
+    { fn: 'core/queue-publisher', entry: join(process.cwd(), 'packages/core/src/queue-publisher.ts') },
+  )
 
   const functions: BundleFigure[] = []
   for (const { fn, entry } of entries) {

@@ -223,9 +223,14 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
       expect(attr.AttributeType).toBe('S')
   }
 
-  // Functions: one per manifest function (+ one outbox publisher per outbox table), grants and env.
+  // Functions: one per manifest function (+ per outbox table an event publisher, and a queue
+  // publisher when the service declares queues), grants and env.
   const outboxTables = Object.entries(m.tables).filter(([, d]) => d.outbox)
-  expect(ownFunctions(t)).toHaveLength(Object.keys(m.functions).length + outboxTables.length)
+  const hasQueues = Object.keys(m.queues ?? {}).length > 0
+  const publishersPerTable = hasQueues ? 2 : 1
+  expect(ownFunctions(t)).toHaveLength(
+    Object.keys(m.functions).length + publishersPerTable * outboxTables.length,
+  )
   const buckets = bucketsOf(t, stage, m)
   for (const [name, def] of Object.entries(m.functions)) {
     const [fnId, fn] = functionByName(t, `crm-${stage}-${m.name}-${name}`)
@@ -427,7 +432,7 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
   // Work queues: queue and DLQ by name, SSE, retention, visibility, redrive; the consumer's event source.
   const mappings = ofType(t, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties)
   const workQueues = Object.entries(m.queues ?? {})
-  expect(mappings).toHaveLength(outboxTables.length + workQueues.length)
+  expect(mappings).toHaveLength(publishersPerTable * outboxTables.length + workQueues.length)
   const sqsQueues = ofType(t, 'AWS::SQS::Queue')
   for (const [name, def] of workQueues) {
     const queue = sqsQueues.find(([, q]) => q.Properties.QueueName === physicalQueueName(stage, m.name, name))
@@ -471,28 +476,80 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
   // No function other than the consumer may touch a work queue (checked per function above); the
   // outbox publishers send (below).
 
-  // Outbox publishers: one per outbox table, filtered to INSERTs of outbox items.
+  // Outbox publishers, per outbox table: the event publisher (kind = outbox, PutEvents only) and,
+  // when the service declares queues, the queue publisher (kind = queue, SendMessage only). Each
+  // reads the table's stream through its own filtered mapping with its own dead-letter queue.
+  const mappingOf = (fnId: string) => {
+    const own = mappings.filter((p) => JSON.stringify(p.FunctionName).includes(`"${fnId}"`))
+    expect(own, `event source mappings of ${fnId}`).toHaveLength(1)
+    return own[0]!
+  }
+  const failureQueues = new Set<string>()
   for (const [name] of outboxTables) {
-    const mapping = mappings.find((p) => JSON.stringify(p.EventSourceArn).includes(`"${ids.get(name)}"`))
-    expect(mapping, `outbox mapping of ${name}`).toBeDefined()
-    expect(mapping).toMatchObject({
-      BisectBatchOnFunctionError: true,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      StartingPosition: 'TRIM_HORIZON',
-    })
-    expect(mapping!.MaximumRetryAttempts).toBeGreaterThan(0)
-    expect(mapping!.DestinationConfig).toBeDefined()
-    const filters = (mapping!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters
-    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
-      { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['outbox', 'queue'] } } } },
-    ])
     const [pubId, pub] = functionByName(t, `crm-${stage}-${m.name}-${name}-outbox`)
-    const actions = statementsOf(t, pubId).flatMap((s) =>
-      ([] as string[]).concat(s.Action as string | string[]),
+    const queuePub = hasQueues ? functionByName(t, `crm-${stage}-${m.name}-${name}-outbox-queue`) : undefined
+    if (!hasQueues)
+      expect(
+        ownFunctions(t).some(
+          ([, f]) => f.Properties.FunctionName === `crm-${stage}-${m.name}-${name}-outbox-queue`,
+        ),
+        `no queue publisher for ${name} (the service has no queues)`,
+      ).toBe(false)
+    const streamMappings = mappings.filter((p) =>
+      JSON.stringify(p.EventSourceArn).includes(`"${ids.get(name)}"`),
     )
-    expect(actions).toContain('events:PutEvents')
-    // Work queues: a URL env var and SendMessage for exactly the queues that the functions writing
-    // this table may enqueue to (their `sendsTo`).
+    // DynamoDB streams allow two readers per shard: never more than the two publishers.
+    expect(streamMappings, `stream readers of ${name}`).toHaveLength(publishersPerTable)
+    for (const [fnId, kind] of [[pubId, 'outbox'], ...(queuePub ? [[queuePub[0], 'queue']] : [])] as const) {
+      const mapping = mappingOf(fnId)
+      expect(streamMappings, `${fnId} reads the stream of ${name}`).toContain(mapping)
+      expect(mapping).toMatchObject({
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        MaximumRetryAttempts: 10,
+      })
+      const destination = (
+        mapping.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }
+      ).OnFailure.Destination['Fn::GetAtt'][0]
+      expect(queues.has(destination), `${fnId} on-failure destination is a queue of this stack`).toBe(true)
+      failureQueues.add(destination)
+      const filters = (mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters
+      expect(
+        filters.map((f) => JSON.parse(f.Pattern)),
+        `stream filter of ${fnId}`,
+      ).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: [kind] } } } }])
+    }
+    // The event publisher: PutEvents, no queue URL, no SQS grant, no table access beyond the stream.
+    // (Its on-failure queue's grant, which the event source adds, is that queue's alone.)
+    const actions = (fnId: string) =>
+      publisherActions(t, fnId, mappingOf(fnId)).flatMap((s) =>
+        ([] as string[]).concat(s.Action as string | string[]),
+      )
+    expect(actions(pubId)).toContain('events:PutEvents')
+    expect(
+      actions(pubId).filter((a) => a.startsWith('sqs:')),
+      `SQS actions of the ${name} event publisher`,
+    ).toEqual([])
+    const pubEnv = (pub.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+    expect(
+      Object.keys(pubEnv).filter((k) => k.endsWith('_QUEUE_URL')),
+      `queue env of the ${name} event publisher`,
+    ).toEqual([])
+    expect(queueGrants(t, pubId), `queue grants of the ${name} event publisher`).toEqual(new Map())
+    for (const id of [pubId, ...(queuePub ? [queuePub[0]] : [])])
+      expect(
+        actions(id).filter((a) => [...WRITE_ACTIONS, 'dynamodb:GetItem', 'dynamodb:Query'].includes(a)),
+      ).toEqual([])
+    if (!queuePub) continue
+    // The queue publisher: a URL env var and SendMessage for exactly the queues that the functions
+    // writing this table may enqueue to (their `sendsTo`), and no bus access.
+    const [queuePubId, queueFn] = queuePub
+    expect(
+      actions(queuePubId).filter((a) => a.startsWith('events:')),
+      `bus actions of the ${name} queue publisher`,
+    ).toEqual([])
     const enqueued = [
       ...new Set(
         Object.values(m.functions)
@@ -500,25 +557,49 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
           .flatMap((d) => d.sendsTo ?? []),
       ),
     ].sort()
-    const pubEnv = (pub.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+    const queueEnv = (queueFn.Properties.Environment as { Variables: Record<string, unknown> }).Variables
     expect(
-      Object.keys(pubEnv)
+      Object.keys(queueEnv)
         .filter((k) => k.endsWith('_QUEUE_URL'))
         .sort(),
-      `queue env of the ${name} outbox publisher`,
+      `queue env of the ${name} queue publisher`,
     ).toEqual(enqueued.map((q) => queueEnvVar(m.name, q)).sort())
     for (const q of enqueued) {
-      expect(flatten(pubEnv[queueEnvVar(m.name, q)])).toMatch(
+      expect(flatten(queueEnv[queueEnvVar(m.name, q)])).toMatch(
         new RegExp(`^https://sqs\\.[^/]+/[^/]+/${physicalQueueName(stage, m.name, q)}$`),
       )
     }
-    expect(queueGrants(t, pubId), `queue grants of the ${name} outbox publisher`).toEqual(
+    expect(queueGrants(t, queuePubId), `queue grants of the ${name} queue publisher`).toEqual(
       new Map(enqueued.map((q) => [queueArnText(stage, m.name, q), ['sqs:SendMessage']])),
     )
-    expect(
-      actions.filter((a) => [...WRITE_ACTIONS, 'dynamodb:GetItem', 'dynamodb:Query'].includes(a)),
-    ).toEqual([])
   }
+  // Each publisher fails over to a dead-letter queue of its own.
+  expect(failureQueues.size, 'one on-failure queue per outbox publisher').toBe(
+    publishersPerTable * outboxTables.length,
+  )
+}
+
+/**
+ * The statements of an outbox publisher's policy, without the grant on its own on-failure queue
+ * (checked to be only what the stream event source needs to send a failed batch there).
+ */
+export function publisherActions(
+  t: Template,
+  fnId: string,
+  mapping: Record<string, unknown>,
+): Record<string, unknown>[] {
+  const dlq = (
+    mapping.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }
+  ).OnFailure.Destination['Fn::GetAtt'][0]
+  const onDlq = (s: Record<string, unknown>) => JSON.stringify(s.Resource).includes(`"${dlq}"`)
+  const statements = statementsOf(t, fnId)
+  for (const s of statements.filter(onDlq)) {
+    expect(([] as string[]).concat(s.Action as string | string[]).sort(), `${fnId} grant on its DLQ`).toEqual(
+      ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    )
+  }
+  expect(statements.some(onDlq), `${fnId} may send to its DLQ`).toBe(true)
+  return statements.filter((s) => !onDlq(s))
 }
 
 /** Actions the SQS event source grants its consumer on the queue. */

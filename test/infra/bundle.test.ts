@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ownFunctions } from './assertions.js'
-import { build, fixtureOutboxPublisher, fixtureServices } from './helpers.js'
+import { build, fixtureOutboxPublisher, fixtureQueuePublisher, fixtureServices } from './helpers.js'
 
 describe('esbuild bundling', () => {
   it('bundles every fixture function as minified ESM with a require shim', () => {
@@ -14,6 +14,7 @@ describe('esbuild bundling', () => {
     const built = build('dev', fixtureServices, {
       bundleStacks: ['crm-dev-orders', 'crm-dev-orders-1'],
       outboxPublisherEntry: fixtureOutboxPublisher,
+      queuePublisherEntry: fixtureQueuePublisher,
     })
     // Act
     const assembly = built.app.synth()

@@ -13,6 +13,7 @@ import {
   functionByName,
   ofType,
   ownFunctions,
+  publisherActions,
   queueArnText,
   queueGrants,
   references,
@@ -22,10 +23,16 @@ import {
   tableIds,
 } from './assertions.js'
 import { manifest as orders } from './fixtures/orders/src/service.js'
-import { build, fixtureOutboxPublisher, fixtureServices } from './helpers.js'
+import { build, fixtureOutboxPublisher, fixtureQueuePublisher, fixtureServices } from './helpers.js'
 
-const dev = build('dev', fixtureServices, { outboxPublisherEntry: fixtureOutboxPublisher })
-const prod = build('prod', fixtureServices, { outboxPublisherEntry: fixtureOutboxPublisher })
+const dev = build('dev', fixtureServices, {
+  outboxPublisherEntry: fixtureOutboxPublisher,
+  queuePublisherEntry: fixtureQueuePublisher,
+})
+const prod = build('prod', fixtureServices, {
+  outboxPublisherEntry: fixtureOutboxPublisher,
+  queuePublisherEntry: fixtureQueuePublisher,
+})
 
 describe.each([
   ['dev', dev],
@@ -63,7 +70,11 @@ describe.each([
       `crm-${stage}-orders-receipt-chunks-dlq`,
     ])
     expect(names(data)).toEqual(
-      expect.arrayContaining([`crm-${stage}-orders-on-receipt`, `crm-${stage}-orders-main-outbox`]),
+      expect.arrayContaining([
+        `crm-${stage}-orders-on-receipt`,
+        `crm-${stage}-orders-main-outbox`,
+        `crm-${stage}-orders-main-outbox-queue`,
+      ]),
     )
     expect(names(fns)).toContain(`crm-${stage}-orders-create-order`)
     expect(names(fns)).not.toContain(`crm-${stage}-orders-on-receipt`)
@@ -178,7 +189,7 @@ describe.each([
     expect(logsPolicy).toContain('"aws:SourceArn":{"Fn::GetAtt":["Bucketreceipts')
   })
 
-  it('turns manifest.queues into SQS queues with a DLQ, an event source with partial batch failures, and the outbox publisher as the one sender', () => {
+  it('turns manifest.queues into SQS queues with a DLQ, an event source with partial batch failures, and the queue publisher as the one sender', () => {
     // Prepare
     const t = built.service('orders')
     const props = (name: string) =>
@@ -214,11 +225,19 @@ describe.each([
     })
     expect(mapping('order-mail')).toMatchObject({ BatchSize: 5, ScalingConfig: { MaximumConcurrency: 4 } })
     expect(props('order-mail-dlq')).toMatchObject({ MessageRetentionPeriod: 1_209_600 })
-    // Senders' writes carry their messages: the outbox publisher of the table they write gets
-    // SendMessage and the URLs, the senders none; the consumer receives; nobody else touches the queues.
+    // Senders' writes carry their messages: the queue publisher of the table they write gets
+    // SendMessage and the URLs, the senders none (nor the event publisher); the consumer receives;
+    // nobody else touches the queues.
     const chunks = queueArnText(stage, 'orders', 'receipt-chunks')
     const mail = queueArnText(stage, 'orders', 'order-mail')
-    const publisher = functionByName(t, `crm-${stage}-orders-main-outbox`)
+    const publisher = functionByName(t, `crm-${stage}-orders-main-outbox-queue`)
+    const eventPublisher = functionByName(t, `crm-${stage}-orders-main-outbox`)
+    expect(queueGrants(t, eventPublisher[0])).toEqual(new Map())
+    expect(
+      Object.keys((eventPublisher[1].Properties.Environment as { Variables: object }).Variables).filter((k) =>
+        k.endsWith('_QUEUE_URL'),
+      ),
+    ).toEqual([])
     expect(queueGrants(t, publisher[0])).toEqual(
       new Map([
         [mail, ['sqs:SendMessage']],
@@ -241,6 +260,53 @@ describe.each([
     expect(grants('get-order')).toEqual(new Map())
     expect(env('on-receipt').ORDERS_RECEIPT_CHUNKS_QUEUE_URL).toBeUndefined()
     expect(env('get-order').ORDERS_RECEIPT_CHUNKS_QUEUE_URL).toBeUndefined()
+  })
+
+  it('reads each outbox stream with two filtered publishers: events to the bus, work messages to SQS, each with its own grants and DLQ', () => {
+    // Prepare
+    const t = built.service('orders')
+    const tableId = tableIds(t, stage, orders).get('main')!
+    const [eventsId] = functionByName(t, `crm-${stage}-orders-main-outbox`)
+    const [queueId] = functionByName(t, `crm-${stage}-orders-main-outbox-queue`)
+    const readers = ofType(t, 'AWS::Lambda::EventSourceMapping')
+      .map(([, r]) => r.Properties)
+      .filter((p) => JSON.stringify(p.EventSourceArn).includes(`"${tableId}"`))
+    const readerOf = (fnId: string) =>
+      readers.find((p) => JSON.stringify(p.FunctionName).includes(`"${fnId}"`))!
+    const pattern = (fnId: string) =>
+      (readerOf(fnId).FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) =>
+        JSON.parse(f.Pattern),
+      )
+    const dlq = (fnId: string) =>
+      (readerOf(fnId).DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } })
+        .OnFailure.Destination['Fn::GetAtt'][0]
+    const actions = (fnId: string) =>
+      publisherActions(t, fnId, readerOf(fnId))
+        .flatMap((st) => ([] as string[]).concat(st.Action as string | string[]))
+        .filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:'))
+        .sort()
+    // Assess: exactly two readers of the stream (what DynamoDB streams allow per shard).
+    expect(readers).toHaveLength(2)
+    expect(pattern(eventsId)).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['outbox'] } } } },
+    ])
+    expect(pattern(queueId)).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['queue'] } } } },
+    ])
+    for (const id of [eventsId, queueId]) {
+      expect(readerOf(id)).toMatchObject({
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        StartingPosition: 'TRIM_HORIZON',
+      })
+    }
+    expect(dlq(eventsId)).not.toBe(dlq(queueId))
+    // Split grants: the bus for one, the queues for the other (stream reads and logs aside).
+    expect(actions(eventsId)).toEqual(['events:PutEvents'])
+    expect(actions(queueId)).toEqual(['sqs:SendMessage', 'sqs:SendMessage'])
   })
 
   it('keeps Scan away from functions that serve routes', () => {

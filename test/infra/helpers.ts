@@ -18,6 +18,7 @@ export const fixtureServices: ServiceEntry[] = [
 export const fixtureOutboxPublisher = fileURLToPath(
   new URL('./fixtures/outbox-publisher.ts', import.meta.url),
 )
+export const fixtureQueuePublisher = fileURLToPath(new URL('./fixtures/queue-publisher.ts', import.meta.url))
 
 export interface Built extends CrmStacks {
   app: App
@@ -38,6 +39,7 @@ export function build(
   options: {
     bundleStacks?: string[]
     outboxPublisherEntry?: string
+    queuePublisherEntry?: string
     /** Adds AWS::CDK::Metadata to every template, as the CDK CLI does (for resource counts). */
     versionReporting?: boolean
     stackResourceBudget?: number
@@ -56,6 +58,7 @@ export function build(
     stage: resolveStage(stage),
     services,
     outboxPublisherEntry: options.outboxPublisherEntry,
+    queuePublisherEntry: options.queuePublisherEntry,
     stackResourceBudget: options.stackResourceBudget,
     env: { account: '123456789012', region: 'eu-west-1' },
   })

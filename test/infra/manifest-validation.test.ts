@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest'
 import * as z from 'zod/mini'
 import { buildCrmApp, MANIFEST_CHECKERS } from '../../infra/lib/crm-app.js'
 import { resolveStage } from '../../infra/lib/stages.js'
-import { fixtureOutboxPublisher, fixtureServices } from './helpers.js'
+import { fixtureOutboxPublisher, fixtureQueuePublisher, fixtureServices } from './helpers.js'
 
 const orders = fixtureServices[0]!.manifest
 const with_ = (patch: Partial<ServiceManifest>): ServiceManifest => ({ ...orders, ...patch })
@@ -68,6 +68,16 @@ describe('validateManifest', () => {
         }),
       }),
       'function "spy" sends to queues but writes no outbox table, whose publisher would send them',
+    ],
+    [
+      "a function taking the outbox publisher's name",
+      with_({ functions: fns({ 'main-outbox': { entry: 'handlers/ping.ts' } }) }),
+      'function name "main-outbox" is reserved for the outbox publisher',
+    ],
+    [
+      "a function taking the queue publisher's name",
+      with_({ functions: fns({ 'main-outbox-queue': { entry: 'handlers/ping.ts' } }) }),
+      'function name "main-outbox-queue" is reserved for the queue publisher',
     ],
     [
       'two subscriptions with one name',
@@ -228,6 +238,7 @@ describe('the CDK app and the local runtime reject a bad manifest alike', () => 
         stage: resolveStage('dev'),
         services: [{ ...fixtureServices[0]!, manifest: bad }],
         outboxPublisherEntry: fixtureOutboxPublisher,
+        queuePublisherEntry: fixtureQueuePublisher,
       }),
     ).toThrow(message)
   })

@@ -7,7 +7,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import { describe, expect, it } from 'vitest'
 import { services } from '../../services/index.js'
-import { type Built, build, fixtureOutboxPublisher, fixtureServices } from './helpers.js'
+import {
+  type Built,
+  build,
+  fixtureOutboxPublisher,
+  fixtureQueuePublisher,
+  fixtureServices,
+} from './helpers.js'
 
 function errorsOf(built: Built): string[] {
   built.app.synth()
@@ -19,9 +25,14 @@ function errorsOf(built: Built): string[] {
 
 describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions in %s', (stage) => {
   it('finds no unacknowledged error in the fixture app', () => {
-    expect(errorsOf(build(stage, fixtureServices, { outboxPublisherEntry: fixtureOutboxPublisher }))).toEqual(
-      [],
-    )
+    expect(
+      errorsOf(
+        build(stage, fixtureServices, {
+          outboxPublisherEntry: fixtureOutboxPublisher,
+          queuePublisherEntry: fixtureQueuePublisher,
+        }),
+      ),
+    ).toEqual([])
   }, 120_000)
 
   it('finds no unacknowledged error in the registered services', () => {
@@ -32,7 +43,10 @@ describe.each(['dev', 'prod'] as const)('cdk-nag AwsSolutions in %s', (stage) =>
 describe('cdk-nag wiring', () => {
   it('reports a violation nobody acknowledged (the check is live)', () => {
     // Prepare
-    const built = build('dev', fixtureServices, { outboxPublisherEntry: fixtureOutboxPublisher })
+    const built = build('dev', fixtureServices, {
+      outboxPublisherEntry: fixtureOutboxPublisher,
+      queuePublisherEntry: fixtureQueuePublisher,
+    })
     new sqs.Queue(built.shared, 'PlainQueue')
     // Act
     const errors = errorsOf(built)
@@ -42,7 +56,10 @@ describe('cdk-nag wiring', () => {
 
   it('gives every acknowledgement a specific reason', () => {
     // Prepare
-    const built = build('prod', fixtureServices, { outboxPublisherEntry: fixtureOutboxPublisher })
+    const built = build('prod', fixtureServices, {
+      outboxPublisherEntry: fixtureOutboxPublisher,
+      queuePublisherEntry: fixtureQueuePublisher,
+    })
     const reasons: string[] = []
     // Act
     for (const c of built.app.node.findAll()) {
@@ -67,6 +84,7 @@ describe('cdk-nag wiring', () => {
       stage: resolveStage('dev'),
       services: fixtureServices,
       outboxPublisherEntry: fixtureOutboxPublisher,
+      queuePublisherEntry: fixtureQueuePublisher,
       nag: true,
     })
     new sqs.Queue(Stack.of(stacks.shared), 'PlainQueue')

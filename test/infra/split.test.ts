@@ -8,13 +8,14 @@ import { functionWeight, planService, STACK_OVERHEAD } from '../../infra/lib/ser
 import { services } from '../../services/index.js'
 import { assertServiceMatchesManifest, references, resources } from './assertions.js'
 import { manifest as orders } from './fixtures/orders/src/service.js'
-import { build, fixtureOutboxPublisher, fixtureServices } from './helpers.js'
+import { build, fixtureOutboxPublisher, fixtureQueuePublisher, fixtureServices } from './helpers.js'
 
 const BUDGET = 40
 
 describe('a service over several function stacks', () => {
   const built = build('prod', fixtureServices, {
     outboxPublisherEntry: fixtureOutboxPublisher,
+    queuePublisherEntry: fixtureQueuePublisher,
     stackResourceBudget: BUDGET,
     versionReporting: true,
   })

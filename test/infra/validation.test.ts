@@ -4,14 +4,19 @@ import { App } from 'aws-cdk-lib'
 import { describe, expect, it } from 'vitest'
 import { buildCrmApp, type ServiceEntry } from '../../infra/lib/crm-app.js'
 import { resolveStage } from '../../infra/lib/stages.js'
-import { fixtureOutboxPublisher, fixtureServices } from './helpers.js'
+import { fixtureOutboxPublisher, fixtureQueuePublisher, fixtureServices } from './helpers.js'
 
 const orders = fixtureServices[0]!
 
 function buildWith(services: ServiceEntry[]) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })
   return () =>
-    buildCrmApp(app, { stage: resolveStage('dev'), services, outboxPublisherEntry: fixtureOutboxPublisher })
+    buildCrmApp(app, {
+      stage: resolveStage('dev'),
+      services,
+      outboxPublisherEntry: fixtureOutboxPublisher,
+      queuePublisherEntry: fixtureQueuePublisher,
+    })
 }
 
 function variant(patch: Partial<ServiceManifest>, name = orders.manifest.name): ServiceEntry {

@@ -19,6 +19,8 @@ export interface ServiceContext {
   root: string
   /** Absolute path of the shared outbox publisher entry (`packages/core/src/outbox-publisher.ts`). */
   outboxPublisherEntry: string
+  /** Absolute path of the shared queue publisher entry (`packages/core/src/queue-publisher.ts`). */
+  queuePublisherEntry: string
 }
 
 /** Lambda and EventBridge rule names are limited to 64 characters. */

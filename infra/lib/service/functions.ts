@@ -108,7 +108,7 @@ export function invokersOf(ctx: ServiceContext, name: string) {
  * The manifest function `name`: its env names exactly the tables and buckets it is granted
  * (tables: FunctionDef.tables, no `tables` = every table of its service read/write; buckets: only
  * those it names), and its role allows exactly that. `sendsTo` grants the function nothing: its
- * messages are queue-outbox items of its writes, sent by its table's outbox publisher, which is
+ * messages are queue-outbox items of its writes, sent by its table's queue publisher, which is
  * granted those queues instead (./outbox.ts).
  */
 export function addManifestFunction(scope: Stack, ctx: ServiceContext, name: string): NodejsFunction {

@@ -1,12 +1,20 @@
 /**
- * One outbox publisher per `outbox: true` table, in the data stack next to its table (a stream ARN
- * carries a creation label, so it cannot be built from a name): new outbox items on the stream are
- * put on the bus (events) or sent to their work queue (queue-outbox items), failures go to a
- * dead-letter queue. The publisher may send to the queues that the functions writing its table
- * list in `sendsTo` ("may enqueue"), with their URLs in its env, and to no other.
+ * The outbox publishers of each `outbox: true` table, in the data stack next to its table (a stream
+ * ARN carries a creation label, so it cannot be built from a name). Two functions, one job each,
+ * both reading the table's stream:
+ *
+ * - the event publisher (`Outbox-<table>-Publisher`, entry `packages/core/src/outbox-publisher.ts`):
+ *   new event items (`kind = outbox`) to the bus; granted PutEvents on the stage bus and nothing else;
+ * - the queue publisher (`Outbox-<table>-QueuePublisher`, entry `packages/core/src/queue-publisher.ts`),
+ *   only when the service declares work queues: new queue-outbox items (`kind = queue`) to their
+ *   work queue. It may send to the queues that the functions writing its table list in `sendsTo`
+ *   ("may enqueue"), with their URLs in its env, and to no other; it gets no bus access.
+ *
+ * Each has its own event-source filter, dead-letter queue (on-failure destination) and the same
+ * bisect/retry settings, so a failing bus never holds back work messages, nor the reverse.
  */
 import type { ServiceManifest } from '@relay/core/manifest'
-import { outboxFunctionName, queueEnvVar } from '@relay/core/names'
+import { outboxFunctionName, queueEnvVar, queuePublisherFunctionName } from '@relay/core/names'
 import { Duration, type Stack, Validations } from 'aws-cdk-lib'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as iam from 'aws-cdk-lib/aws-iam'
@@ -32,7 +40,57 @@ export function queuesEnqueuedVia(manifest: ServiceManifest, tableName: string):
   return [...queues].sort()
 }
 
-export function addOutboxPublisher(
+/** Whether table `tableName` gets a queue publisher: its service declares work queues. */
+export function hasQueuePublisher(manifest: ServiceManifest): boolean {
+  return Object.keys(manifest.queues ?? {}).length > 0
+}
+
+export interface OutboxPublishers {
+  /** Puts event items on the bus. */
+  events: NodejsFunction
+  /** Sends queue-outbox items; absent when the service declares no queues. */
+  queue?: NodejsFunction
+}
+
+export function addOutboxPublishers(
+  scope: Stack,
+  ctx: ServiceContext,
+  tableName: string,
+  table: dynamodb.Table,
+): OutboxPublishers {
+  // DynamoDB streams serve at most two readers per shard (more are throttled); these two use it
+  // exactly, so nothing else may read an outbox table's stream.
+  const events = addEventPublisher(scope, ctx, tableName, table)
+  const queue = hasQueuePublisher(ctx.manifest) ? addQueuePublisher(scope, ctx, tableName, table) : undefined
+  return queue ? { events, queue } : { events }
+}
+
+function addEventPublisher(
+  scope: Stack,
+  ctx: ServiceContext,
+  tableName: string,
+  table: dynamodb.Table,
+): NodejsFunction {
+  const id = `Outbox-${tableName}`
+  const fn = createFunction(scope, ctx, `${id}-Publisher`, {
+    functionName: outboxFunctionName(ctx.stage.name, ctx.manifest.name, tableName),
+    what: `outbox-${tableName}`,
+    entry: ctx.outboxPublisherEntry,
+    memoryMb: DEFAULT_MEMORY_MB,
+    timeoutSeconds: TIMEOUT_SECONDS,
+    environment: {},
+  })
+  addStreamSource(scope, ctx, fn, table, {
+    failuresId: `${id}-Failures`,
+    alarm: `outbox-${tableName}-dlq`,
+    what: `outbox stream batches (events) of table ${tableName}`,
+    kind: 'outbox',
+  })
+  stageBus(scope, ctx).grantPutEventsTo(fn)
+  return fn
+}
+
+function addQueuePublisher(
   scope: Stack,
   ctx: ServiceContext,
   tableName: string,
@@ -42,10 +100,10 @@ export function addOutboxPublisher(
   const queues = queuesEnqueuedVia(ctx.manifest, tableName).map(
     (q) => [q, namedWorkQueue(scope, ctx, q)] as const,
   )
-  const fn = createFunction(scope, ctx, `${id}-Publisher`, {
-    functionName: outboxFunctionName(ctx.stage.name, ctx.manifest.name, tableName),
-    what: `outbox-${tableName}`,
-    entry: ctx.outboxPublisherEntry,
+  const fn = createFunction(scope, ctx, `${id}-QueuePublisher`, {
+    functionName: queuePublisherFunctionName(ctx.stage.name, ctx.manifest.name, tableName),
+    what: `outbox-${tableName}-queue`,
+    entry: ctx.queuePublisherEntry,
     memoryMb: DEFAULT_MEMORY_MB,
     timeoutSeconds: TIMEOUT_SECONDS,
     environment: Object.fromEntries(
@@ -62,13 +120,28 @@ export function addOutboxPublisher(
       }),
     )
   }
-  const failures = addDeadLetterQueue(
-    scope,
-    ctx,
-    `${id}-Failures`,
-    `outbox-${tableName}-dlq`,
-    `outbox stream batches of table ${tableName}`,
-  )
+  addStreamSource(scope, ctx, fn, table, {
+    failuresId: `${id}-QueueFailures`,
+    alarm: `outbox-${tableName}-queue-dlq`,
+    what: `outbox stream batches (work messages) of table ${tableName}`,
+    kind: 'queue',
+  })
+  return fn
+}
+
+/**
+ * The stream event source of one publisher: only INSERTs of outbox items of `kind` start it
+ * (entity writes, TTL deletions and the other publisher's items never invoke it), with partial
+ * batch failures, bisection, 10 retries, then the batch to its own dead-letter queue.
+ */
+function addStreamSource(
+  scope: Stack,
+  ctx: ServiceContext,
+  fn: NodejsFunction,
+  table: dynamodb.Table,
+  options: { failuresId: string; alarm: string; what: string; kind: 'outbox' | 'queue' },
+): void {
+  const failures = addDeadLetterQueue(scope, ctx, options.failuresId, options.alarm, options.what)
   fn.addEventSource(
     new DynamoEventSource(table, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -78,21 +151,17 @@ export function addOutboxPublisher(
       reportBatchItemFailures: true,
       retryAttempts: 10,
       onFailure: new SqsDlq(failures),
-      // Only new outbox items (events, work messages) start the publisher; entity writes and TTL
-      // deletions never invoke it.
       filters: [
         lambda.FilterCriteria.filter({
           eventName: lambda.FilterRule.isEqual('INSERT'),
-          dynamodb: { NewImage: { kind: { S: lambda.FilterRule.or('outbox', 'queue') } } },
+          dynamodb: { NewImage: { kind: { S: lambda.FilterRule.isEqual(options.kind) } } },
         }),
       ],
     }),
   )
-  stageBus(scope, ctx).grantPutEventsTo(fn)
   Validations.of(fn.role!).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'dynamodb:ListStreams (added by the DynamoDB event source) supports no resource-level permissions; stream reads are scoped to this table.',
   })
-  return fn
 }

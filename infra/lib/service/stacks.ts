@@ -15,7 +15,7 @@ import type { Construct } from 'constructs'
 import { addBucket, addObjectTriggers } from './buckets.js'
 import type { ServiceContext } from './context.js'
 import { addManifestFunction } from './functions.js'
-import { addOutboxPublisher } from './outbox.js'
+import { addOutboxPublishers } from './outbox.js'
 import { addQueueConsumer, addWorkQueue, consumedWorkQueue } from './queues.js'
 import { addRoutes } from './routes.js'
 import { addRules } from './rules.js'
@@ -59,7 +59,10 @@ export class ServiceDataStack extends ServiceStackBase {
   readonly tables = new Map<string, dynamodb.Table>()
   readonly buckets = new Map<string, s3.Bucket>()
   readonly queues = new Map<string, sqs.Queue>()
+  /** The event publisher of each outbox table. */
   readonly outboxPublishers = new Map<string, NodejsFunction>()
+  /** The queue publisher of each outbox table (when the service declares queues). */
+  readonly queuePublishers = new Map<string, NodejsFunction>()
 
   constructor(scope: Construct, id: string, props: ServiceStackProps & { functions: readonly string[] }) {
     super(scope, id, props)
@@ -77,8 +80,10 @@ export class ServiceDataStack extends ServiceStackBase {
     for (const name of props.functions) this.addFunction(name)
     addObjectTriggers(this, ctx, this.buckets, this.functions)
     for (const [name, def] of Object.entries(manifest.tables)) {
-      if (def.outbox)
-        this.outboxPublishers.set(name, addOutboxPublisher(this, ctx, name, this.tables.get(name)!))
+      if (!def.outbox) continue
+      const publishers = addOutboxPublishers(this, ctx, name, this.tables.get(name)!)
+      this.outboxPublishers.set(name, publishers.events)
+      if (publishers.queue) this.queuePublishers.set(name, publishers.queue)
     }
   }
 }

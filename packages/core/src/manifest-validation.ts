@@ -11,7 +11,12 @@
  * keep equal; passing the checker keeps one.
  */
 import type { QueueDef, RouteDef, ServiceManifest } from './manifest.js'
-import { deadLetterQueueName, outboxFunctionKey, physicalQueueName } from './names.js'
+import {
+  deadLetterQueueName,
+  outboxFunctionKey,
+  physicalQueueName,
+  queuePublisherFunctionKey,
+} from './names.js'
 
 /** Grammar checks for the parts of a manifest whose spec is EventBridge's; each throws with the reason. */
 export interface ManifestCheckers {
@@ -117,6 +122,8 @@ export function validateManifest(m: ServiceManifest, checkers: ManifestCheckers)
   for (const t of Object.keys(m.tables)) {
     if (fnNames.has(outboxFunctionKey(t)))
       fail(`function name "${outboxFunctionKey(t)}" is reserved for the outbox publisher`)
+    if (fnNames.has(queuePublisherFunctionKey(t)))
+      fail(`function name "${queuePublisherFunctionKey(t)}" is reserved for the queue publisher`)
   }
 
   const routeKeys = new Map<string, string>()

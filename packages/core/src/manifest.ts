@@ -35,7 +35,8 @@ export interface TableDef {
   /** Attribute holding an epoch-seconds expiry, if items expire. */
   ttl?: string
   /**
-   * Whether the table's stream feeds the shared outbox publisher (`@relay/core/outbox`).
+   * Whether the table's stream feeds the shared outbox publishers (`@relay/core/outbox-publisher` for
+   * events, `@relay/core/queue-publisher` for work messages when the service has queues).
    * Every table a handler writes outbox items to must set this.
    */
   outbox?: boolean
@@ -63,7 +64,7 @@ export interface FunctionDef {
   /**
    * Work queues of this service the function may enqueue to (keys of `queues`): its writes carry
    * queue-outbox items (`queueOutboxPut`), so it needs write access to an outbox table, whose
-   * publisher is granted these queues (the function itself gets no SQS access).
+   * queue publisher is granted these queues (the function itself gets no SQS access).
    */
   sendsTo?: readonly string[]
 }

@@ -55,7 +55,7 @@ export function functionName(stage: string, service: string, fn: string): string
   return `${servicePrefix(stage, service)}-${fn}`
 }
 
-/** The outbox publisher of a table: `crm-<stage>-<service>-<table>-outbox` (manifests may not use that name). */
+/** The (event) outbox publisher of a table: `crm-<stage>-<service>-<table>-outbox` (manifests may not use that name). */
 export function outboxFunctionName(stage: string, service: string, table: string): string {
   return functionName(stage, service, outboxFunctionKey(table))
 }
@@ -63,6 +63,16 @@ export function outboxFunctionName(stage: string, service: string, table: string
 /** The function key the outbox publisher of `table` takes: `<table>-outbox`. */
 export function outboxFunctionKey(table: string): string {
   return `${table}-outbox`
+}
+
+/** The queue publisher of a table: `crm-<stage>-<service>-<table>-outbox-queue` (manifests may not use that name). */
+export function queuePublisherFunctionName(stage: string, service: string, table: string): string {
+  return functionName(stage, service, queuePublisherFunctionKey(table))
+}
+
+/** The function key the queue publisher of `table` takes: `<table>-outbox-queue`. */
+export function queuePublisherFunctionKey(table: string): string {
+  return `${outboxFunctionKey(table)}-queue`
 }
 
 /** Where Lambda writes a function's logs. */

@@ -1,8 +1,8 @@
 /**
  * The transactional outbox: a write and what must follow it (the domain events announcing it, the
  * work messages it asks for) are committed in one DynamoDB transaction; the table stream carries
- * the outbox items to the outbox publisher, which puts events on the bus (`kind: 'outbox'`) and
- * sends work messages to their queue (`kind: 'queue'`). A message is sent if and only if its write
+ * the outbox items to its two readers: the outbox (event) publisher puts events on the bus
+ * (`kind: 'outbox'`), the queue publisher sends work messages to their queue (`kind: 'queue'`). A message is sent if and only if its write
  * commits: never an orphan, never lost.
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
@@ -112,7 +112,7 @@ export interface QueueOutboxMessage {
 }
 
 /**
- * The TransactWriteItems Put of one queue-outbox item (`kind: 'queue'`): the outbox publisher sends
+ * The TransactWriteItems Put of one queue-outbox item (`kind: 'queue'`): the queue publisher sends
  * it with its id as the message's stable id (attribute `relay-message-id`), so a re-send after a
  * failed publish is still the same message to the consumer's dedupe. Expires as event items do.
  *

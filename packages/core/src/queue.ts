@@ -1,8 +1,8 @@
 /**
  * Sending to a service's work queues (SQS): internal fan-out such as import chunks, campaign send
- * batches and SLA timers, which must not show on the public bus (DESIGN §3). The outbox publisher
- * sends what handlers and workers wrote into the outbox (`queueOutboxPut`); a module of its own so
- * that only the publisher (and a function that really must send directly) bundles
+ * batches and SLA timers, which must not show on the public bus (DESIGN §3). The queue publisher
+ * (`./queue-publisher.ts`) sends what handlers and workers wrote into the outbox (`queueOutboxPut`);
+ * a module of its own so that only that publisher (and a function that really must send directly) bundles
  * @aws-sdk/client-sqs, while writers (`./outbox.ts`) and consumers (`./worker.ts`) do not.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs'
@@ -132,7 +132,7 @@ export async function sendToQueue(
 
 /**
  * Sends messages whose bodies are JSON already, each with its own delay and stable id (what the
- * outbox publisher sends); otherwise as {@link sendToQueue}. `QueueSendError.failed` indexes `messages`.
+ * queue publisher sends); otherwise as {@link sendToQueue}. `QueueSendError.failed` indexes `messages`.
  */
 export async function sendQueueMessages(
   service: string,

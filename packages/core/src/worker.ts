@@ -3,7 +3,7 @@
  * at-least-once, so each message's stable id is recorded (`T#<tenant>#MSG#<id>`, sk `MSG`, ttl 14
  * days) in the same TransactWriteItems as the unit of work the handler returns, and a redelivered
  * message is a no-op, as for event subscribers. The stable id is the outbox item's (attribute
- * `relay-message-id`, set by the outbox publisher): a message the publisher sent twice (its batch
+ * `relay-message-id`, set by the queue publisher): a message the publisher sent twice (its batch
  * retried after a partial failure) has two SQS MessageIds but one outbox id. A message sent
  * without it (directly, `sendToQueue`) is known by its SQS MessageId.
  *

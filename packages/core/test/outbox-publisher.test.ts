@@ -1,11 +1,14 @@
+import { fileURLToPath } from 'node:url'
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
+import { build } from 'esbuild'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { newEvent, outboxPut, queueOutboxPut } from '../src/outbox.js'
 import { createOutboxPublisher, handler } from '../src/outbox-publisher.js'
+import { createQueuePublisher, handler as queueHandler } from '../src/queue-publisher.js'
 
 const eb = mockClient(EventBridgeClient)
 const sqs = mockClient(SQSClient)
@@ -23,6 +26,7 @@ afterEach(() => {
 
 // No backoff waits in tests: the retry behaviour is what is under test, not the delays.
 const publish = createOutboxPublisher({ maxAttempts: 3, baseDelayMs: 0 })
+const sendQueued = createQueuePublisher({ maxAttempts: 3, baseDelayMs: 0 })
 
 let seq = 100
 /** A stream INSERT record of a real outbox item, as DynamoDB Streams delivers it. */
@@ -93,7 +97,7 @@ function idOf(record: DynamoDBRecord): string {
   return image?.detail.M.id.S ?? ''
 }
 
-describe('outbox publisher', () => {
+describe('event publisher (outbox-publisher)', () => {
   it('publishes each outbox INSERT as an EventBridge entry and skips other records', async () => {
     // Prepare
     eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] })
@@ -120,6 +124,17 @@ describe('outbox publisher', () => {
     const detail = JSON.parse(entry?.Detail ?? '{}')
     expect(detail).toMatchObject({ id: idOf(record), tenantId: 'acme', version: 1, data: { id: 'c1' } })
     expect(entry?.Time?.toISOString()).toBe(detail.occurredAt)
+  })
+
+  it('puts only the events of a batch that also holds work messages, and sends no message', async () => {
+    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] })
+    sqs.on(SendMessageBatchCommand).rejects(new Error('the event publisher must not call SQS'))
+    const chunk = queueRecord('import-chunks')
+    const event = outboxRecord()
+    const res = await handler(streamEvent(chunk.record, event, queueRecord('parked-activity', {}, 5).record))
+    expect(res).toEqual({ batchItemFailures: [] })
+    expect(sentIds()).toEqual([idOf(event)])
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand)
   })
 
   it('chunks more than 10 events into calls of at most 10', async () => {
@@ -212,25 +227,23 @@ describe('outbox publisher', () => {
   })
 })
 
-describe('outbox publisher: work messages', () => {
+describe('queue publisher (queue-publisher)', () => {
   const accepted = (input: { Entries: { Id: string }[] }) => ({
     Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: `sqs-${e.Id}`, MD5OfMessageBody: '' })),
     Failed: [],
   })
 
-  it('sends each queue item to its queue with its body, delay and id; events still go to the bus', async () => {
+  it('sends each queue item to its queue with its body, delay and id; and leaves events to the event publisher', async () => {
     // Prepare
-    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] })
     sqs.on(SendMessageBatchCommand).callsFake(accepted)
     const chunk = queueRecord('import-chunks', { tenantId: 'acme', jobId: 'j1', chunk: 1 })
     const parked = queueRecord('parked-activity', { tenantId: 'acme', attempt: 2 }, 20)
     const event = outboxRecord()
     // Act
-    const res = await publish(streamEvent(chunk.record, event, parked.record))
+    const res = await queueHandler(streamEvent(chunk.record, event, parked.record))
     // Assess
     expect(res).toEqual({ batchItemFailures: [] })
-    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 1)
-    expect(sentIds()).toEqual([idOf(event)])
+    expect(eb).not.toHaveReceivedCommand(PutEventsCommand)
     expect(sentMessages()).toEqual([
       {
         url: CHUNKS_URL,
@@ -252,7 +265,7 @@ describe('outbox publisher: work messages', () => {
     sqs.on(SendMessageBatchCommand).callsFake(accepted)
     const records = Array.from({ length: 12 }, () => queueRecord())
     const modify: DynamoDBRecord = { ...queueRecord().record, eventName: 'MODIFY' }
-    const res = await publish(streamEvent(...records.map((r) => r.record), modify))
+    const res = await sendQueued(streamEvent(...records.map((r) => r.record), modify))
     expect(res.batchItemFailures).toEqual([])
     expect(sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries?.length)).toEqual([
       10, 2,
@@ -279,7 +292,7 @@ describe('outbox publisher: work messages', () => {
       return accepted(input as { Entries: { Id: string }[] })
     })
     // Act
-    const res = await publish(streamEvent(...records.map((r) => r.record)))
+    const res = await sendQueued(streamEvent(...records.map((r) => r.record)))
     // Assess: sent at least once each; the re-sent one kept its id, so its consumer sees one message.
     expect(res.batchItemFailures).toEqual([])
     const ids = sentMessages().map(stableId)
@@ -289,7 +302,6 @@ describe('outbox publisher: work messages', () => {
   })
 
   it('reports messages that keep failing, and only them, as batchItemFailures in stream order', async () => {
-    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] })
     const records = Array.from({ length: 3 }, () => queueRecord())
     const event = outboxRecord()
     sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: SendMessageBatchRequestEntry[] }) => ({
@@ -304,17 +316,20 @@ describe('outbox publisher: work messages', () => {
         SenderFault: true,
       })),
     }))
-    const res = await publish(streamEvent(records[0]!.record, event, records[2]!.record, records[1]!.record))
+    const res = await sendQueued(
+      streamEvent(records[0]!.record, event, records[2]!.record, records[1]!.record),
+    )
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: records[2]!.record.dynamodb?.SequenceNumber }])
-    // The event beside it went out once; a sender fault is not retried within a call series.
-    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 1)
+    // The event beside it is the event publisher's (never reported here); a sender fault is not
+    // retried within a call series.
+    expect(eb).not.toHaveReceivedCommand(PutEventsCommand)
     expect(sentMessages().filter((e) => stableId(e) === records[2]!.id)).toHaveLength(3)
   })
 
   it('reports every message of a queue whose calls keep throwing, or whose URL is not set', async () => {
     sqs.on(SendMessageBatchCommand).rejects(new Error('network down'))
     const records = [queueRecord(), queueRecord()]
-    const res = await publish(streamEvent(...records.map((r) => r.record)))
+    const res = await sendQueued(streamEvent(...records.map((r) => r.record)))
     expect(res.batchItemFailures).toEqual(
       records.map((r) => ({ itemIdentifier: r.record.dynamodb?.SequenceNumber })),
     )
@@ -323,7 +338,7 @@ describe('outbox publisher: work messages', () => {
     delete process.env.CONTACTS_PARKED_ACTIVITY_QUEUE_URL
     const lost = queueRecord('parked-activity')
     const fine = queueRecord('import-chunks')
-    const out = await publish(streamEvent(lost.record, fine.record))
+    const out = await sendQueued(streamEvent(lost.record, fine.record))
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: lost.record.dynamodb?.SequenceNumber }])
     expect(sentMessages().map(stableId)).toEqual([fine.id])
   })
@@ -343,8 +358,36 @@ describe('outbox publisher: work messages', () => {
         SequenceNumber: '7',
       },
     }
-    const res = await publish(streamEvent(malformed))
+    const res = await sendQueued(streamEvent(malformed))
     expect(res.batchItemFailures).toEqual([])
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand)
   })
+})
+
+describe('the two publishers bundle apart', () => {
+  /** The packages of `entry`'s bundle (as esbuild resolves them for the Lambda build). */
+  async function packagesOf(entry: string): Promise<Set<string>> {
+    const out = await build({
+      entryPoints: [fileURLToPath(new URL(`../src/${entry}`, import.meta.url))],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    })
+    return new Set(
+      Object.keys(out.metafile.inputs).flatMap((f) => /node_modules\/(@aws-sdk\/[^/]+)/.exec(f)?.[1] ?? []),
+    )
+  }
+
+  it('the event publisher carries no SQS client, the queue publisher no EventBridge client', async () => {
+    const events = await packagesOf('outbox-publisher.ts')
+    const queue = await packagesOf('queue-publisher.ts')
+    expect(events).toContain('@aws-sdk/client-eventbridge')
+    expect(events).not.toContain('@aws-sdk/client-sqs')
+    expect(queue).toContain('@aws-sdk/client-sqs')
+    expect(queue).not.toContain('@aws-sdk/client-eventbridge')
+  }, 60_000)
 })

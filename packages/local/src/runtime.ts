@@ -37,7 +37,7 @@ import { createS3Server, ObjectStore, type ObjectTriggerRef, ObjectTriggers } fr
 import { parseSchedule, Scheduler } from './scheduler.js'
 import { createSesServer, Mailbox } from './ses.js'
 import { type LocalQueues, startQueues } from './sqs/index.js'
-import { type StreamHandler, StreamPoller } from './streams.js'
+import { outboxKindFilter, type StreamHandler, StreamPoller, type StreamPollerOptions } from './streams.js'
 import { mintDevToken, verifyDevToken } from './tokens.js'
 
 export interface StartLocalOptions {
@@ -65,7 +65,12 @@ export interface StartLocalOptions {
   retryDelaysMs?: readonly number[]
   /** Bus delivery tries running at once (default 64, see `LocalBusOptions`). */
   maxConcurrentDeliveries?: number
-  /** What receives stream batches; default `@relay/core/outbox-publisher`'s handler. */
+  /**
+   * What receives every outbox table's stream batches, unfiltered, instead of the two publishers
+   * (default: `@relay/core/outbox-publisher`'s handler for `kind = outbox` records of every outbox
+   * table and `@relay/core/queue-publisher`'s for `kind = queue` records of the tables of services
+   * with queues, as in AWS).
+   */
   streamHandler?: StreamHandler
   /** Where log lines go (default console.log). */
   log?(line: string): void
@@ -111,14 +116,17 @@ export interface LocalRuntime {
   stop(): Promise<void>
 }
 
-async function loadPublisher(log: (line: string) => void): Promise<StreamHandler | undefined> {
-  const spec = '@relay/core/outbox-publisher'
+async function loadPublisher(
+  spec: '@relay/core/outbox-publisher' | '@relay/core/queue-publisher',
+  log: (line: string) => void,
+): Promise<StreamHandler | undefined> {
+  const what = spec === '@relay/core/outbox-publisher' ? 'outbox events' : 'work messages'
   try {
     const mod = (await import(spec)) as { handler?: StreamHandler }
     if (typeof mod.handler === 'function') return mod.handler
-    log(`warning: ${spec} exports no handler; outbox events will not be published`)
+    log(`warning: ${spec} exports no handler; ${what} will not be published`)
   } catch (err) {
-    log(`warning: cannot load ${spec} (${(err as Error).message}); outbox events will not be published`)
+    log(`warning: cannot load ${spec} (${(err as Error).message}); ${what} will not be published`)
   }
   return undefined
 }
@@ -310,18 +318,50 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
 
     await createTables(stage, services, { endpoint: dynamodbEndpoint })
 
-    const outboxTables = services.flatMap(({ manifest }) =>
-      Object.entries(manifest.tables)
-        .filter(([, def]) => def.outbox)
-        .map(([t]) => physicalTableName(stage, manifest.name, t)),
-    )
-    const streamHandler =
-      options.streamHandler ?? (outboxTables.length ? await loadPublisher(warn) : undefined)
-    if (streamHandler && outboxTables.length) {
+    const outboxTablesOf = (withQueues: boolean) =>
+      services
+        .filter(({ manifest }) => !withQueues || Object.keys(manifest.queues ?? {}).length > 0)
+        .flatMap(({ manifest }) =>
+          Object.entries(manifest.tables)
+            .filter(([, def]) => def.outbox)
+            .map(([t]) => physicalTableName(stage, manifest.name, t)),
+        )
+    const outboxTables = outboxTablesOf(false)
+    // The stream mappings, as in AWS: per outbox table the event publisher (kind = outbox) and, in
+    // a service with queues, the queue publisher (kind = queue), each with its own checkpoints.
+    // A `streamHandler` given instead takes every record of every outbox table (one mapping).
+    const mappings: {
+      name?: string
+      tables: string[]
+      handler?: StreamHandler
+      filter?: StreamPollerOptions['filter']
+    }[] = options.streamHandler
+      ? [{ tables: outboxTables, handler: options.streamHandler }]
+      : [
+          {
+            tables: outboxTables,
+            handler: outboxTables.length
+              ? await loadPublisher('@relay/core/outbox-publisher', warn)
+              : undefined,
+            filter: outboxKindFilter('outbox'),
+          },
+          {
+            name: 'queue',
+            tables: outboxTablesOf(true),
+            handler: outboxTablesOf(true).length
+              ? await loadPublisher('@relay/core/queue-publisher', warn)
+              : undefined,
+            filter: outboxKindFilter('queue'),
+          },
+        ]
+    for (const { name, tables, handler, filter } of mappings) {
+      if (!handler || !tables.length) continue
       const poller = new StreamPoller({
         endpoint: dynamodbEndpoint,
-        tables: outboxTables,
-        handler: streamHandler,
+        tables,
+        handler,
+        ...(filter ? { filter } : {}),
+        ...(name ? { name } : {}),
         dataDir,
         log,
       })

@@ -1,8 +1,13 @@
 /**
  * Local event-source mapping for DynamoDB streams: polls the stream of every outbox table and hands
- * batches to the outbox publisher as Lambda would (`DynamoDBStreamEvent`, partial batch failures
- * retried). The last processed sequence number per shard is checkpointed in the data folder, so a
- * restart resumes where it stopped and a crash between write and publish loses nothing.
+ * batches to a publisher as Lambda would (`DynamoDBStreamEvent`, partial batch failures retried,
+ * records not matching the mapping's filter dropped before the call). The last processed sequence
+ * number per shard is checkpointed in the data folder (one file per mapping), so a restart resumes
+ * where it stopped and a crash between write and publish loses nothing.
+ *
+ * Each outbox table has two mappings, as in AWS (`infra/lib/service/outbox.ts`): the event
+ * publisher's (`kind = outbox`) and the queue publisher's (`kind = queue`), two pollers each with
+ * its own position in the shard, so neither holds the other back.
  */
 import { join } from 'node:path'
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
@@ -26,9 +31,19 @@ export interface StreamPollerOptions {
   endpoint: string
   /** Physical names of the tables to follow. */
   tables: readonly string[]
-  /** The function the records go to (the outbox publisher). */
+  /** The function the records go to (an outbox publisher). */
   handler: StreamHandler
-  /** Folder for `stream-checkpoints.json`. */
+  /**
+   * The mapping's filter, as Lambda's FilterCriteria: only matching records are handed over; the
+   * others count as processed (the checkpoint moves past them). Default: every record.
+   */
+  filter?: (record: DynamoDBRecord) => boolean
+  /**
+   * The mapping's name: its checkpoints go to `stream-checkpoints-<name>.json`, its log lines say
+   * it. Default: none, `stream-checkpoints.json`.
+   */
+  name?: string
+  /** Folder for the checkpoint file. */
   dataDir: string
   /** Poll interval (default 100 ms). */
   intervalMs?: number
@@ -49,6 +64,14 @@ interface ShardState {
 }
 
 type Checkpoints = Record<string, string>
+
+/**
+ * The filter of an outbox publisher's mapping, as in CDK: INSERTs whose new image has `kind` =
+ * `kind` (`{ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: [kind] } } } }`).
+ */
+export function outboxKindFilter(kind: 'outbox' | 'queue'): (record: DynamoDBRecord) => boolean {
+  return (record) => record.eventName === 'INSERT' && record.dynamodb?.NewImage?.kind?.S === kind
+}
 
 /** Converts an SDK stream record to the Lambda event record (timestamps as epoch seconds). */
 export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
@@ -90,7 +113,10 @@ export class StreamPoller {
       credentials: LOCAL_CREDENTIALS,
     })
     this.ddb = localDynamoDbClient(options.endpoint)
-    this.file = join(options.dataDir, 'stream-checkpoints.json')
+    this.file = join(
+      options.dataDir,
+      options.name ? `stream-checkpoints-${options.name}.json` : 'stream-checkpoints.json',
+    )
     this.log = options.log ?? (() => {})
   }
 
@@ -238,15 +264,26 @@ export class StreamPoller {
 
   private async deliver(state: ShardState): Promise<void> {
     const batch = state.pending
+    const { filter } = this.options
+    // As Lambda with FilterCriteria: the handler sees only matching records (and is not called
+    // when none match); the others are done, so the checkpoint moves past them.
+    const records = filter ? batch.filter(filter) : batch
     let failedIndex = -1
-    try {
-      const response = (await this.options.handler({ Records: batch })) as DynamoDBBatchResponse | undefined
-      const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier))
-      if (failed.size) failedIndex = batch.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''))
-      if (failed.size && failedIndex < 0) failedIndex = 0
-    } catch (err) {
-      this.log(`outbox publisher threw: ${(err as Error).message}; retrying the batch`)
-      failedIndex = 0
+    if (records.length > 0) {
+      try {
+        const response = (await this.options.handler({ Records: records })) as
+          | DynamoDBBatchResponse
+          | undefined
+        const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier))
+        if (failed.size) failedIndex = batch.findIndex((r) => failed.has(r.dynamodb?.SequenceNumber ?? ''))
+        // A failure naming no record of the batch: retry from the first record handed over.
+        if (failed.size && failedIndex < 0) failedIndex = batch.indexOf(records[0]!)
+      } catch (err) {
+        this.log(
+          `${this.options.name ?? 'outbox'} publisher threw: ${(err as Error).message}; retrying the batch`,
+        )
+        failedIndex = batch.indexOf(records[0]!)
+      }
     }
     // Like Lambda with ReportBatchItemFailures: everything before the first failure is done.
     const doneUpTo = failedIndex < 0 ? batch.length : failedIndex

@@ -5,7 +5,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createTables, localDynamoDbClient } from '../src/dynamodb.js'
-import { StreamPoller } from '../src/streams.js'
+import { outboxKindFilter, StreamPoller } from '../src/streams.js'
 import { testServices, uniqueStage } from './fixtures/index.js'
 
 const endpoint = process.env.DYNAMODB_ENDPOINT!
@@ -21,6 +21,14 @@ const put = (table: string, id: string) =>
     new PutItemCommand({
       TableName: table,
       Item: { pk: { S: `T#t#OUTBOX#${id}` }, sk: { S: 'OUTBOX' }, kind: { S: 'outbox' } },
+    }),
+  )
+
+const putKind = (table: string, id: string, kind: string) =>
+  client.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: { pk: { S: `T#t#OUTBOX#${id}` }, sk: { S: 'OUTBOX' }, kind: { S: kind } },
     }),
   )
 
@@ -143,5 +151,93 @@ describe('StreamPoller', () => {
 
     // Assess: in order, in full batches, and the short last batch ended the burst
     expect(sizes).toEqual([10, 10, 10, 5])
+  })
+
+  it('runs the two publishers as two filtered mappings of one stream, each with its own checkpoints', async () => {
+    // Prepare: events and work messages interleaved, an entity write between them
+    const stage = uniqueStage('str')
+    await createTables(stage, testServices, { endpoint })
+    const table = `crm-${stage}-echo-main`
+    const dir = mkdtempSync(join(tmpdir(), 'relay-streams-'))
+    await putKind(table, 'e1', 'outbox')
+    await putKind(table, 'q1', 'queue')
+    await putKind(table, 'x1', 'contact')
+    await putKind(table, 'q2', 'queue')
+    await putKind(table, 'e2', 'outbox')
+    const events: DynamoDBStreamEvent[] = []
+    const messages: DynamoDBStreamEvent[] = []
+    let failQ2 = true
+    const mapping = (name: string | undefined, kind: 'outbox' | 'queue', into: DynamoDBStreamEvent[]) =>
+      new StreamPoller({
+        endpoint,
+        tables: [table],
+        dataDir: dir,
+        intervalMs: 20,
+        filter: outboxKindFilter(kind),
+        ...(name ? { name } : {}),
+        handler: async (e) => {
+          into.push(e)
+          const q2 = e.Records.find((r) => r.dynamodb?.NewImage?.pk?.S === 'T#t#OUTBOX#q2')
+          if (q2 && failQ2) {
+            failQ2 = false
+            return { batchItemFailures: [{ itemIdentifier: q2.dynamodb!.SequenceNumber! }] }
+          }
+          return { batchItemFailures: [] }
+        },
+      })
+    const eventPoller = mapping(undefined, 'outbox', events)
+    const queuePoller = mapping('queue', 'queue', messages)
+
+    // Act
+    await Promise.all([eventPoller.start(), queuePoller.start()])
+    await vi.waitFor(() => expect(messages.length).toBeGreaterThanOrEqual(2), { timeout: 10_000 })
+    await vi.waitFor(() => expect(events.length).toBeGreaterThanOrEqual(1), { timeout: 10_000 })
+    await Promise.all([eventPoller.stop(), queuePoller.stop()])
+
+    // Assess: each saw only its kind, in stream order; the queue mapping's failure held back only
+    // itself, and its retry started at the failed record.
+    expect(events.map((e) => pks(e.Records))).toEqual([['T#t#OUTBOX#e1', 'T#t#OUTBOX#e2']])
+    expect(messages.map((e) => pks(e.Records))).toEqual([
+      ['T#t#OUTBOX#q1', 'T#t#OUTBOX#q2'],
+      ['T#t#OUTBOX#q2'],
+    ])
+    const eventCheckpoints = JSON.parse(readFileSync(join(dir, 'stream-checkpoints.json'), 'utf8'))
+    const queueCheckpoints = JSON.parse(readFileSync(join(dir, 'stream-checkpoints-queue.json'), 'utf8'))
+    // The event mapping is done with the whole batch (e2 is its last record); the queue mapping
+    // checkpointed the record after q2 too (e2, filtered out, counts as processed).
+    expect(Object.values(eventCheckpoints)).toEqual([events[0]!.Records[1]!.dynamodb!.SequenceNumber])
+    expect(Object.values(queueCheckpoints)).toEqual(Object.values(eventCheckpoints))
+
+    // Act: a restart of each sees only what was written since; a batch with nothing of its kind
+    // does not invoke it, but moves its checkpoint.
+    await putKind(table, 'q3', 'queue')
+    await putKind(table, 'x2', 'contact')
+    const afterEvents: string[] = []
+    const afterMessages: string[] = []
+    const restart = (name: string | undefined, kind: 'outbox' | 'queue', into: string[]) =>
+      new StreamPoller({
+        endpoint,
+        tables: [table],
+        dataDir: dir,
+        intervalMs: 20,
+        filter: outboxKindFilter(kind),
+        ...(name ? { name } : {}),
+        handler: async (e) => {
+          into.push(...(pks(e.Records) as string[]))
+        },
+      })
+    const events2 = restart(undefined, 'outbox', afterEvents)
+    const queue2 = restart('queue', 'queue', afterMessages)
+    await Promise.all([events2.start(), queue2.start()])
+    await vi.waitFor(() => expect(afterMessages).toEqual(['T#t#OUTBOX#q3']), { timeout: 10_000 })
+    await vi.waitFor(
+      () =>
+        expect(
+          Object.values(JSON.parse(readFileSync(join(dir, 'stream-checkpoints.json'), 'utf8'))),
+        ).not.toEqual(Object.values(eventCheckpoints)),
+      { timeout: 10_000 },
+    )
+    await Promise.all([events2.stop(), queue2.stop()])
+    expect(afterEvents).toEqual([])
   })
 })
