@@ -274,6 +274,34 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   })
 }
 
+/** How long, and how many more bytes, an early answer waits for the client to read it (a lingering close). */
+export const LINGER_MS = 1_000
+export const LINGER_BYTES = 8 * 1024 * 1024
+
+/**
+ * Closing a socket whose client is still uploading resets the connection, and a reset purges the
+ * client's receive buffer: the early answer (401, 413) can be lost before the client reads it. So
+ * the answer goes out with our side of the connection shut (FIN), what still arrives is discarded
+ * (nothing is kept) for at most {@link LINGER_MS} or {@link LINGER_BYTES}, then the socket goes.
+ */
+function lingerAfter(req: IncomingMessage, res: ServerResponse): void {
+  const socket = req.socket
+  // Node ends a `Connection: close` answer with destroySoon(): end the write side only.
+  socket.destroySoon = () => {
+    socket.end()
+  }
+  res.once('finish', () => {
+    let discarded = 0
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref()
+    socket.once('close', () => clearTimeout(timer))
+    req.on('data', (c: Buffer) => {
+      discarded += c.length
+      if (discarded > LINGER_BYTES) socket.destroy()
+    })
+    req.resume()
+  })
+}
+
 /**
  * Answers without reading (the rest of) the body, then drops the connection: a client still
  * sending gets its answer and a closed socket instead of having 200 MB read and thrown away.
@@ -288,10 +316,7 @@ function refuse(
   const unread = !req.complete
   if (unread) {
     req.pause()
-    res.once('finish', () => {
-      // A moment for the answer to reach the client before the socket goes away under its upload.
-      setTimeout(() => req.socket.destroy(), 50).unref()
-    })
+    lingerAfter(req, res)
   }
   sendProblem(res, status, detail, {
     ...options,
