@@ -7,10 +7,11 @@ import { isUtf8 } from 'node:buffer'
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { statusTitle } from '@relay/core/errors'
 import type { RouteDef } from '@relay/core/manifest'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { InvocationError, type Invoker, LOCAL_ACCOUNT, type LocalService } from './invoke.js'
-import { PROBLEM_JSON, problemBody, problemTitle, sendProblem } from './problem.js'
+import { PROBLEM_JSON, problemBody, sendProblem } from './problem.js'
 import type { DevClaims } from './tokens.js'
 
 export interface CompiledRoute {
@@ -475,6 +476,6 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
         : 'The request is not valid HTTP.'
   const body = JSON.stringify(problemBody(status, detail))
   socket.end(
-    `HTTP/1.1 ${status} ${problemTitle(status)}\r\ncontent-type: ${PROBLEM_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${statusTitle(status)}\r\ncontent-type: ${PROBLEM_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   )
 }

@@ -1,40 +1,21 @@
 /**
  * The gateway's own answers (no route, no token, too large, timed out, ...) in the same RFC 9457
- * shape as the functions' answers (`@relay/core/errors` `problem()`), so a client handles one
+ * shape as the functions' answers (`@relay/core/http/problem`), so a client handles one
  * error format whoever answered.
  */
 import type { ServerResponse } from 'node:http'
-import { statusTitle } from '@relay/core/errors'
+import { problemBody as coreProblemBody } from '@relay/core/http/problem'
 
 export const PROBLEM_JSON = 'application/problem+json'
 
-/** Statuses only the gateway answers (Node's parser refusing a request), beyond core's. */
-const GATEWAY_TITLES: Record<number, string> = {
-  414: 'URI Too Long',
-  431: 'Request Header Fields Too Large',
-}
-
-/** The reason phrase of a status the gateway may answer. */
-export function problemTitle(status: number): string {
-  return GATEWAY_TITLES[status] ?? statusTitle(status)
-}
-
-/** A problem+json body: `type`, `title`, `status`, `detail`, optional `instance` and extra members. */
+/** A problem+json body: core's, so the gateway's answers and the functions' cannot drift apart. */
 export function problemBody(
   status: number,
   detail: string,
-  extra: Record<string, unknown> = {},
+  extra?: Record<string, unknown>,
   instance?: string,
 ): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    type: 'about:blank',
-    title: problemTitle(status),
-    status,
-    detail,
-    ...(instance ? { instance } : {}),
-  }
-  for (const [k, v] of Object.entries(extra)) if (!(k in body)) body[k] = v
-  return body
+  return coreProblemBody({ status, detail, ...(extra ? { extra } : {}) }, instance)
 }
 
 /** Writes a problem+json answer; `close` asks the client to drop the connection (a body left unread). */

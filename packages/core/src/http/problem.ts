@@ -88,33 +88,47 @@ export function problemOf(err: unknown, hadIfMatch: boolean): ProblemDetails & {
 }
 
 /**
- * The `application/problem+json` response (RFC 9457): `type` is `about:blank` (the title is then
- * the status phrase); `errors` and `extra` members are added when present.
+ * The problem+json body (RFC 9457): `type` is `about:blank` (the title is then the status phrase);
+ * `instance`, `correlationId`, `errors` and `extra` members are added when present. The local
+ * gateway builds its own answers with it too, so a client parses one format whoever answered.
  */
-export function problemResponse(
+export function problemBody(
   details: ProblemDetails,
-  instance: string,
-  correlationId: string,
-): APIGatewayProxyStructuredResultV2 {
+  instance?: string,
+  correlationId?: string,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     type: 'about:blank',
     title: details.title ?? statusTitle(details.status),
     status: details.status,
     detail: details.detail,
-    instance,
-    correlationId,
   }
+  if (instance !== undefined) body.instance = instance
+  if (correlationId !== undefined) body.correlationId = correlationId
   if (details.errors?.length) body.errors = details.errors
   if (details.extra) {
     for (const [k, v] of Object.entries(details.extra)) if (!(k in body)) body[k] = v
   }
+  return body
+}
+
+/** The `application/problem+json` response of {@link problemBody}, with `Retry-After` when known. */
+export function problemResponse(
+  details: ProblemDetails,
+  instance: string,
+  correlationId: string,
+): APIGatewayProxyStructuredResultV2 {
   const headers: Record<string, string> = {
     'content-type': 'application/problem+json',
     'x-correlation-id': correlationId,
   }
   if (details.retryAfterSeconds !== undefined) headers['retry-after'] = String(details.retryAfterSeconds)
   else if (details.status === 503) headers['retry-after'] = String(RETRY_AFTER_UNAVAILABLE_SECONDS)
-  return { statusCode: details.status, headers, body: JSON.stringify(body) }
+  return {
+    statusCode: details.status,
+    headers,
+    body: JSON.stringify(problemBody(details, instance, correlationId)),
+  }
 }
 
 /**
