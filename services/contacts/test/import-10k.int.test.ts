@@ -19,7 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createServiceTable } from '../../../test/support/tables.js'
 import { buildContact } from '../src/domain/contact.js'
-import { importRowId } from '../src/domain/csv-import.js'
+import { importRowId, newImportJob } from '../src/domain/csv-import.js'
 import { handler as runImport } from '../src/handlers/run-import.js'
 import { handler as startImport } from '../src/handlers/start-import.js'
 import { manifest } from '../src/service.js'
@@ -180,20 +180,7 @@ describe('a 10 000-row import on DynamoDB Local', () => {
     const row = (n: number) => ({ firstName: `Chunk ${n}`, email: `c${n}@chunks.example` })
     await insertImportJob(
       tenantId,
-      {
-        id,
-        status: 'queued',
-        total: 5,
-        processed: 0,
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        failed: 0,
-        errors: [],
-        createdBy: 'u-1',
-        createdAt: now,
-        updatedAt: now,
-      },
+      newImportJob({ id, upload: false, createdBy: 'u-1', now, total: 5 }),
       {},
       2,
       'corr',

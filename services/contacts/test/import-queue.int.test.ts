@@ -13,7 +13,7 @@ import { newId } from '@relay/core/ids'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
-import { importRowId } from '../src/domain/csv-import.js'
+import { importRowId, newImportJob } from '../src/domain/csv-import.js'
 import { handler as runImport } from '../src/handlers/run-import.js'
 import { manifest } from '../src/service.js'
 import { getContact } from '../src/store/contacts.js'
@@ -24,23 +24,14 @@ const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const sqs = mockClient(SQSClient)
 const tenant = () => `t-${newId().slice(-8).toLowerCase()}`
 
-const newJob = (chunks: number): ImportJob => {
-  const now = new Date().toISOString()
-  return {
+const newJob = (chunks: number): ImportJob =>
+  newImportJob({
     id: newId(),
-    status: 'queued',
-    total: chunks * 3,
-    processed: 0,
-    created: 0,
-    updated: 0,
-    skipped: 0,
-    failed: 0,
-    errors: [],
+    upload: false,
     createdBy: 'u-1',
-    createdAt: now,
-    updatedAt: now,
-  }
-}
+    now: new Date().toISOString(),
+    total: chunks * 3,
+  })
 const rows = (chunk: number) =>
   [1, 2, 3].map((n) => ({ firstName: `Row ${chunk}.${n}`, email: `r${chunk}-${n}@queue.example` }))
 

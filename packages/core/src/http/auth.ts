@@ -27,6 +27,8 @@ export function parseGroups(value: unknown): string[] {
     .filter(Boolean)
 }
 
+const KNOWN_ROLES: ReadonlySet<string> = new Set(ROLES)
+
 /**
  * The caller from JWT claims (`custom:tenantId`, `sub`, `cognito:groups`), or undefined when the
  * tenant or subject is missing or unusable. Groups that are not known roles are ignored.
@@ -39,8 +41,9 @@ export function parseCaller(claims: Record<string, unknown> | undefined): Caller
   if (typeof tenantId !== 'string' || !tenantId || tenantId.includes('#') || tenantId.length > 128)
     return undefined
   if (typeof userId !== 'string' || !userId) return undefined
-  const known = new Set<string>(ROLES)
-  const roles = [...new Set(parseGroups(claims['cognito:groups']))].filter((g): g is Role => known.has(g))
+  const roles = [...new Set(parseGroups(claims['cognito:groups']))].filter((g): g is Role =>
+    KNOWN_ROLES.has(g),
+  )
   return { tenantId, userId, roles }
 }
 

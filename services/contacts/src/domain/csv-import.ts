@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import type { ImportJob } from '@relay/contracts/contact-imports'
 import { IMPORT_COLUMNS, IMPORT_LIMITS } from '@relay/contracts/contact-jobs'
 import {
   CONTACT_LIMITS,
@@ -327,4 +328,30 @@ export function importPatch(
   const newTags = (row.tags ?? []).filter((t) => !current.tags.includes(t))
   if (newTags.length) patch.tags = [...current.tags, ...newTags].slice(0, CONTACT_LIMITS.tags)
   return Object.keys(patch).length ? (patch as UpdateContact) : undefined
+}
+
+/** A new import job: nothing counted yet; `awaiting_upload` until its file is in S3, else `queued`. */
+export function newImportJob(a: {
+  id: string
+  upload: boolean
+  createdBy: string
+  now: string
+  fileName?: string
+  total?: number
+}): ImportJob {
+  return {
+    id: a.id,
+    status: a.upload ? 'awaiting_upload' : 'queued',
+    total: a.total ?? 0,
+    processed: 0,
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    failed: 0,
+    errors: [],
+    ...(a.fileName ? { fileName: a.fileName } : {}),
+    createdBy: a.createdBy,
+    createdAt: a.now,
+    updatedAt: a.now,
+  }
 }

@@ -1,11 +1,11 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import type { ImportJob, StartedImport } from '@relay/contracts/contact-imports'
+import type { StartedImport } from '@relay/contracts/contact-imports'
 import { IMPORT_LIMITS } from '@relay/contracts/contact-imports'
 import { newId, nowIso } from '@relay/core/ids'
 import { Invalid } from '@relay/core/outcomes'
 import { bucketName, s3Client } from '@relay/core/s3'
-import { chunkRows, parseCsv } from '../domain/csv-import.js'
+import { chunkRows, newImportJob, parseCsv } from '../domain/csv-import.js'
 import { FILES_BUCKET, importObjectKey } from '../domain/file-keys.js'
 import { isKnownRegion } from '../domain/phone.js'
 import { http } from '../kit.js'
@@ -30,22 +30,13 @@ export const handler = http(routes.startImport, async ({ body, caller, correlati
   if (body.defaultRegion !== undefined && !isKnownRegion(body.defaultRegion)) {
     throw new Invalid([{ field: 'defaultRegion', code: 'invalid_region', message: 'Unknown region' }])
   }
-  const now = nowIso()
-  const job: ImportJob = {
+  const job = newImportJob({
     id: newId(),
-    status: body.upload ? 'awaiting_upload' : 'queued',
-    total: 0,
-    processed: 0,
-    created: 0,
-    updated: 0,
-    skipped: 0,
-    failed: 0,
-    errors: [],
-    ...(body.fileName ? { fileName: body.fileName } : {}),
+    upload: body.upload === true,
     createdBy: caller.userId,
-    createdAt: now,
-    updatedAt: now,
-  }
+    now: nowIso(),
+    ...(body.fileName ? { fileName: body.fileName } : {}),
+  })
   const location = `/contacts/imports/${job.id}`
   const region = body.defaultRegion ? { defaultRegion: body.defaultRegion } : {}
 
