@@ -3,13 +3,13 @@
  * manifest lists these (rules with patterns built from the contracts) and each handler is built
  * from its declaration (`subscriber(subscription, handle)`, `data` typed and validated by them).
  */
-import { EmailClicked, EmailOpened, EmailUnsubscribed } from '@relay/contracts/campaigns-events'
+import { EmailClicked, EmailOpened, EmailSent, EmailUnsubscribed } from '@relay/contracts/campaigns-events'
 import { DealCreated, DealLost, DealWon, LeadConverted } from '@relay/contracts/pipeline-events'
 import { type EventRef, subscription } from '@relay/core/manifest'
 import * as z from 'zod/mini'
 
 /**
- * An event whose producer publishes no contract yet (service-desk's tickets, campaigns' Email.Sent):
+ * An event whose producer publishes no contract yet (service-desk's tickets):
  * matched by source and detail-type, its data read defensively (domain/related-activity.ts).
  * Replaced by the producer's contract from `@relay/contracts` once there is one.
  */
@@ -20,7 +20,6 @@ function uncontracted(source: string, detailType: string): EventRef<unknown> {
 
 export const TicketOpened = uncontracted('crm.service-desk', 'Ticket.Opened')
 export const TicketSolved = uncontracted('crm.service-desk', 'Ticket.Solved')
-export const EmailSent = uncontracted('crm.campaigns', 'Email.Sent')
 
 /** An unsubscribe withdraws the contact's email consent. */
 export const onEmailUnsubscribed = /* @__PURE__ */ subscription({
