@@ -56,6 +56,11 @@ export interface FunctionDef {
   /** Whether the function sends email through SES. */
   sendsEmail?: boolean
   /**
+   * Whether the function signs or verifies links (`@relay/core/signed-link`: survey, tracking and
+   * unsubscribe links in mail): it is granted the stage's link-signing secret.
+   */
+  signsLinks?: boolean
+  /**
    * Buckets of this service the function may touch: `read` (GetObject, HeadObject, presigned GETs),
    * `write` (PutObject, multipart uploads, DeleteObject, presigned PUTs) or `readwrite`. No `buckets`
    * means none: unlike tables, object access is granted only where a manifest asks for it.
@@ -239,6 +244,13 @@ export const ENV = {
   s3Endpoint: 'S3_ENDPOINT',
   sqsEndpoint: 'SQS_ENDPOINT',
   mailFrom: 'MAIL_FROM',
+  /** SES configuration set whose event destination puts delivery/bounce/complaint events on the bus. */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** Locally: the HMAC key of signed links. In the cloud the key is a secret, named by `linkSecretArn`. */
+  linkSigningSecret: 'LINK_SIGNING_SECRET',
+  linkSecretArn: 'LINK_SECRET_ARN',
+  /** The API's public URL: links in mail (ratings, tracking, unsubscribe) point there. */
+  publicBaseUrl: 'PUBLIC_BASE_URL',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const

@@ -37,7 +37,15 @@ export function sharedNames(stage: string) {
     alarmTopic: `${p}-alarms`,
     api5xxAlarm: `${p}-api-5xx`,
     apiThrottleAlarm: `${p}-api-4xx-throttles`,
+    sesConfigurationSet: sesConfigurationSetName(stage),
+    linkSecret: `${p}/link-signing-key`,
+    sesEventsForwardRule: `${p}-ses-events-to-bus`,
   }
+}
+
+/** The SES configuration set every sender uses: its EventBridge destination reports deliveries, bounces and complaints. */
+export function sesConfigurationSetName(stage: string): string {
+  return `${stagePrefix(stage)}-mail`
 }
 
 /** The service's data stack (tables, buckets, queues, outbox publishers): `crm-<stage>-<service>`. */

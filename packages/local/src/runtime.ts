@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
 import { bucketEnvVar, physicalBucketName, physicalTableName, tableEnvVar } from '@relay/core/manifest'
 import { validateServices } from '@relay/core/manifest-validation'
-import { busName as stageBusName } from '@relay/core/names'
+import { sesConfigurationSetName, busName as stageBusName } from '@relay/core/names'
 import { validatePattern } from './bus/pattern.js'
 import { createEventsServer, LocalBus } from './bus.js'
 import { loadDemo } from './demo.js'
@@ -38,7 +38,7 @@ import { parseSchedule, Scheduler } from './scheduler.js'
 import { createSesServer, Mailbox } from './ses.js'
 import { type LocalQueues, startQueues } from './sqs/index.js'
 import { outboxKindFilter, type StreamHandler, StreamPoller, type StreamPollerOptions } from './streams.js'
-import { mintDevToken, verifyDevToken } from './tokens.js'
+import { linkSecret, mintDevToken, verifyDevToken } from './tokens.js'
 
 export interface StartLocalOptions {
   /** Gateway port; 0 = any free port. Default: env PORT or 3000. */
@@ -72,6 +72,8 @@ export interface StartLocalOptions {
    * with queues, as in AWS).
    */
   streamHandler?: StreamHandler
+  /** Base URL of links in mail (ratings, tracking, unsubscribe); default env RELAY_PUBLIC_BASE_URL, else the gateway's URL. */
+  publicBaseUrl?: string
   /** Where log lines go (default console.log). */
   log?(line: string): void
   /** How long `stop()` lets requests in flight finish (default 5 s). */
@@ -307,6 +309,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       EVENT_BUS_NAME: busName,
       STAGE: stage,
       MAIL_FROM: process.env.MAIL_FROM ?? 'Relay CRM <no-reply@relay.local>',
+      SES_CONFIGURATION_SET: sesConfigurationSetName(stage),
+      LINK_SIGNING_SECRET: process.env.LINK_SIGNING_SECRET || (await linkSecret(dataDir)),
     })
     for (const { manifest } of services) {
       for (const table of Object.keys(manifest.tables)) {
@@ -390,6 +394,9 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
     })
     const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000)
     const url = `http://127.0.0.1:${await listen(gateway, port)}`
+    // Links in mail (ratings, tracking, unsubscribe) point at this gateway unless told otherwise.
+    if (!options.publicBaseUrl && !process.env.RELAY_PUBLIC_BASE_URL) process.env.PUBLIC_BASE_URL = url
+    else process.env.PUBLIC_BASE_URL = options.publicBaseUrl ?? process.env.RELAY_PUBLIC_BASE_URL
     phases.intake.push(() => close(gateway, options.requestDrainMs ?? 5000))
 
     const runtime: LocalRuntime = {

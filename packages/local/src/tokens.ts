@@ -55,8 +55,17 @@ export function devSecret(dataDir = defaultDataDir): Promise<Uint8Array> {
   return secret
 }
 
-async function loadOrCreateSecret(dataDir: string): Promise<Uint8Array> {
-  const file = join(dataDir, 'dev-secret')
+/**
+ * The key of signed links in mail (`LINK_SIGNING_SECRET`: survey, tracking, unsubscribe links),
+ * `<dataDir>/link-secret`: kept apart from the token secret, and kept across restarts so that links
+ * already mailed stay valid.
+ */
+export async function linkSecret(dataDir = defaultDataDir): Promise<string> {
+  return new TextDecoder().decode(await loadOrCreateSecret(dataDir, 'link-secret'))
+}
+
+async function loadOrCreateSecret(dataDir: string, name = 'dev-secret'): Promise<Uint8Array> {
+  const file = join(dataDir, name)
   await mkdir(dataDir, { recursive: true })
   try {
     // 'wx': if two processes race, exactly one writes and both then read the winner's secret.
