@@ -14,6 +14,7 @@ import { CAMPAIGNS_EVENTS } from './campaigns-events.js'
 import { CONTACTS_EVENTS } from './contacts-events.js'
 import { type EventContract, eventJsonSchema } from './event-contract.js'
 import { PIPELINE_EVENTS } from './pipeline-events.js'
+import { SERVICE_DESK_EVENTS } from './service-desk-events.js'
 
 export { ContactCreated, ContactDeleted, ContactUpdated } from './contacts-events.js'
 export type { EventContract } from './event-contract.js'
@@ -24,6 +25,7 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   ...CONTACTS_EVENTS,
   ...PIPELINE_EVENTS,
   ...CAMPAIGNS_EVENTS,
+  ...SERVICE_DESK_EVENTS,
 ]
 
 /** One entry of the published catalogue. */

@@ -1,3 +1,5 @@
+import { published } from '@relay/contracts/event-contract'
+import { SERVICE_DESK_EVENTS } from '@relay/contracts/service-desk-events'
 import { defineService } from '@relay/core/manifest'
 
 /** service-desk: the routes, subscriptions and schedules arrive with this service's own issue. */
@@ -17,5 +19,5 @@ export const manifest = defineService({
   routes: [],
   subscriptions: [],
   schedules: [],
-  publishes: [],
+  publishes: SERVICE_DESK_EVENTS.map(published),
 })
