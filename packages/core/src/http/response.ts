@@ -40,7 +40,7 @@ export function toLambdaResult(result: HttpResult, correlationId: string): Lambd
     statusCode: result.status,
     headers,
     ...(result.raw
-      ? { body: result.raw.body }
+      ? { body: result.raw.body, ...(result.raw.base64 ? { isBase64Encoded: true } : {}) }
       : result.body !== undefined
         ? { body: JSON.stringify(result.body) }
         : {}),

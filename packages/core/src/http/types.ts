@@ -56,6 +56,11 @@ export interface RawBody {
   contentType: string
   /** Suggested file name; non-ASCII characters go in `filename*` (RFC 6266). */
   filename?: string
+  /**
+   * `body` is base64 of binary bytes (an image): answered with `isBase64Encoded`, which API
+   * Gateway decodes before the client sees it.
+   */
+  base64?: boolean
 }
 
 /** Per-request state the middlewares share, kept in middy's `request.internal`. */
