@@ -8,7 +8,10 @@ import { buildCrmApp } from '../lib/crm-app.js'
 import { resolveStage } from '../lib/stages.js'
 
 const app = new App()
-const stage = resolveStage(app.node.tryGetContext('stage'), { mailFrom: app.node.tryGetContext('mailFrom') })
+const stage = resolveStage(app.node.tryGetContext('stage'), {
+  mailFrom: app.node.tryGetContext('mailFrom'),
+  publicBaseUrl: app.node.tryGetContext('publicBaseUrl'),
+})
 const alarmEmail = app.node.tryGetContext('alarmEmail')
 buildCrmApp(app, {
   stage,

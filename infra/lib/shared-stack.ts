@@ -1,8 +1,9 @@
 /**
  * The stage's shared platform: the event bus (+ archive for replay), the Cognito user pool whose
  * groups are the roles, the HTTP API with its JWT authorizer, stage throttling and access logs, and
- * the SNS topic every alarm notifies. Service stacks reference the API and authorizer across stacks;
- * the bus and the topic they address by name.
+ * the SNS topic every alarm notifies, the SES configuration set whose delivery, bounce and complaint
+ * events reach the bus, and the key of signed links in mail. Service stacks reference the API and
+ * authorizer across stacks; the bus, the topic, the configuration set and the key they address by name.
  */
 import { ROLES } from '@relay/core/manifest'
 import { archiveName, busName, sharedNames } from '@relay/core/names'
@@ -14,9 +15,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch'
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
 import * as events from 'aws-cdk-lib/aws-events'
+import * as targets from 'aws-cdk-lib/aws-events-targets'
 import * as logs from 'aws-cdk-lib/aws-logs'
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
+import * as ses from 'aws-cdk-lib/aws-ses'
 import * as sns from 'aws-cdk-lib/aws-sns'
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions'
+import * as sqs from 'aws-cdk-lib/aws-sqs'
 import type { Construct } from 'constructs'
 import type { StageConfig } from './stages.js'
 
@@ -35,6 +40,8 @@ export class SharedStack extends Stack {
   readonly authorizer: HttpJwtAuthorizer
   /** Present when the stage has alarms. */
   readonly alarmTopic?: sns.Topic
+  readonly mailConfigurationSet: ses.ConfigurationSet
+  readonly linkSigningKey: secretsmanager.Secret
 
   constructor(scope: Construct, id: string, props: SharedStackProps) {
     super(scope, id, props)
@@ -49,6 +56,19 @@ export class SharedStack extends Stack {
       description: `Every event on ${bus}, kept for replay`,
       eventPattern: { account: [Stack.of(this).account] },
       retention: Duration.days(stage.archiveRetentionDays),
+    })
+
+    this.mailConfigurationSet = this.addMailEvents(stage)
+    this.linkSigningKey = new secretsmanager.Secret(this, 'LinkSigningKey', {
+      secretName: names.linkSecret,
+      description: 'HMAC key of signed links in mail (survey ratings, tracking, unsubscribe)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: stage.removalPolicy,
+    })
+    Validations.of(this.linkSigningKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the link key invalidates every survey, tracking and unsubscribe link already mailed (unsubscribe links must keep working, RFC 8058); it is rotated by hand when compromised.',
     })
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
@@ -166,5 +186,47 @@ export class SharedStack extends Stack {
       })
       for (const alarm of [api5xx, api4xx]) alarm.addAlarmAction(action)
     }
+  }
+
+  /**
+   * SES sends delivery, bounce and complaint events of every message sent with the configuration set
+   * to the account's default bus (the only bus an SES destination can name); a rule forwards them to
+   * the stage's bus, where campaigns subscribes (`source: aws.ses`) and integrators can too.
+   */
+  private addMailEvents(stage: StageConfig): ses.ConfigurationSet {
+    const names = sharedNames(stage.name)
+    const set = new ses.ConfigurationSet(this, 'MailConfigurationSet', {
+      configurationSetName: names.sesConfigurationSet,
+    })
+    const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')
+    set.addEventDestination('ToEventBridge', {
+      destination: ses.EventDestination.eventBus(defaultBus),
+      events: [
+        ses.EmailSendingEvent.DELIVERY,
+        ses.EmailSendingEvent.BOUNCE,
+        ses.EmailSendingEvent.COMPLAINT,
+        ses.EmailSendingEvent.REJECT,
+      ],
+    })
+    const deadLetters = new sqs.Queue(this, 'SesEventsForwardDlq', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    })
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the SES-events forwarding rule.',
+    })
+    new events.Rule(this, 'SesEventsToBus', {
+      ruleName: names.sesEventsForwardRule,
+      description: `SES events of ${names.sesConfigurationSet} → ${this.bus.eventBusName}`,
+      eventBus: defaultBus,
+      eventPattern: {
+        source: ['aws.ses'],
+        detail: { mail: { tags: { 'ses:configuration-set': [names.sesConfigurationSet] } } },
+      },
+      targets: [new targets.EventBus(this.bus, { deadLetterQueue: deadLetters })],
+    })
+    return set
   }
 }

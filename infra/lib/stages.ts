@@ -27,9 +27,14 @@ export interface StageConfig {
   archiveRetentionDays: number
   /** Default sender address (`MAIL_FROM`); overridable with `-c mailFrom=...`. */
   mailFrom: string
+  /**
+   * Base URL of links in mail (`PUBLIC_BASE_URL`: ratings, tracking, unsubscribe), e.g. the API's
+   * custom domain; `-c publicBaseUrl=...`. Absent: the HTTP API's own endpoint.
+   */
+  publicBaseUrl?: string
 }
 
-const SETTINGS: Record<StageName, Omit<StageConfig, 'name' | 'mailFrom'>> = {
+const SETTINGS: Record<StageName, Omit<StageConfig, 'name' | 'mailFrom' | 'publicBaseUrl'>> = {
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
@@ -70,12 +75,27 @@ export function isStageName(value: unknown): value is StageName {
  * @throws Error naming the allowed stages when `stage` is not one of them.
  * @example resolveStage(app.node.tryGetContext('stage'))
  */
-export function resolveStage(stage: unknown, overrides: { mailFrom?: unknown } = {}): StageConfig {
+export function resolveStage(
+  stage: unknown,
+  overrides: { mailFrom?: unknown; publicBaseUrl?: unknown } = {},
+): StageConfig {
   const name = stage === undefined || stage === '' ? 'dev' : stage
   if (!isStageName(name)) {
     throw new Error(`Unknown stage ${JSON.stringify(stage)}: use -c stage=<${STAGES.join('|')}>`)
   }
   const mailFrom =
     typeof overrides.mailFrom === 'string' && overrides.mailFrom ? overrides.mailFrom : undefined
-  return { name, ...SETTINGS[name], mailFrom: mailFrom ?? `no-reply@${name}.relay-crm.example.com` }
+  const publicBaseUrl = overrides.publicBaseUrl
+  if (
+    publicBaseUrl !== undefined &&
+    (typeof publicBaseUrl !== 'string' || !/^https:\/\/[^/\s]+/.test(publicBaseUrl))
+  ) {
+    throw new Error(`publicBaseUrl must be an https:// URL, got ${JSON.stringify(publicBaseUrl)}`)
+  }
+  return {
+    name,
+    ...SETTINGS[name],
+    mailFrom: mailFrom ?? `no-reply@${name}.relay-crm.example.com`,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+  }
 }

@@ -289,6 +289,19 @@ export function assertServiceMatchesManifest(t: Template, stage: string, m: Serv
     )
     expect(actions.includes('events:PutEvents'), `${name} PutEvents`).toBe(Boolean(def.publishes))
     expect(actions.includes('ses:SendEmail'), `${name} SendEmail`).toBe(Boolean(def.sendsEmail))
+    expect(env.SES_CONFIGURATION_SET, `${name} configuration set`).toBe(
+      def.sendsEmail ? `crm-${stage}-mail` : undefined,
+    )
+    // The link key by name, read-only, only where a function signs or verifies links.
+    expect(env.LINK_SECRET_ARN, `${name} link key`).toBe(
+      def.signsLinks ? `crm-${stage}/link-signing-key` : undefined,
+    )
+    expect(actions.includes('secretsmanager:GetSecretValue'), `${name} reads the link key`).toBe(
+      Boolean(def.signsLinks),
+    )
+    expect(env.PUBLIC_BASE_URL !== undefined, `${name} public URL`).toBe(
+      Boolean(def.sendsEmail || def.signsLinks),
+    )
   }
 
   // Routes: exact RouteKey and auth type, nothing more.

@@ -323,6 +323,26 @@ describe.each([
     // Assess
     t.hasResourceProperties('AWS::Events::EventBus', { Name: `crm-${stage}` })
     t.resourceCountIs('AWS::Events::Archive', 1)
+    // SES events of the stage's configuration set reach the stage's bus through the default bus.
+    t.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: `crm-${stage}-mail` })
+    t.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: Match.anyValue(),
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'reject'],
+        EventBridgeDestination: Match.objectLike({ EventBusArn: Match.anyValue() }),
+      }),
+    })
+    t.hasResourceProperties('AWS::Events::Rule', {
+      Name: `crm-${stage}-ses-events-to-bus`,
+      EventBusName: 'default',
+      EventPattern: {
+        source: ['aws.ses'],
+        detail: { mail: { tags: { 'ses:configuration-set': [`crm-${stage}-mail`] } } },
+      },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }) })],
+    })
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `crm-${stage}/link-signing-key` })
     expect(ofType(t, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName)).toEqual([
       ...ROLES,
     ])

@@ -11,9 +11,10 @@ import {
   functionLogGroupName,
   functionName,
   physicalTableName,
+  sharedNames,
   tableEnvVar,
 } from '@relay/core/names'
-import { Duration, Stack } from 'aws-cdk-lib'
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
@@ -153,11 +154,43 @@ export function addManifestFunction(scope: Stack, ctx: ServiceContext, name: str
   for (const [bucket, access] of Object.entries(def.buckets ?? {})) grantBucket(fn, ctx, name, bucket, access)
   if (def.publishes) stageBus(scope, ctx).grantPutEventsTo(fn)
   if (def.sendsEmail) grantSendEmail(fn, ctx)
+  if (def.sendsEmail || def.signsLinks) fn.addEnvironment(ENV.publicBaseUrl, publicBaseUrl(ctx))
+  if (def.signsLinks) grantLinkKey(fn, ctx)
   return fn
+}
+
+/** Links in mail point at the stage's public URL, else the HTTP API's endpoint (a cross-stack reference). */
+function publicBaseUrl(ctx: ServiceContext): string {
+  return ctx.stage.publicBaseUrl ?? ctx.shared.api.apiEndpoint
+}
+
+/**
+ * The link-signing key, addressed by name like the bus (the secret's ARN ends in a random suffix, so
+ * the grant names `<name>-??????`): reading it needs no export of the shared stack.
+ */
+function grantLinkKey(fn: NodejsFunction, ctx: ServiceContext): void {
+  const { linkSecret } = sharedNames(ctx.stage.name)
+  fn.addEnvironment(ENV.linkSecretArn, linkSecret)
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadLinkSigningKey',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [
+        Stack.of(fn).formatArn({
+          service: 'secretsmanager',
+          resource: 'secret',
+          resourceName: `${linkSecret}-??????`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+    }),
+  )
 }
 
 function grantSendEmail(fn: NodejsFunction, ctx: ServiceContext): void {
   const { mailFrom } = ctx.stage
+  const { sesConfigurationSet } = sharedNames(ctx.stage.name)
+  fn.addEnvironment(ENV.sesConfigurationSet, sesConfigurationSet)
   const domain = mailFrom.split('@')[1] ?? mailFrom
   const identity = (name: string) =>
     Stack.of(fn).formatArn({ service: 'ses', resource: 'identity', resourceName: name })
@@ -165,7 +198,16 @@ function grantSendEmail(fn: NodejsFunction, ctx: ServiceContext): void {
     new iam.PolicyStatement({
       sid: 'SendMailFromOwnIdentity',
       actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-      resources: [identity(domain), identity(mailFrom)],
+      // Sending with a configuration set is authorised on the set too.
+      resources: [
+        identity(domain),
+        identity(mailFrom),
+        Stack.of(fn).formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: sesConfigurationSet,
+        }),
+      ],
     }),
   )
 }
