@@ -10,6 +10,7 @@
  */
 import type { ServiceManifest } from '@relay/core/manifest'
 import * as z from 'zod/mini'
+import { ANALYTICS_EVENTS } from './analytics-events.js'
 import { CAMPAIGNS_EVENTS } from './campaigns-events.js'
 import { CONTACTS_EVENTS } from './contacts-events.js'
 import { type EventContract, eventJsonSchema } from './event-contract.js'
@@ -26,6 +27,7 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   ...PIPELINE_EVENTS,
   ...CAMPAIGNS_EVENTS,
   ...SERVICE_DESK_EVENTS,
+  ...ANALYTICS_EVENTS,
 ]
 
 /** One entry of the published catalogue. */
