@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   type AbCampaign,
+  banditWinner,
   chooseVariants,
   decideWinner,
   decisionView,
@@ -16,8 +17,6 @@ import {
   seededRng,
   thompsonAllocate,
 } from '../src/domain/bandit.js'
-
-const empty = (assigned = 0): VariantStats => ({ assigned, sent: 0, opens: 0, clicks: 0, conversions: 0 })
 
 describe('seeded RNG and Beta sampling', () => {
   it('repeats its sequence for a seed and differs across seeds', () => {
@@ -111,79 +110,91 @@ describe('Thompson sampling on simulated variants with known rates', () => {
 })
 
 const twoVariants = [{ id: 'A' }, { id: 'B' }]
+const progress = (handled: number) => ({ sent: handled, skipped: 0, failed: 0 })
+const stats = (sent: number, opens: number, clicks = 0): VariantStats => ({
+  sent,
+  opens,
+  clicks,
+  conversions: 0,
+})
 
 describe('chooseVariants (the hook the sender calls per batch)', () => {
   it('sends everyone the only variant, and the promoted one once there is one', () => {
     expect(chooseVariants({ variants: [{ id: 'A' }] }, {}, 3, seededRng(1))).toEqual(['A', 'A', 'A'])
-    const adaptive: AbCampaign = { variants: twoVariants, abTest: { mode: 'adaptive', goal: 'click' } }
-    expect(chooseVariants({ ...adaptive, ab: { promotedVariantId: 'B' } }, {}, 2, seededRng(1))).toEqual([
-      'B',
-      'B',
+    const promoted: AbCampaign = {
+      variants: twoVariants,
+      ab: { mode: 'bandit', goal: 'click', winnerVariantId: 'B' },
+    }
+    expect(chooseVariants(promoted, {}, 2, seededRng(1))).toEqual(['B', 'B'])
+    expect(chooseVariants({ variants: twoVariants, ab: { mode: 'none' } }, {}, 2, seededRng(1))).toEqual([
+      'A',
+      'A',
     ])
   })
 
-  it('test-then-winner: fills the test slice evenly, then holds', () => {
+  it('test-then-winner: fills the test slice round-robin by position, then holds', () => {
     const campaign: AbCampaign = {
       variants: twoVariants,
-      abTest: { mode: 'test-then-winner', goal: 'open', testPercent: 10 },
-      recipientCount: 1000,
+      ab: { mode: 'test-then-winner', goal: 'open', testPercent: 10 },
+      recipients: 1000,
     }
     expect(testSliceSize(campaign)).toBe(100)
     const first = chooseVariants(campaign, {}, 60, seededRng(1))
     expect(first).toHaveLength(60)
     expect(first.filter((v) => v === 'A')).toHaveLength(30)
-    // The sender has assigned 60 (30 each): only 40 more fit in the slice.
-    const second = chooseVariants(campaign, { A: empty(30), B: empty(30) }, 60, seededRng(2))
+    // 60 handled: only 40 more fit in the slice, and position 60 is A's again.
+    const second = chooseVariants({ ...campaign, progress: progress(60) }, {}, 60, seededRng(2))
     expect(second).toHaveLength(40)
-    expect(testSliceComplete(campaign, { A: empty(50), B: empty(50) })).toBe(true)
-    expect(chooseVariants(campaign, { A: empty(50), B: empty(50) }, 60, seededRng(3))).toEqual([])
-    // Uneven start (a restart mid-batch): the variant behind is topped up first.
-    expect(chooseVariants(campaign, { A: empty(10), B: empty(0) }, 10, seededRng(4))).toEqual(
-      Array(10).fill('B'),
-    )
+    expect(second.slice(0, 2)).toEqual(['A', 'B'])
+    // A batch run again after a restart gives the same positions the same variants.
+    expect(chooseVariants({ ...campaign, progress: progress(61) }, {}, 3, seededRng(9))).toEqual([
+      'B',
+      'A',
+      'B',
+    ])
+    expect(testSliceComplete({ ...campaign, progress: progress(100) })).toBe(true)
+    expect(chooseVariants({ ...campaign, progress: progress(100) }, {}, 60, seededRng(3))).toEqual([])
   })
 
   it('test-then-winner: waits, then promotes the best goal rate; a tie keeps the first variant', () => {
     const campaign: AbCampaign = {
       variants: twoVariants,
-      abTest: { mode: 'test-then-winner', goal: 'click', waitMinutes: 60 },
-      recipientCount: 500,
+      ab: { mode: 'test-then-winner', goal: 'click', decideAfterMinutes: 60 },
+      recipients: 500,
+      progress: progress(100),
     }
     const state = { testCompletedAt: '2026-03-01T10:00:00.000Z' }
-    const stats = {
-      A: { assigned: 50, sent: 50, opens: 20, clicks: 4, conversions: 0 },
-      B: { assigned: 50, sent: 50, opens: 10, clicks: 9, conversions: 0 },
-    }
+    const s = { A: stats(50, 20, 4), B: stats(50, 10, 9) }
     expect(holdUntil(campaign, state)).toBe('2026-03-01T11:00:00.000Z')
-    expect(decideWinner(campaign, state, stats, '2026-03-01T10:59:59.000Z')).toBeUndefined()
-    const decision = decideWinner(campaign, state, stats, '2026-03-01T11:00:00.000Z')
+    expect(decideWinner(campaign, state, s, '2026-03-01T10:59:59.000Z')).toBeUndefined()
+    const decision = decideWinner(campaign, state, s, '2026-03-01T11:00:00.000Z')
     expect(decision?.variantId).toBe('B')
-    expect(decision?.rates).toEqual({ A: 0.08, B: 0.18 })
-    const tie = { A: { ...stats.A, clicks: 5 }, B: { ...stats.B, clicks: 5 } }
+    expect(decision?.figures).toEqual([
+      { variantId: 'A', sent: 50, successes: 4 },
+      { variantId: 'B', sent: 50, successes: 9 },
+    ])
+    const tie = { A: stats(50, 20, 5), B: stats(50, 10, 5) }
     expect(decideWinner(campaign, state, tie, '2026-03-02T00:00:00.000Z')?.variantId).toBe('A')
-    expect(decisionView(campaign, state, stats, seededRng(1))).toEqual({
+    expect(decisionView(campaign, state, s, seededRng(1))).toEqual({
       status: 'waiting',
       decideAt: '2026-03-01T11:00:00.000Z',
     })
+    expect(decisionView(campaign, {}, s, seededRng(1))).toEqual({
+      status: 'testing',
+      testSliceSize: 100,
+      handled: 100,
+    })
   })
 
-  it('adaptive: leans to the better variant and names a winner once P(best) ≥ 95 %', () => {
-    const campaign: AbCampaign = { variants: twoVariants, abTest: { mode: 'adaptive', goal: 'open' } }
-    const stats = {
-      A: { assigned: 500, sent: 500, opens: 50, clicks: 0, conversions: 0 },
-      B: { assigned: 500, sent: 500, opens: 100, clicks: 0, conversions: 0 },
-    }
-    const picks = chooseVariants(campaign, stats, 200, seededRng(5))
+  it('bandit: leans to the better variant and settles once P(best) ≥ 95 % with enough sends', () => {
+    const campaign: AbCampaign = { variants: twoVariants, ab: { mode: 'bandit', goal: 'open' } }
+    const s = { A: stats(500, 50), B: stats(500, 100) }
+    const picks = chooseVariants(campaign, s, 200, seededRng(5))
     expect(picks.filter((v) => v === 'B').length).toBeGreaterThan(190)
-    const view = decisionView(campaign, {}, stats, seededRng(6))
-    expect(view).toMatchObject({ status: 'adaptive', leader: 'B', winner: 'B' })
-    const early = decisionView(
-      campaign,
-      {},
-      { A: { ...empty(5), sent: 5, opens: 1 }, B: { ...empty(5), sent: 5, opens: 2 } },
-      seededRng(6),
-    )
-    expect(early).toMatchObject({ status: 'adaptive' })
-    expect(early).not.toHaveProperty('winner')
+    expect(decisionView(campaign, {}, s, seededRng(6))).toMatchObject({ status: 'exploring', leader: 'B' })
+    expect(banditWinner(campaign, s, seededRng(6))).toMatchObject({ variantId: 'B', method: 'bandit' })
+    // Too few sends, or too close to call: it keeps exploring.
+    expect(banditWinner(campaign, { A: stats(50, 1), B: stats(50, 20) }, seededRng(6))).toBeUndefined()
+    expect(banditWinner(campaign, { A: stats(500, 100), B: stats(500, 101) }, seededRng(6))).toBeUndefined()
   })
 })

@@ -13,17 +13,20 @@ import {
 const welcome: JourneyDef = {
   id: 'j1',
   status: 'active',
-  trigger: { event: 'Contact.Created' },
+  trigger: { source: 'crm.contacts', detailType: 'Contact.Created' },
   steps: [
     { type: 'send', templateId: 't-welcome' },
     { type: 'wait', minutes: 3 * 24 * 60 },
-    { type: 'condition', rule: { field: 'lifecycleStage', op: 'eq', value: 'lead' }, otherwise: 'exit' },
+    { type: 'condition', rule: { type: 'lifecycle', op: 'in', values: ['lead'] } },
     { type: 'send', templateId: 't-nudge' },
     { type: 'condition', rule: 'vip', otherwise: 'skip-next' },
     { type: 'send', templateId: 't-vip' },
     { type: 'send', templateId: 't-last' },
   ],
-  exitOn: ['Deal.Won', 'Email.Unsubscribed'],
+  exitOn: [
+    { source: 'crm.pipeline', detailType: 'Deal.Won' },
+    { source: 'crm.campaigns', detailType: 'Email.Unsubscribed' },
+  ],
 }
 const now = '2026-03-01T10:00:00.000Z'
 const ended = (status: Enrolment['status']): Enrolment => ({ status, run: 1, step: 7, enrolledAt: now })
@@ -33,7 +36,7 @@ describe('journey entry (at most once unless re-entry is allowed)', () => {
     expect(entryDecision(welcome, undefined)).toEqual({ enrol: true, run: 1 })
     expect(entryDecision(welcome, ended('completed'))).toMatchObject({ enrol: false })
     expect(entryDecision(welcome, ended('active'))).toMatchObject({ enrol: false })
-    const again = { ...welcome, reentry: true }
+    const again = { ...welcome, allowReentry: true }
     expect(entryDecision(again, ended('completed'))).toEqual({ enrol: true, run: 2 })
     expect(entryDecision(again, ended('exited'))).toEqual({ enrol: true, run: 2 })
     expect(entryDecision(again, ended('active'))).toMatchObject({
@@ -44,8 +47,9 @@ describe('journey entry (at most once unless re-entry is allowed)', () => {
   })
 
   it('exits on the listed events only', () => {
-    expect(exitsOn(welcome, 'Deal.Won')).toBe(true)
-    expect(exitsOn(welcome, 'Ticket.Solved')).toBe(false)
+    expect(exitsOn(welcome, { source: 'crm.pipeline', detailType: 'Deal.Won' })).toBe(true)
+    expect(exitsOn(welcome, { source: 'crm.service-desk', detailType: 'Ticket.Solved' })).toBe(false)
+    expect(exitsOn(welcome, { source: 'crm.other', detailType: 'Deal.Won' })).toBe(false)
   })
 })
 
@@ -100,19 +104,28 @@ describe('journey steps', () => {
     expect(inactiveFrom('2026-01-01T00:00:00.000Z')).toBe('2026-04-01T00:00:00.000Z')
   })
 
-  it('refuses a journey without a send step, a dangling skip, or inactiveDays on another trigger', () => {
+  it('refuses a journey without a send step, a dangling skip, an unknown event, or inactiveDays on another trigger', () => {
     expect(journeyProblems(welcome)).toEqual([])
-    expect(
-      journeyProblems({ trigger: { event: 'Contact.Created' }, steps: [{ type: 'wait', minutes: 5 }] }),
-    ).toEqual([['steps', 'A journey needs at least one send step']])
+    const inactive = { source: 'crm.campaigns', detailType: 'Contact.Inactive', inactiveDays: 90 }
+    expect(journeyProblems({ ...welcome, trigger: inactive })).toEqual([])
+    expect(journeyProblems({ trigger: welcome.trigger, steps: [{ type: 'wait', minutes: 5 }] })).toEqual([
+      ['steps', 'A journey needs at least one send step'],
+    ])
     expect(
       journeyProblems({
-        trigger: { event: 'Ticket.Solved', inactiveDays: 30 },
+        trigger: { source: 'crm.service-desk', detailType: 'Ticket.Solved', inactiveDays: 30 },
         steps: [
           { type: 'send', templateId: 't' },
           { type: 'condition', rule: {}, otherwise: 'skip-next' },
         ],
+        exitOn: [{ source: 'crm.campaigns', detailType: 'Contact.Inactive' }],
       }).map(([field]) => field),
-    ).toEqual(['steps.1.otherwise', 'trigger.inactiveDays'])
+    ).toEqual(['steps.1.otherwise', 'trigger.inactiveDays', 'exitOn.0'])
+    expect(
+      journeyProblems({
+        trigger: { source: 'crm.contacts', detailType: 'Contact.Updated' },
+        steps: welcome.steps,
+      }),
+    ).toEqual([['trigger', 'Journeys cannot start on crm.contacts Contact.Updated']])
   })
 })

@@ -5,12 +5,12 @@
  * | --------- | ------------------------------------------------------------------------------------- |
  * | trigger   | an event of the catalogue (`Contact.Created`, `Ticket.Solved`, `Deal.Won`, ...), or   |
  * |           | `Contact.Inactive`: no engagement for `inactiveDays` (90 by default), found daily     |
- * | entry     | once per contact per journey (a conditional enrolment record); with `reentry` a       |
+ * | entry     | once per contact per journey (a conditional enrolment record); `allowReentry`: a      |
  * |           | contact may enter again once its previous run ended, never while one is running       |
  * | steps     | run in order: `wait` (minutes), `condition` (a segment rule on the contact's          |
  * |           | projection; false → exit, or skip the next step), `send` (a template)                 |
  * | exit      | any of `exitOn` events about the contact ends its run at once (e.g. Deal.Won,         |
- * |           | Email.Unsubscribed); so does a journey paused or archived, at its next step           |
+ * |           | Email.Unsubscribed); so does a journey paused, at the run's next step                 |
  * | waits     | ≤ 15 min → a delayed work message (SQS DelaySeconds max 900 s); longer → a due-time    |
  * |           | index polled every minute (see {@link planWake})                                      |
  *
@@ -22,54 +22,61 @@
  * Pure: the clock and the segment evaluation come in as arguments.
  */
 
-/** Events a journey can start on (their contracts: contacts, pipeline, service-desk). */
-export const JOURNEY_TRIGGERS = [
-  'Contact.Created',
-  'Contact.Inactive',
-  'Deal.Won',
-  'Deal.Lost',
-  'Lead.Converted',
-  'Interaction.Logged',
-  'Ticket.Opened',
-  'Ticket.Solved',
-] as const
-export type JourneyTrigger = (typeof JOURNEY_TRIGGERS)[number]
+/** An event by its source and detail-type (contracts `JourneyTrigger`). */
+export interface EventName {
+  source: string
+  detailType: string
+}
 
-/** Events that can end a run. */
-export const JOURNEY_EXIT_EVENTS = [
-  'Deal.Won',
-  'Deal.Lost',
-  'Interaction.Logged',
-  'Ticket.Opened',
-  'Ticket.Solved',
-  'Email.Unsubscribed',
-  'Email.Clicked',
-  'Contact.Deleted',
-] as const
-export type JourneyExitEvent = (typeof JOURNEY_EXIT_EVENTS)[number]
+/**
+ * The trigger the daily re-engagement check fires for a contact with no engagement (no open, no
+ * click, no interaction) in `inactiveDays` days: not an event of the bus, a name for journeys.
+ */
+export const INACTIVE_TRIGGER: EventName = { source: 'crm.campaigns', detailType: 'Contact.Inactive' }
+
+/**
+ * Events a journey can start on or leave on: those the journey subscription receives (their
+ * contracts: contacts, pipeline, service-desk, campaigns), plus {@link INACTIVE_TRIGGER}.
+ */
+export const JOURNEY_EVENTS: readonly EventName[] = [
+  { source: 'crm.contacts', detailType: 'Contact.Created' },
+  { source: 'crm.contacts', detailType: 'Interaction.Logged' },
+  { source: 'crm.pipeline', detailType: 'Deal.Won' },
+  { source: 'crm.pipeline', detailType: 'Deal.Lost' },
+  { source: 'crm.pipeline', detailType: 'Lead.Converted' },
+  { source: 'crm.service-desk', detailType: 'Ticket.Opened' },
+  { source: 'crm.service-desk', detailType: 'Ticket.Solved' },
+  { source: 'crm.campaigns', detailType: 'Email.Clicked' },
+  { source: 'crm.campaigns', detailType: 'Email.Unsubscribed' },
+]
+
+export const sameEvent = (a: EventName, b: EventName): boolean =>
+  a.source === b.source && a.detailType === b.detailType
+
+/** Whether journeys know the event (trigger or exit). */
+export const isJourneyEvent = (e: EventName, asTrigger: boolean): boolean =>
+  JOURNEY_EVENTS.some((k) => sameEvent(k, e)) || (asTrigger && sameEvent(e, INACTIVE_TRIGGER))
 
 export const DEFAULT_INACTIVE_DAYS = 90
 /** SQS DelaySeconds' maximum: a longer wait goes to the due-time index. */
 export const MAX_QUEUE_DELAY_SECONDS = 900
-/** Longest wait a step may ask for (a year). */
-export const MAX_WAIT_MINUTES = 525_600
-export const MAX_STEPS = 25
 
 export type JourneyStep =
   | { type: 'wait'; minutes: number }
-  | { type: 'condition'; rule: unknown; otherwise: 'exit' | 'skip-next' }
+  /** Continue when the contact matches `rule` now; otherwise leave (default) or skip the next step. */
+  | { type: 'condition'; rule: unknown; otherwise?: 'exit' | 'skip-next' | undefined }
   | { type: 'send'; templateId: string }
 
-export type JourneyStatus = 'active' | 'paused' | 'archived'
+export type JourneyStatus = 'active' | 'paused'
 
 export interface JourneyDef {
   id: string
   status: JourneyStatus
-  trigger: { event: JourneyTrigger; inactiveDays?: number | undefined }
+  trigger: EventName & { inactiveDays?: number | undefined }
   steps: readonly JourneyStep[]
-  exitOn?: readonly JourneyExitEvent[] | undefined
+  exitOn?: readonly EventName[] | undefined
   /** May a contact enter again once its previous run ended? */
-  reentry?: boolean | undefined
+  allowReentry?: boolean | undefined
 }
 
 export type RunStatus = 'active' | 'completed' | 'exited'
@@ -96,13 +103,14 @@ export function entryDecision(journey: JourneyDef, existing: Enrolment | undefin
   if (journey.status !== 'active') return { enrol: false, reason: `journey is ${journey.status}` }
   if (existing === undefined) return { enrol: true, run: 1 }
   if (existing.status === 'active') return { enrol: false, reason: 'already in the journey' }
-  if (!journey.reentry) return { enrol: false, reason: 'already went through the journey; re-entry is off' }
+  if (!journey.allowReentry)
+    return { enrol: false, reason: 'already went through the journey; re-entry is off' }
   return { enrol: true, run: existing.run + 1 }
 }
 
 /** Whether an event about the contact ends its run. */
-export function exitsOn(journey: JourneyDef, detailType: string): boolean {
-  return (journey.exitOn ?? []).some((e) => e === detailType)
+export function exitsOn(journey: Pick<JourneyDef, 'exitOn'>, event: EventName): boolean {
+  return (journey.exitOn ?? []).some((e) => sameEvent(e, event))
 }
 
 export type StepAction =
@@ -134,7 +142,7 @@ export function nextAction(
       return { kind: 'wait', step: i, until, next: i + 1 }
     }
     if (matches(step.rule)) i += 1
-    else if (step.otherwise === 'exit')
+    else if ((step.otherwise ?? 'exit') === 'exit')
       return { kind: 'exit', step: i, reason: `condition of step ${i + 1} not met` }
     else i += 2
   }
@@ -159,7 +167,9 @@ export function inactiveFrom(lastActiveAt: string, days = DEFAULT_INACTIVE_DAYS)
 }
 
 /** Problems of a journey definition a schema cannot see, as `[field, message]` pairs. */
-export function journeyProblems(journey: Pick<JourneyDef, 'trigger' | 'steps'>): [string, string][] {
+export function journeyProblems(
+  journey: Pick<JourneyDef, 'trigger' | 'steps' | 'exitOn'>,
+): [string, string][] {
   const problems: [string, string][] = []
   if (!journey.steps.some((s) => s.type === 'send'))
     problems.push(['steps', 'A journey needs at least one send step'])
@@ -167,7 +177,20 @@ export function journeyProblems(journey: Pick<JourneyDef, 'trigger' | 'steps'>):
     if (step.type === 'condition' && step.otherwise === 'skip-next' && i === journey.steps.length - 1)
       problems.push([`steps.${i}.otherwise`, 'The last step has no next step to skip'])
   })
-  if (journey.trigger.event !== 'Contact.Inactive' && journey.trigger.inactiveDays !== undefined)
-    problems.push(['trigger.inactiveDays', 'Only the Contact.Inactive trigger takes inactiveDays'])
+  if (!isJourneyEvent(journey.trigger, true))
+    problems.push([
+      'trigger',
+      `Journeys cannot start on ${journey.trigger.source} ${journey.trigger.detailType}`,
+    ])
+  const inactive = sameEvent(journey.trigger, INACTIVE_TRIGGER)
+  if (!inactive && journey.trigger.inactiveDays !== undefined)
+    problems.push([
+      'trigger.inactiveDays',
+      `Only the ${INACTIVE_TRIGGER.detailType} trigger takes inactiveDays`,
+    ])
+  journey.exitOn?.forEach((e, i) => {
+    if (!isJourneyEvent(e, false))
+      problems.push([`exitOn.${i}`, `Journeys cannot leave on ${e.source} ${e.detailType}`])
+  })
   return problems
 }
