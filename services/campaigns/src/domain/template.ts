@@ -54,9 +54,9 @@ const MEMORY_LIMIT = 2_000_000
 const TAGS_REFUSED = /\{%-?\s*(include|render|layout|block)\b/
 const RAW_FILTER = /\|\s*raw\b/
 
-function engine(escape: boolean): Liquid {
+function engine(escapeHtml: boolean): Liquid {
   return new Liquid({
-    ...(escape ? { outputEscape: 'escape' as const } : {}),
+    ...(escapeHtml ? { outputEscape: 'escape' as const } : {}),
     strictFilters: true,
     ownPropertyOnly: true,
     templates: {},
@@ -99,7 +99,7 @@ function problem(field: keyof TemplateParts, message: string): TemplateProblem {
  */
 export function templateProblems(t: TemplateParts): TemplateProblem[] {
   const problems: TemplateProblem[] = []
-  for (const [field, source, escape] of partsOf(t)) {
+  for (const [field, source, escapes] of partsOf(t)) {
     if (source.length > MAX_PART_CHARS) {
       problems.push(problem(field, `At most ${MAX_PART_CHARS} characters`))
       continue
@@ -113,7 +113,7 @@ export function templateProblems(t: TemplateParts): TemplateProblem[] {
       problems.push(problem(field, 'The raw filter is not available: values are always escaped'))
       continue
     }
-    const liquid = escape ? htmlEngine : plainEngine
+    const liquid = escapes ? htmlEngine : plainEngine
     try {
       const parsed = liquid.parse(source)
       liquid.renderSync(parsed, sampleContext(), { renderLimit: RENDER_LIMIT_MS })
@@ -154,16 +154,27 @@ export function renderTemplate(t: TemplateParts, ctx: RenderContext): RenderedMa
   return { subject, html, text }
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", nbsp: ' ' }
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  '#39': "'",
+  '#x27': "'",
+  nbsp: ' ',
+}
 
 /** A readable plain-text alternative of an HTML body (links kept as `text (url)`). */
 export function htmlToText(html: string): string {
   return html
     .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
-    .replace(/<a\s[^>]*href\s*=\s*["']([^"']+)["'][^>]*>([\s\S]*?)<\/a>/gi, (_m, url: string, label: string) => {
-      const inner = label.replace(/<[^>]+>/g, '').trim()
-      return inner && inner !== url ? `${inner} (${url})` : url
-    })
+    .replace(
+      /<a\s[^>]*href\s*=\s*["']([^"']+)["'][^>]*>([\s\S]*?)<\/a>/gi,
+      (_m, url: string, label: string) => {
+        const inner = label.replace(/<[^>]+>/g, '').trim()
+        return inner && inner !== url ? `${inner} (${url})` : url
+      },
+    )
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|h[1-6]|li|tr|table)>/gi, '\n')
     .replace(/<[^>]+>/g, '')

@@ -27,7 +27,9 @@ export function fromItem<T>(item: Item): T {
 
 /** The item under `key` (consistent read: its version feeds If-Match), undefined when absent. */
 export async function getItem<T>(key: Key): Promise<T | undefined> {
-  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }))
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }),
+  )
   return out.Item ? fromItem<T>(out.Item) : undefined
 }
 

@@ -11,17 +11,20 @@
  *  4. Delete                           DeleteItem, attribute_exists(pk)
  */
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb'
-import type { Page } from '@relay/contracts/common'
 import type { CreateTemplate, Template, UpdateTemplate } from '@relay/contracts/campaigns'
+import type { Page } from '@relay/contracts/common'
 import { documentClient } from '@relay/core/ddb'
 import { isConditionalCheckFailed } from '@relay/core/errors'
 import { newId, nowIso } from '@relay/core/ids'
 import { tenantKey } from '@relay/core/keys'
-import { NotFound } from '@relay/core/outcomes'
 import { transactWithEvents } from '@relay/core/outbox'
+import { NotFound } from '@relay/core/outcomes'
 import { atVersion, getItem, type PageQuery, page, table } from './table.js'
 
-const templateKey = (tenantId: string, id: string) => ({ pk: tenantKey(tenantId, 'TEMPLATE', id), sk: 'TEMPLATE' })
+const templateKey = (tenantId: string, id: string) => ({
+  pk: tenantKey(tenantId, 'TEMPLATE', id),
+  sk: 'TEMPLATE',
+})
 
 /** Access pattern 1. */
 export const getTemplate = (tenantId: string, id: string) => getItem<Template>(templateKey(tenantId, id))
@@ -57,7 +60,11 @@ async function put(tenantId: string, template: Template, expectedVersion: number
     ...template,
   }
   // A transaction, so the idempotency claim of the POST commits with it (core adds the claim's item).
-  await transactWithEvents(table(), [{ Put: { TableName: table(), Item, ...atVersion(expectedVersion) } }], [])
+  await transactWithEvents(
+    table(),
+    [{ Put: { TableName: table(), Item, ...atVersion(expectedVersion) } }],
+    [],
+  )
 }
 
 /** Access pattern 3: a new template (its parts already checked by the domain). */
@@ -108,7 +115,11 @@ export async function updateTemplate(
 export async function deleteTemplate(tenantId: string, id: string): Promise<void> {
   try {
     await documentClient().send(
-      new DeleteCommand({ TableName: table(), Key: templateKey(tenantId, id), ConditionExpression: 'attribute_exists(pk)' }),
+      new DeleteCommand({
+        TableName: table(),
+        Key: templateKey(tenantId, id),
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
     )
   } catch (err) {
     if (isConditionalCheckFailed(err)) throw new NotFound('No template with this id.')

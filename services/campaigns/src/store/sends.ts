@@ -1,0 +1,400 @@
+/**
+ * Per-recipient send records (table `main`): one per campaign and contact, claimed with a
+ * conditional write BEFORE SendRawEmail, so no retry, redelivery or restart sends anyone twice.
+ *
+ * | item | pk                            | sk   | indexes                                           |
+ * | send | T#t#SEND#<campaignId>#<contact> | SEND | gsi1: T#t#CAMPAIGN#<campaignId>#SENDS / <contact> |
+ *
+ * One partition per send (not per campaign): a campaign sending at 1 000 a second writes ~3 000
+ * items a second, more than one partition takes.
+ *
+ * Access patterns:
+ *  1. Claim a recipient                  PutItem attribute_not_exists(pk) (status `claimed`, a claim token)
+ *  2. Which of a page are claimed        BatchGetItem (≤ 100 keys; unprocessed keys retried)
+ *  3. Sent / failed / uncertain          UpdateItem on the claim token; `sent` with Email.Sent in one transaction
+ *  4. Throttled before SES took it       DeleteItem on the claim token (the recipient is tried again)
+ *  5. A send by campaign and contact     GetItem (tracking links, unsubscribe, SES feedback)
+ *  6. A campaign's sends                 Query gsi1 (pk T#t#CAMPAIGN#<id>#SENDS)
+ *  7. Opens, clicks, unsubscribe, feedback: UpdateItem; the first of each kind with its event in
+ *     one transaction (its condition says "first"), later ones only counted
+ */
+import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import type { Send, SendStatus } from '@relay/contracts/campaign-sends'
+import { CAMPAIGN_EMAIL_EVENT } from '@relay/contracts/campaigns-events'
+import type { Page } from '@relay/contracts/common'
+import { documentClient } from '@relay/core/ddb'
+import { isConditionalCheckFailed } from '@relay/core/errors'
+import { newId, nowIso } from '@relay/core/ids'
+import { tenantKey } from '@relay/core/keys'
+import { type TransactItem, transactWithEvents } from '@relay/core/outbox'
+import { Unavailable } from '@relay/core/outcomes'
+import { campaignEvent, getItem, type PageQuery, page, table } from './table.js'
+
+export const sendKey = (tenantId: string, campaignId: string, contactId: string) => ({
+  pk: tenantKey(tenantId, 'SEND', campaignId, contactId),
+  sk: 'SEND',
+})
+
+export type StoredSend = Send & { claimToken?: string; clickedLinks?: Set<number> }
+
+/** The API's view: the claim token and the clicked-link set stripped. */
+export function toSend(s: StoredSend): Send {
+  const { claimToken: _t, clickedLinks: _l, ...rest } = s
+  return rest
+}
+
+export interface Recipient {
+  contactId: string
+  email: string
+}
+
+export type Claim = { claimed: true; send: StoredSend } | { claimed: false }
+
+/** Access pattern 1: the recipient reserved for this attempt, or `claimed: false` when someone was first. */
+export async function claimSend(
+  tenantId: string,
+  campaignId: string,
+  recipient: Recipient,
+  variantId: string,
+  claimToken: string,
+): Promise<Claim> {
+  const send: StoredSend = {
+    id: newId(),
+    campaignId,
+    contactId: recipient.contactId,
+    email: recipient.email,
+    variantId,
+    status: 'claimed',
+    claimedAt: nowIso(),
+    opens: 0,
+    clicks: 0,
+    claimToken,
+  }
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...sendKey(tenantId, campaignId, recipient.contactId),
+          gsi1pk: tenantKey(tenantId, 'CAMPAIGN', campaignId, 'SENDS'),
+          gsi1sk: recipient.contactId,
+          kind: 'send',
+          ...send,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    )
+    return { claimed: true, send }
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return { claimed: false }
+    throw err
+  }
+}
+
+/** Access pattern 2: the contact ids of `contactIds` that already have a send record. */
+export async function claimedAmong(
+  tenantId: string,
+  campaignId: string,
+  contactIds: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>()
+  for (let i = 0; i < contactIds.length; i += 100) {
+    let keys: Record<string, unknown>[] = contactIds
+      .slice(i, i + 100)
+      .map((id) => sendKey(tenantId, campaignId, id))
+    for (let attempt = 0; keys.length && attempt < 6; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt))
+      const out = await documentClient().send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table()]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'contactId' },
+          },
+        }),
+      )
+      for (const item of out.Responses?.[table()] ?? []) found.add(String(item.contactId))
+      keys = (out.UnprocessedKeys?.[table()]?.Keys ?? []) as Record<string, unknown>[]
+    }
+    if (keys.length) throw new Unavailable(1, 'Send records could not be read in full; retry.')
+  }
+  return found
+}
+
+const onClaim = (token: string) => ({
+  ConditionExpression: '#status = :claimed AND claimToken = :token',
+  names: { '#status': 'status' },
+  values: { ':claimed': 'claimed', ':token': token },
+})
+
+/** What every Email.* event of a send carries. */
+export function recipientData(s: Send, journeyId?: string) {
+  return {
+    contactId: s.contactId,
+    email: s.email,
+    campaignId: s.campaignId,
+    variantId: s.variantId,
+    sendId: s.id,
+    ...(journeyId ? { journeyId } : {}),
+  }
+}
+
+/** Access pattern 3: SES took the message; Email.Sent commits with the record. */
+export async function markSent(
+  tenantId: string,
+  send: StoredSend,
+  sesMessageId: string,
+  extra: { campaignName: string; subject: string; correlationId: string },
+): Promise<void> {
+  const c = onClaim(send.claimToken ?? '')
+  const sentAt = nowIso()
+  await transactWithEvents(
+    table(),
+    [
+      {
+        Update: {
+          TableName: table(),
+          Key: sendKey(tenantId, send.campaignId, send.contactId),
+          UpdateExpression: 'SET #status = :sent, sesMessageId = :mid, sentAt = :at REMOVE claimToken',
+          ConditionExpression: c.ConditionExpression,
+          ExpressionAttributeNames: c.names,
+          ExpressionAttributeValues: { ...c.values, ':sent': 'sent', ':mid': sesMessageId, ':at': sentAt },
+        },
+      },
+    ],
+    [
+      campaignEvent(tenantId, extra.correlationId, CAMPAIGN_EMAIL_EVENT.sent, {
+        ...recipientData(send),
+        occurredAt: sentAt,
+        sesMessageId,
+        campaignName: extra.campaignName,
+        subject: extra.subject,
+      }),
+    ],
+  )
+}
+
+/** Access pattern 3: SES refused the message (`failed`) or the call broke off (`uncertain`): never sent again. */
+export async function markUnsent(
+  tenantId: string,
+  send: StoredSend,
+  status: Extract<SendStatus, 'failed' | 'uncertain'>,
+  error: string,
+): Promise<void> {
+  const c = onClaim(send.claimToken ?? '')
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: sendKey(tenantId, send.campaignId, send.contactId),
+      UpdateExpression: 'SET #status = :st, #error = :err REMOVE claimToken',
+      ConditionExpression: c.ConditionExpression,
+      ExpressionAttributeNames: { ...c.names, '#error': 'error' },
+      ExpressionAttributeValues: { ...c.values, ':st': status, ':err': error.slice(0, 500) },
+    }),
+  )
+}
+
+/** Access pattern 4: SES throttled before taking it; the recipient is free for the batch's retry. */
+export async function releaseClaim(tenantId: string, send: StoredSend): Promise<void> {
+  const c = onClaim(send.claimToken ?? '')
+  try {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: table(),
+        Key: sendKey(tenantId, send.campaignId, send.contactId),
+        ConditionExpression: c.ConditionExpression,
+        ExpressionAttributeNames: c.names,
+        ExpressionAttributeValues: c.values,
+      }),
+    )
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err
+  }
+}
+
+/** Access pattern 5. */
+export const getSend = (tenantId: string, campaignId: string, contactId: string) =>
+  getItem<StoredSend>(sendKey(tenantId, campaignId, contactId))
+
+/** Access pattern 6. */
+export async function listSends(tenantId: string, campaignId: string, q: PageQuery): Promise<Page<Send>> {
+  const result = await page<StoredSend>(
+    tenantId,
+    {
+      TableName: table(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'CAMPAIGN', campaignId, 'SENDS') },
+    },
+    q,
+  )
+  return { ...result, items: result.items.map(toSend) }
+}
+
+type Update = NonNullable<TransactItem['Update']>
+
+/**
+ * A "first time" update with its event in one transaction; when its condition says it is not the
+ * first, `later` (a plain counter update) runs instead. True when it was the first.
+ */
+async function firstOrCount(
+  first: Update,
+  event: ReturnType<typeof campaignEvent>,
+  later?: Update,
+): Promise<boolean> {
+  try {
+    await transactWithEvents(table(), [{ Update: first }], [event])
+    return true
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err
+    if (later) {
+      try {
+        await documentClient().send(new UpdateCommand(later))
+      } catch (e) {
+        if (!isConditionalCheckFailed(e)) throw e
+      }
+    }
+    return false
+  }
+}
+
+/** Access pattern 7: an open (pixel fetched); Email.Opened on the first. */
+export function recordOpen(tenantId: string, send: Send, correlationId: string): Promise<boolean> {
+  const key = sendKey(tenantId, send.campaignId, send.contactId)
+  const now = nowIso()
+  return firstOrCount(
+    {
+      TableName: table(),
+      Key: key,
+      UpdateExpression: 'SET openedAt = :now, opens = opens + :one',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(openedAt)',
+      ExpressionAttributeValues: { ':now': now, ':one': 1 },
+    },
+    campaignEvent(tenantId, correlationId, CAMPAIGN_EMAIL_EVENT.opened, {
+      ...recipientData(send),
+      occurredAt: now,
+    }),
+    {
+      TableName: table(),
+      Key: key,
+      UpdateExpression: 'SET opens = opens + :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  )
+}
+
+/**
+ * Access pattern 7: a click on link `link` (its index in the HTML); Email.Clicked on the first
+ * click of each link, so a recipient clicking one link ten times counts as one engagement.
+ * A click implies an open (images may be blocked): the first click sets `openedAt` if unset.
+ */
+export function recordClick(
+  tenantId: string,
+  send: Send,
+  link: number,
+  url: string,
+  correlationId: string,
+): Promise<boolean> {
+  const key = sendKey(tenantId, send.campaignId, send.contactId)
+  const now = nowIso()
+  return firstOrCount(
+    {
+      TableName: table(),
+      Key: key,
+      UpdateExpression:
+        'SET clickedAt = if_not_exists(clickedAt, :now), openedAt = if_not_exists(openedAt, :now), clicks = clicks + :one ADD clickedLinks :link',
+      ConditionExpression: 'attribute_exists(pk) AND NOT contains(clickedLinks, :l)',
+      ExpressionAttributeValues: { ':now': now, ':one': 1, ':link': new Set([link]), ':l': link },
+    },
+    campaignEvent(tenantId, correlationId, CAMPAIGN_EMAIL_EVENT.clicked, {
+      ...recipientData(send),
+      occurredAt: now,
+      url,
+      link,
+      firstClick: send.clicks === 0,
+    }),
+    {
+      TableName: table(),
+      Key: key,
+      UpdateExpression: 'SET clicks = clicks + :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  )
+}
+
+/**
+ * Access pattern 7: the recipient unsubscribed through this send; Email.Unsubscribed (contacts
+ * withdraws the consent) and `extra` (the suppression) commit with the first, later ones are no-ops.
+ */
+export async function recordUnsubscribe(
+  tenantId: string,
+  send: Send,
+  method: 'one-click' | 'link',
+  extra: readonly TransactItem[],
+  correlationId: string,
+): Promise<boolean> {
+  const now = nowIso()
+  try {
+    await transactWithEvents(
+      table(),
+      [
+        {
+          Update: {
+            TableName: table(),
+            Key: sendKey(tenantId, send.campaignId, send.contactId),
+            UpdateExpression: 'SET unsubscribedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(unsubscribedAt)',
+            ExpressionAttributeValues: { ':now': now },
+          },
+        },
+        ...extra,
+      ],
+      [
+        campaignEvent(tenantId, correlationId, CAMPAIGN_EMAIL_EVENT.unsubscribed, {
+          ...recipientData(send),
+          occurredAt: now,
+          method,
+          reason: 'campaign-unsubscribe',
+        }),
+      ],
+    )
+    return true
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false
+    throw err
+  }
+}
+
+/** SES feedback statuses, strongest last: a late Delivery never overwrites a Bounce or Complaint. */
+const FEEDBACK_RANK: Record<string, number> = { delivered: 1, bounced: 2, complained: 3 }
+
+/**
+ * Access pattern 7: SES's feedback on a send (delivered, bounced, complained): the status moves up
+ * (never down: notifications arrive in any order) with its event and `extra` (a suppression) in one
+ * transaction, as a unit of work for the subscriber to commit with its dedupe record.
+ */
+export function feedbackItems(
+  tenantId: string,
+  send: Send,
+  status: 'delivered' | 'bounced' | 'complained',
+  at: string,
+): TransactItem {
+  const weaker = Object.entries(FEEDBACK_RANK)
+    .filter(([, r]) => r < (FEEDBACK_RANK[status] ?? 0))
+    .map(([s]) => s)
+  const values: Record<string, unknown> = { ':st': status, ':at': at }
+  const allowed = ['sent', 'claimed', 'uncertain', ...weaker]
+  allowed.forEach((s, i) => {
+    values[`:a${i}`] = s
+  })
+  return {
+    Update: {
+      TableName: table(),
+      Key: sendKey(tenantId, send.campaignId, send.contactId),
+      UpdateExpression: 'SET #status = :st, feedbackAt = :at',
+      ConditionExpression: `attribute_exists(pk) AND #status IN (${allowed.map((_, i) => `:a${i}`).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+    },
+  }
+}
