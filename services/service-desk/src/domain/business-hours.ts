@@ -150,11 +150,11 @@ function openSpans(p: Prepared, day: CivilDay): [number, number][] {
   if (p.holidays.has(isoDate(day))) return []
   const windows = p.windows[new Date(day).getUTCDay()] ?? []
   return windows
-    .map(([s, e]) => [
+    .map(([s, e]): [number, number] => [
       wallToInstant(p.timeZone, day + s * MINUTE),
       wallToInstant(p.timeZone, day + e * MINUTE),
     ])
-    .filter(([a, b]) => b > a) as [number, number][]
+    .filter(([a, b]) => b > a)
 }
 
 type Span = readonly [number, number]
@@ -269,6 +269,11 @@ export function businessMinutesBetween(
   pauses: readonly Pause[] = [],
 ): number {
   return businessMsBetween(cal, Date.parse(from), Date.parse(to), pauses) / MINUTE
+}
+
+/** The local date (`YYYY-MM-DD`) of an ISO instant in the calendar's zone. */
+export function localDate(cal: BusinessCalendar, at: string): string {
+  return isoDate(civilDayOf(cal.timeZone, Date.parse(at)))
 }
 
 /** Whether `at` falls inside open hours. */

@@ -1,0 +1,147 @@
+/** Routes: business hours, SLA policies, agreements (service contracts on companies), a ticket's SLA. */
+import { TicketSla } from '@relay/contracts/service-desk'
+import {
+  Agreement,
+  AgreementPage,
+  BusinessHours,
+  CreateAgreement,
+  IdParams,
+  ListAgreementsQuery,
+  ListQuery,
+  Policy,
+  PolicyInput,
+  PolicyPage,
+  PutBusinessHours,
+} from '@relay/contracts/service-desk-sla'
+import { ANY_ROLE, MANAGERS, route } from '@relay/core/manifest'
+
+export const getBusinessHours = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/sla/business-hours',
+  function: 'get-business-hours',
+  roles: ANY_ROLE,
+  summary: "The tenant's business hours (time zone, weekly windows, holidays) and default SLA policy",
+  response: { status: 200, schema: BusinessHours },
+})
+
+export const putBusinessHours = /* @__PURE__ */ route({
+  method: 'PUT',
+  path: '/sla/business-hours',
+  function: 'put-business-hours',
+  roles: MANAGERS,
+  summary: 'Replace the business hours (If-Match); clocks already running keep their due times',
+  body: PutBusinessHours,
+  example: {
+    timeZone: 'Europe/London',
+    hours: {
+      mon: [{ start: '09:00', end: '17:30' }],
+      tue: [{ start: '09:00', end: '17:30' }],
+      wed: [{ start: '09:00', end: '17:30' }],
+      thu: [{ start: '09:00', end: '17:30' }],
+      fri: [{ start: '09:00', end: '17:00' }],
+    },
+    holidays: ['2026-12-25', '2026-12-28'],
+  },
+  response: { status: 200, schema: BusinessHours },
+})
+
+export const createPolicy = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/sla/policies',
+  function: 'create-policy',
+  roles: MANAGERS,
+  summary: 'Create an SLA policy: targets by priority in business minutes, warning lead, escalations',
+  body: PolicyInput,
+  example: {
+    name: 'Standard',
+    targets: {
+      urgent: { first_response: 30, next_response: 60, resolution: 240 },
+      high: { first_response: 60, next_response: 120, resolution: 480 },
+      normal: { first_response: 240, resolution: 1440 },
+    },
+    warnBeforeMinutes: 15,
+    escalations: [{ target: 'resolution', raisePriority: true, notify: ['support-leads@example.com'] }],
+  },
+  response: { status: 201, schema: Policy },
+})
+
+export const listPolicies = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/sla/policies',
+  function: 'list-policies',
+  roles: ANY_ROLE,
+  summary: 'List SLA policies',
+  query: ListQuery,
+  response: { status: 200, schema: PolicyPage },
+})
+
+export const getPolicy = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/sla/policies/{id}',
+  function: 'get-policy',
+  roles: ANY_ROLE,
+  summary: 'One SLA policy',
+  params: IdParams,
+  response: { status: 200, schema: Policy },
+})
+
+export const putPolicy = /* @__PURE__ */ route({
+  method: 'PUT',
+  path: '/sla/policies/{id}',
+  function: 'put-policy',
+  roles: MANAGERS,
+  summary: 'Replace an SLA policy (If-Match); new clocks use it, running ones keep their targets',
+  params: IdParams,
+  body: PolicyInput,
+  example: { name: 'Standard', targets: { normal: { first_response: 120, resolution: 960 } } },
+  response: { status: 200, schema: Policy },
+})
+
+export const createAgreement = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/sla/agreements',
+  function: 'create-agreement',
+  roles: MANAGERS,
+  summary:
+    "Add a company's service contract: the SLA policy of its tickets between two dates (422 for an unknown policy)",
+  body: CreateAgreement,
+  example: {
+    companyId: '01JD3Y0C6Z8R4F2G9QK7WXN5TB',
+    policyId: '01JD3Y0C6Z8R4F2G9QK7WXN5TC',
+    name: 'Gold support',
+    startsOn: '2026-01-01',
+  },
+  response: { status: 201, schema: Agreement },
+})
+
+export const listAgreements = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/sla/agreements',
+  function: 'list-agreements',
+  roles: ANY_ROLE,
+  summary: 'List agreements (service contracts), newest first; ?companyId= for one company',
+  query: ListAgreementsQuery,
+  response: { status: 200, schema: AgreementPage },
+})
+
+export const getTicketSla = /* @__PURE__ */ route({
+  method: 'GET',
+  path: '/tickets/{id}/sla',
+  function: 'get-ticket-sla',
+  roles: ANY_ROLE,
+  summary: "A ticket's SLA clocks: every target and cycle, due times, warnings, breaches",
+  params: IdParams,
+  response: { status: 200, schema: TicketSla },
+})
+
+export const slaRoutes = [
+  getBusinessHours,
+  putBusinessHours,
+  createPolicy,
+  listPolicies,
+  getPolicy,
+  putPolicy,
+  createAgreement,
+  listAgreements,
+  getTicketSla,
+] as const
