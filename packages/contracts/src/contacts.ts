@@ -386,8 +386,15 @@ export const ContactUpdatedV1 = z.object({
 })
 export type ContactUpdatedV1 = z.infer<typeof ContactUpdatedV1>
 
-/** `Contact.Deleted` v1 data; `version` is the last version the contact had. */
-export const ContactDeletedV1 = z.object({ id: z.string(), version: z.optional(z.number()) })
+/**
+ * `Contact.Deleted` v1 data; `version` is the last version the contact had; `mergedInto` names the
+ * contact that absorbed it when a merge deleted it.
+ */
+export const ContactDeletedV1 = z.object({
+  id: z.string(),
+  version: z.optional(z.number()),
+  mergedInto: z.optional(z.string()),
+})
 export type ContactDeletedV1 = z.infer<typeof ContactDeletedV1>
 
 /** One consent record of a channel. */

@@ -166,7 +166,7 @@ function headerParameters(route: RouteDef): Json[] {
   return out
 }
 
-function operation(manifest: ServiceManifest, route: RouteDef): Json {
+function operation(manifest: ServiceManifest, route: RouteDef, defs: Record<string, Json>): Json {
   const status = successStatus(route)
   const isPublic = route.roles === 'public'
   const parameters = [...pathParameters(route), ...queryParameters(route), ...headerParameters(route)]
@@ -181,7 +181,7 @@ function operation(manifest: ServiceManifest, route: RouteDef): Json {
       headers.Location = { description: 'URL of the new resource.', schema: { type: 'string' } }
     success.content = {
       'application/json': {
-        schema: route.response?.schema ? jsonSchema(route.response.schema, 'output') : {},
+        schema: route.response?.schema ? jsonSchema(route.response.schema, 'output', defs) : {},
       },
     }
   }
@@ -210,7 +210,7 @@ function operation(manifest: ServiceManifest, route: RouteDef): Json {
   if (route.ownerField) op['x-owner-field'] = route.ownerField
   if (parameters.length) op.parameters = parameters
   if (route.body) {
-    const media: Json = { schema: jsonSchema(route.body, 'input') }
+    const media: Json = { schema: jsonSchema(route.body, 'input', defs) }
     if (route.example !== undefined) media.example = route.example
     const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     op.requestBody = {
@@ -234,11 +234,13 @@ function operation(manifest: ServiceManifest, route: RouteDef): Json {
  */
 export function buildOpenApi(services: readonly OpenApiService[], options: OpenApiOptions = {}): Json {
   const paths: Record<string, Record<string, Json>> = {}
+  // Definitions of recursive schemas (a segment's rule tree), shared by the operations naming them.
+  const defs: Record<string, Json> = {}
   for (const { manifest } of services) {
     for (const route of manifest.routes) {
       const item = paths[route.path] ?? {}
       paths[route.path] = item
-      item[route.method.toLowerCase() as Lowercase<HttpMethod>] = operation(manifest, route)
+      item[route.method.toLowerCase() as Lowercase<HttpMethod>] = operation(manifest, route, defs)
     }
   }
   const sortedPaths = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)))
@@ -267,7 +269,11 @@ export function buildOpenApi(services: readonly OpenApiService[], options: OpenA
     paths: sortedPaths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: jsonSchema(Problem, 'output'), FieldError: jsonSchema(FieldError, 'output') },
+      schemas: {
+        Problem: jsonSchema(Problem, 'output'),
+        FieldError: jsonSchema(FieldError, 'output'),
+        ...defs,
+      },
       responses: problemResponses,
       headers: {
         RetryAfter: {
