@@ -1,8 +1,13 @@
 import { CAMPAIGNS_EVENTS } from '@relay/contracts/campaigns-events'
 import { published } from '@relay/contracts/event-contract'
 import { defineService } from '@relay/core/manifest'
+import { SES_DETAIL_TYPES, SES_SOURCE } from './domain/ses-feedback.js'
+import { campaignRoutes } from './routes/campaigns.js'
 import { segmentRoutes } from './routes/segments.js'
+import { sendingRoutes } from './routes/sending.js'
 import { suppressionRoutes } from './routes/suppressions.js'
+import { templateRoutes } from './routes/templates.js'
+import { trackingRoutes } from './routes/tracking.js'
 import { subscriptions } from './subscriptions.js'
 
 /**
@@ -41,10 +46,72 @@ export const manifest = defineService({
     'list-suppressions': { entry: 'handlers/list-suppressions.ts', tables: { main: 'read' } },
     'create-suppression': { entry: 'handlers/create-suppression.ts', tables: { main: 'write' } },
     'delete-suppression': { entry: 'handlers/delete-suppression.ts', tables: { main: 'write' } },
+    // Templates and campaigns (camp-send).
+    'create-template': { entry: 'handlers/create-template.ts', tables: { main: 'write' } },
+    'list-templates': { entry: 'handlers/list-templates.ts', tables: { main: 'read' } },
+    'get-template': { entry: 'handlers/get-template.ts', tables: { main: 'read' } },
+    'update-template': { entry: 'handlers/update-template.ts', tables: { main: 'write' } },
+    'delete-template': { entry: 'handlers/delete-template.ts', tables: { main: 'write' } },
+    'preview-template': { entry: 'handlers/preview-template.ts', tables: { main: 'read' } },
+    'create-campaign': { entry: 'handlers/create-campaign.ts', tables: { main: 'write' } },
+    'list-campaigns': { entry: 'handlers/list-campaigns.ts', tables: { main: 'read' } },
+    'get-campaign': { entry: 'handlers/get-campaign.ts', tables: { main: 'read' } },
+    'update-campaign': { entry: 'handlers/update-campaign.ts', tables: { main: 'write' } },
+    'schedule-campaign': {
+      entry: 'handlers/schedule-campaign.ts',
+      tables: { main: 'write' },
+      sendsTo: ['campaign-sends'],
+    },
+    'cancel-campaign': { entry: 'handlers/cancel-campaign.ts', tables: { main: 'write' } },
+    'list-sends': { entry: 'handlers/list-sends.ts', tables: { main: 'read' } },
+    'get-sending-settings': { entry: 'handlers/get-sending-settings.ts', tables: { main: 'read' } },
+    'put-sending-settings': { entry: 'handlers/put-sending-settings.ts', tables: { main: 'write' } },
+    // The send job: one batch (≤ 60 s of sending at the tenant's rate) per message, then the next.
+    'send-campaign': {
+      entry: 'handlers/send-campaign.ts',
+      tables: { main: 'write' },
+      sendsEmail: true,
+      signsLinks: true,
+      timeoutSeconds: 120,
+      memoryMb: 512,
+      sendsTo: ['campaign-sends'],
+    },
+    // Public: the signed link in the path is the credential.
+    'track-open': { entry: 'handlers/track-open.ts', tables: { main: 'write' }, signsLinks: true },
+    'track-click': { entry: 'handlers/track-click.ts', tables: { main: 'write' }, signsLinks: true },
+    'unsubscribe-page': { entry: 'handlers/unsubscribe-page.ts', tables: { main: 'read' }, signsLinks: true },
+    unsubscribe: { entry: 'handlers/unsubscribe.ts', tables: { main: 'write' }, signsLinks: true },
+    // SES configuration-set events (delivery, bounce, complaint) → send status, suppression list.
+    'on-ses-event': { entry: 'handlers/on-ses-event.ts', tables: { main: 'write' } },
   },
-  routes: [...segmentRoutes, ...suppressionRoutes],
-  subscriptions: [...subscriptions],
+  routes: [
+    ...segmentRoutes,
+    ...suppressionRoutes,
+    ...templateRoutes,
+    ...campaignRoutes,
+    ...sendingRoutes,
+    ...trackingRoutes,
+  ],
+  subscriptions: [
+    ...subscriptions,
+    // SES's own events (no contract of ours): forwarded to the crm bus by the shared stack.
+    {
+      name: 'ses-feedback',
+      function: 'on-ses-event',
+      pattern: { source: [SES_SOURCE], 'detail-type': [...SES_DETAIL_TYPES] },
+    },
+  ],
   schedules: [],
-  queues: {},
+  queues: {
+    'campaign-sends': {
+      consumer: 'send-campaign',
+      // A batch stops claiming after 60 s and commits; the function has 120 s. A crashed batch is
+      // taken up again after this, and its send records keep anyone from a second email.
+      visibilityTimeoutSeconds: 180,
+      batchSize: 1,
+      maxReceiveCount: 8,
+      description: 'Campaign send job: { step: start | batch, tenantId, campaignId, batch, attempt }',
+    },
+  },
   publishes: CAMPAIGNS_EVENTS.map(published),
 })

@@ -15,7 +15,13 @@
  *  4. Lifecycle (schedule, start, batch done, complete, cancel): UpdateItem conditioned on the status
  *     (and version or batch), with its event and its next work message in the same transaction
  */
-import type { Campaign, CampaignStatus, CreateCampaign, UpdateCampaign } from '@relay/contracts/campaigns'
+import type {
+  Campaign,
+  CampaignStatus,
+  CreateCampaign,
+  SegmentRule,
+  UpdateCampaign,
+} from '@relay/contracts/campaigns'
 import { CAMPAIGN_EVENT } from '@relay/contracts/campaigns-events'
 import type { Page } from '@relay/contracts/common'
 import { newId, nowIso } from '@relay/core/ids'
@@ -36,9 +42,9 @@ import {
 } from './table.js'
 
 /** A campaign with its send checkpoint (never shown by the API). */
-export type StoredCampaign = Campaign & { sendBatch?: number; sendCursor?: string }
+export type StoredCampaign = Campaign & { sendBatch?: number; sendCursor?: string; sendRule?: SegmentRule }
 
-const CHECKPOINT = ['sendBatch', 'sendCursor'] as const
+const CHECKPOINT = ['sendBatch', 'sendCursor', 'sendRule'] as const
 
 export const campaignKey = (tenantId: string, id: string) => ({
   pk: tenantKey(tenantId, 'CAMPAIGN', id),
@@ -320,13 +326,27 @@ export function startLaterWork(c: Campaign, tenantId: string, correlationId: str
   )
 }
 
-/** Access pattern 4: scheduled → sending, Campaign.Started, and batch 0 (from the segment's start). */
-export function startWork(c: Campaign, tenantId: string, correlationId: string, recipients?: number): Work {
+/**
+ * Access pattern 4: scheduled → sending, Campaign.Started, and batch 0 (from the segment's start).
+ * The segment's rule is kept with the checkpoint: every batch evaluates the rule the send started
+ * with, whatever happens to the segment meanwhile (membership itself is read at send time).
+ */
+export function startWork(
+  c: Campaign,
+  tenantId: string,
+  correlationId: string,
+  rule: SegmentRule,
+  recipients?: number,
+): Work {
   const now = nowIso()
   return work(
-    move(tenantId, c, ['scheduled'], { status: 'sending', startedAt: now, updatedAt: now, sendBatch: 0 }, [
-      'sendCursor',
-    ]),
+    move(
+      tenantId,
+      c,
+      ['scheduled'],
+      { status: 'sending', startedAt: now, updatedAt: now, sendBatch: 0, sendRule: rule },
+      ['sendCursor'],
+    ),
     sendQueueItem({ step: 'batch', tenantId, campaignId: c.id, correlationId, batch: 0, attempt: 0 }),
     eventItem(
       campaignEvent(tenantId, correlationId, CAMPAIGN_EVENT.started, {
@@ -439,6 +459,27 @@ export function batchDoneWork(
         ...lifecycleData(c, c.version + 1),
         completedAt: now,
         ...total,
+      }),
+    ),
+  )
+}
+
+/** The send could not start (its segment was deleted after scheduling): cancelled, with the reason. */
+export function cancelAtStartWork(
+  c: Campaign,
+  tenantId: string,
+  correlationId: string,
+  reason: string,
+): Work {
+  const now = nowIso()
+  return work(
+    move(tenantId, c, ['scheduled'], { status: 'cancelled', cancelledAt: now, updatedAt: now }),
+    eventItem(
+      campaignEvent(tenantId, correlationId, CAMPAIGN_EVENT.cancelled, {
+        ...lifecycleData(c, c.version + 1),
+        cancelledAt: now,
+        sentBeforeCancel: 0,
+        reason,
       }),
     ),
   )

@@ -1,0 +1,224 @@
+/**
+ * One batch of a campaign send: a page of the segment's walk (camp-audience's
+ * segmentRecipientsPage), sent within the tenant's rate, each recipient claimed before SES is
+ * called. What the worker commits afterwards (the checkpoint, the next message) is built by
+ * store/campaigns.ts; this module only decides and sends.
+ *
+ * Restart-safety, in the order things happen to one recipient:
+ *   1. claim: a conditional Put of its send record; someone else's claim (an earlier attempt, a
+ *      redelivered message) means: not this attempt's, skip it. So no one is sent twice.
+ *   2. SendRawEmail.
+ *   3. the record becomes `sent` with Email.Sent in one transaction.
+ * The batch's cursor only moves (batchDoneWork) once every recipient of the page was handled, so a
+ * time-out, crash or throttle leaves the cursor where it was and the repeat finds the same page:
+ * no one is skipped. The attempt stops claiming once its time budget is spent (well before the
+ * function's time-out), so nothing is cut off between a claim and its send but a hard crash.
+ */
+import type { SegmentRule } from '@relay/contracts/campaigns'
+import { newId } from '@relay/core/ids'
+import type { Logger } from '@relay/core/log'
+import { composeMime, mailFrom, sendRawEmail } from '@relay/core/mail'
+import type { AudienceRecord } from './domain/audience.js'
+import { templateContact } from './domain/recipient.js'
+import {
+  BATCH_BUDGET_MS,
+  batchSize,
+  classifySendError,
+  fromHeader,
+  linksToTrack,
+  personalise,
+  SEND_CONCURRENCY,
+  withTracking,
+} from './domain/send.js'
+import type { TemplateParts } from './domain/template.js'
+import { trackingUrls, unsubscribeUrl } from './links.js'
+import type { BatchCounts, StoredCampaign } from './store/campaigns.js'
+import { getCampaign } from './store/campaigns.js'
+import { segmentRecipientsPage } from './store/members.js'
+import { getSendingSettings, takeSendBudget } from './store/sending.js'
+import { claimedAmong, claimSend, markSent, markUnsent, releaseClaim } from './store/sends.js'
+import { getTemplate } from './store/templates.js'
+
+/**
+ * The variant of each of the next `n` recipients (camp-ab's allocation plugs in here). Fewer than
+ * `n` means: hold the rest for `retryAfterSeconds` (a test slice waiting for its winner).
+ */
+export type VariantChooser = (
+  campaign: StoredCampaign,
+  tenantId: string,
+  n: number,
+) => Promise<{ variantIds: string[]; retryAfterSeconds?: number }>
+
+/** Without an A/B allocation: everyone gets the first variant. */
+export const firstVariant: VariantChooser = async (c, _t, n) => ({
+  variantIds: Array.from({ length: n }, () => c.variants[0]?.id as string),
+})
+
+export type BatchOutcome =
+  | { kind: 'done'; counts: BatchCounts; nextCursor: string | undefined }
+  /** Stopped early (budget spent, throttled, held): the same batch again after `delaySeconds`. */
+  | { kind: 'again'; counts: BatchCounts; delaySeconds: number; reason: string }
+  /** The campaign is no longer sending (cancelled): nothing to commit. */
+  | { kind: 'stopped' }
+
+export interface BatchOptions {
+  logger: Logger
+  correlationId: string
+  chooseVariants?: VariantChooser
+  /** For tests: the clock and the wait between seconds. */
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+  budgetMs?: number
+}
+
+const encodeTenant = (tenantId: string) => Buffer.from(tenantId, 'utf8').toString('base64url')
+
+/** Runs `fn` over `items`, at most `n` at once. */
+async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const lanes = Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++] as T)
+  })
+  await Promise.all(lanes)
+}
+
+type Result = 'sent' | 'duplicate' | 'failed' | { retryAfterSeconds: number; reason: string }
+
+/** Sends batch `c.sendBatch` of a sending campaign. */
+export async function runBatch(
+  c: StoredCampaign,
+  tenantId: string,
+  opts: BatchOptions,
+): Promise<BatchOutcome> {
+  const now = opts.now ?? Date.now
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  const started = now()
+  const budget = opts.budgetMs ?? BATCH_BUDGET_MS
+  const settings = await getSendingSettings(tenantId)
+  const rate = settings.ratePerSecond
+  const rule = c.sendRule as SegmentRule
+  const walk = await segmentRecipientsPage(tenantId, rule, {
+    cursor: c.sendCursor,
+    limit: Math.min(1000, batchSize(rate)),
+  })
+  const counts: BatchCounts = { sent: 0, skipped: 0, failed: 0 }
+  const claimed = await claimedAmong(
+    tenantId,
+    c.id,
+    walk.recipients.map((r) => r.contactId),
+  )
+  let todo = walk.recipients.filter((r) => !claimed.has(r.contactId))
+  const templates = new Map<string, TemplateParts | undefined>()
+  const templateOf = async (variantId: string) => {
+    const variant = c.variants.find((v) => v.id === variantId)
+    if (!variant) return undefined
+    if (!templates.has(variant.id)) {
+      const t = await getTemplate(tenantId, variant.templateId)
+      templates.set(variant.id, t ? { ...t, subject: variant.subject ?? t.subject } : undefined)
+    }
+    return templates.get(variant.id)
+  }
+  const claimToken = newId()
+  const from = fromHeader(mailFrom(), c.fromName)
+
+  const sendOne = async (rec: AudienceRecord, variantId: string): Promise<Result> => {
+    const claim = await claimSend(
+      tenantId,
+      c.id,
+      { contactId: rec.contactId, email: rec.email as string },
+      variantId,
+      claimToken,
+    )
+    if (!claim.claimed) return 'duplicate'
+    const send = claim.send
+    let raw: Buffer
+    let subject: string
+    try {
+      const template = await templateOf(variantId)
+      if (!template) throw new Error(`The template of variant ${variantId} is gone`)
+      const link = { t: tenantId, c: c.id, k: rec.contactId }
+      const unsubscribe = await unsubscribeUrl(link)
+      const mail = personalise(template, templateContact(rec), { name: c.name }, unsubscribe)
+      const urls = await trackingUrls(link, linksToTrack(mail.html, unsubscribe))
+      const tracked = withTracking(mail, urls.clicks, urls.openPixel)
+      subject = tracked.subject
+      ;({ raw } = await composeMime({
+        from,
+        to: [rec.email as string],
+        ...(c.replyTo ? { replyTo: c.replyTo } : {}),
+        subject: tracked.subject,
+        html: tracked.html,
+        text: tracked.text,
+        listUnsubscribe: { url: unsubscribe },
+        headers: { 'X-Relay-Campaign': c.id, Precedence: 'bulk' },
+      }))
+    } catch (err) {
+      // Not sendable as it stands (its template is gone, it exceeds a render limit): failed, not sent.
+      await markUnsent(tenantId, send, 'failed', (err as Error).message)
+      return 'failed'
+    }
+    try {
+      const { sesMessageId } = await sendRawEmail(raw, {
+        tags: { t: encodeTenant(tenantId), c: c.id, k: rec.contactId },
+      })
+      await markSent(tenantId, send, sesMessageId, {
+        campaignName: c.name,
+        subject,
+        correlationId: opts.correlationId,
+      })
+      return 'sent'
+    } catch (err) {
+      const failure = classifySendError(err)
+      if (failure.kind === 'retry-later') {
+        await releaseClaim(tenantId, send)
+        return { retryAfterSeconds: failure.retryAfterSeconds, reason: failure.reason }
+      }
+      opts.logger.warn('A recipient was not sent', {
+        contactId: rec.contactId,
+        outcome: failure.kind,
+        reason: failure.reason,
+      })
+      await markUnsent(tenantId, send, failure.kind, failure.reason)
+      return 'failed'
+    }
+  }
+
+  while (todo.length) {
+    if (now() - started > budget)
+      return { kind: 'again', counts, delaySeconds: 0, reason: 'time budget spent' }
+    // A cancel stops the send within a second.
+    const fresh = await getCampaign(tenantId, c.id)
+    if (fresh?.status !== 'sending' || fresh.sendBatch !== c.sendBatch) return { kind: 'stopped' }
+    const granted = await takeSendBudget(tenantId, rate, Math.min(rate, todo.length), now())
+    if (granted === 0) {
+      await sleep(1000 - (now() % 1000) + 5)
+      continue
+    }
+    const chosen = await (opts.chooseVariants ?? firstVariant)(c, tenantId, granted)
+    const slice = todo.slice(0, chosen.variantIds.length)
+    let retry: { retryAfterSeconds: number; reason: string } | undefined
+    await pool(
+      slice.map((rec, i) => [rec, chosen.variantIds[i] as string] as const),
+      SEND_CONCURRENCY,
+      async ([rec, variantId]) => {
+        // Once SES throttled, the rest of this second's slice waits for the batch's repeat.
+        if (retry) return
+        const r = await sendOne(rec, variantId)
+        if (r === 'sent') counts.sent++
+        else if (r === 'failed') counts.failed++
+        else if (r !== 'duplicate') retry = r
+      },
+    )
+    if (retry) return { kind: 'again', counts, delaySeconds: retry.retryAfterSeconds, reason: retry.reason }
+    todo = todo.slice(slice.length)
+    if (chosen.variantIds.length < granted && todo.length)
+      return {
+        kind: 'again',
+        counts,
+        delaySeconds: chosen.retryAfterSeconds ?? 60,
+        reason: 'held for the A/B decision',
+      }
+  }
+  counts.skipped = walk.skipped.noEmail + walk.skipped.noConsent + walk.skipped.suppressed
+  return { kind: 'done', counts, nextCursor: walk.nextCursor }
+}
