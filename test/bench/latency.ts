@@ -103,8 +103,8 @@ export async function benchRoutes(o: LatencyOptions): Promise<{ lines: string[];
       run: (id) => o.call('GET', '/contacts?limit=25', undefined, named(id)),
     },
     {
-      name: 'GET /analytics/summary',
-      run: (id) => o.call('GET', '/analytics/summary', undefined, named(id)),
+      name: 'GET /analytics/dashboard',
+      run: (id) => o.call('GET', '/analytics/dashboard', undefined, named(id)),
     },
     {
       name: 'DELETE /contacts/{id}',

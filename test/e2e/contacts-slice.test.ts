@@ -20,7 +20,11 @@ afterAll(async () => {
   await api?.stop()
 })
 
-const summary = async (token: string) => (await api.call('GET', '/analytics/summary', { token })).body
+/** The contact count as analytics' dashboard reports it (contactsTotal: created − deleted, fed by the bus). */
+const summary = async (token: string) => {
+  const dashboard = (await api.call('GET', '/analytics/dashboard', { token })).body
+  return { contacts: { total: dashboard?.kpis?.contactsTotal?.value ?? 0 } }
+}
 
 describe('contacts → events → analytics', () => {
   it('answers /health without a token and serves the OpenAPI document', async () => {

@@ -131,8 +131,8 @@ async function analyticsCount(url: string, token: string, want: number, timeoutM
   const deadline = Date.now() + timeoutMs
   let total = -1
   while (Date.now() < deadline) {
-    const summary = await call(url, token, 'GET', '/analytics/summary')
-    total = summary.status === 200 ? summary.body.contacts.total : -1
+    const dashboard = await call(url, token, 'GET', '/analytics/dashboard')
+    total = dashboard.status === 200 ? dashboard.body.kpis.contactsTotal.value : -1
     if (total >= want) return total
     await sleep(200)
   }

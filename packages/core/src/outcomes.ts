@@ -29,6 +29,7 @@ export type OutcomeKind =
   | 'StaleVersion'
   | 'TooLarge'
   | 'UnsupportedMediaType'
+  | 'NotAcceptable'
   | 'Unprocessable'
   | 'RateLimited'
   | 'Unavailable'
@@ -139,6 +140,14 @@ export class UnsupportedMediaType extends Outcome {
   readonly kind = 'UnsupportedMediaType'
   constructor(detail = 'The body must be JSON (Content-Type: application/json).') {
     super(detail)
+  }
+}
+
+/** None of the media types the request accepts (`Accept`) is one the route can answer with. */
+export class NotAcceptable extends Outcome {
+  readonly kind = 'NotAcceptable'
+  constructor(offered: readonly string[]) {
+    super(`This resource can be answered as: ${offered.join(', ')}.`, { offered: [...offered] })
   }
 }
 

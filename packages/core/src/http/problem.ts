@@ -35,6 +35,7 @@ const STATUS: Record<Exclude<OutcomeKind, 'StaleVersion'>, number> = {
   Conflict: 409,
   TooLarge: 413,
   UnsupportedMediaType: 415,
+  NotAcceptable: 406,
   Unprocessable: 422,
   RateLimited: 429,
   Unavailable: 503,
