@@ -8,7 +8,6 @@ import {
   stripQuotedReply,
   taggedSubject,
   threadEvidence,
-  ticketMessageId,
   ticketOfMintedId,
 } from '../src/domain/inbound-mail.js'
 
@@ -32,8 +31,8 @@ describe('parseInbound', () => {
         'To: Support <support+' + TICKET + '@acme.test>',
         'Subject: =?UTF-8?Q?Printer_p=C3=A9t=C3=A9?=',
         'Message-ID: <m1@example.com>',
-        'In-Reply-To: <ticket.' + TICKET + '.c1@desk.relay>',
-        'References: <a@b> <ticket.' + TICKET + '.c1@desk.relay>',
+        `In-Reply-To: <${OTHER}.${TICKET}@desk.relay-crm>`,
+        `References: <a@b> <${OTHER}.${TICKET}@desk.relay-crm>`,
         'Content-Type: text/plain; charset=utf-8',
       ],
       'Still broken.\r\n\r\nOn Mon, 1 Dec 2026 at 10:00, Support wrote:\r\n> Try turning it off and on.',
@@ -45,8 +44,8 @@ describe('parseInbound', () => {
     expect(m.subject).toBe('Printer pété')
     expect(m.messageId).toBe('<m1@example.com>')
     expect(m.messageIdSynthesised).toBe(false)
-    expect(m.inReplyTo).toBe(`<ticket.${TICKET}.c1@desk.relay>`)
-    expect(m.references).toEqual(['<a@b>', `<ticket.${TICKET}.c1@desk.relay>`])
+    expect(m.inReplyTo).toBe(`<${OTHER}.${TICKET}@desk.relay-crm>`)
+    expect(m.references).toEqual(['<a@b>', `<${OTHER}.${TICKET}@desk.relay-crm>`])
     expect(m.text).toBe('Still broken.')
     expect(m.to).toEqual([`support+${TICKET.toLowerCase()}@acme.test`])
   })
@@ -163,8 +162,7 @@ describe('htmlToText', () => {
 
 describe('minted ids and tags', () => {
   it('round-trips the ticket through a minted Message-ID and a tagged subject', () => {
-    const id = ticketMessageId(TICKET, 'C1', 'desk.relay')
-    expect(ticketOfMintedId(id)).toBe(TICKET)
+    expect(ticketOfMintedId(`<${OTHER}.${TICKET.toLowerCase()}@desk.relay-crm>`)).toBe(TICKET)
     expect(ticketOfMintedId('<random@elsewhere>')).toBeUndefined()
     expect(taggedSubject('Printer', TICKET)).toBe(`Printer [#${TICKET}]`)
     expect(taggedSubject(`Re: Printer [#${TICKET}]`, TICKET)).toBe(`Re: Printer [#${TICKET}]`)
@@ -178,11 +176,11 @@ describe('threading', () => {
     const m = await base([
       `Subject: Re: Printer [#${OTHER}]`,
       'In-Reply-To: <b@x>',
-      `References: <a@x> <ticket.${TICKET}.c@desk> <b@x>`,
+      `References: <a@x> <${OTHER}.${TICKET}@desk.relay-crm> <b@x>`,
       `To: help+${OTHER}@acme.test`,
     ])
     const e = threadEvidence(m)
-    expect(e.messageIds).toEqual(['<b@x>', `<ticket.${TICKET}.c@desk>`, '<a@x>'])
+    expect(e.messageIds).toEqual(['<b@x>', `<${OTHER}.${TICKET}@desk.relay-crm>`, '<a@x>'])
     expect(e.mintedTickets).toEqual([TICKET])
     expect(e.taggedTickets).toEqual([OTHER])
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coverageOn, registrationProblems, serialKey } from '../src/domain/registration.js'
+import { coverageOn, foldSerial, registrationProblems } from '../src/domain/registration.js'
 
 describe('registrations coverage', () => {
   const reg = (id: string, warrantyEnd?: string) => ({
@@ -30,8 +30,8 @@ describe('registrations coverage', () => {
     expect(registrationProblems({ purchaseDate: '2026-01-02', warrantyEnd: '2026-01-02' })).toEqual([])
   })
 
-  it('folds serial numbers so one unit is registered once', () => {
-    expect(serialKey('Kettle X', 'SN-12 34')).toBe(serialKey('kettle x', 'sn1234'))
-    expect(serialKey('Kettle X', 'SN-1234')).not.toBe(serialKey('Kettle Y', 'SN-1234'))
+  it('folds serial numbers so one unit is found however it is typed', () => {
+    expect(foldSerial('SN-12 34')).toBe(foldSerial('sn1234'))
+    expect(foldSerial('SN.1234')).not.toBe(foldSerial('SN-1235'))
   })
 })

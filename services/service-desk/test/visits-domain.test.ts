@@ -101,7 +101,7 @@ describe('resolveWindow', () => {
     ['an empty window', window('2026-12-03T10:00', '2026-12-03T10:00'), 'window.end', 'end_before_start'],
     ['13 hours', window('2026-12-03T06:00', '2026-12-03T19:00'), 'window.end', 'window_too_long'],
     ['the past', window('2025-12-03T09:00', '2025-12-03T10:00'), 'window.start', 'in_the_past'],
-    ['two years ahead', window('2028-01-03T09:00', '2028-01-03T10:00'), 'window.start', 'too_far_ahead'],
+    ['three years ahead', window('2029-01-03T09:00', '2029-01-03T10:00'), 'window.start', 'too_far_ahead'],
     [
       'a skipped time',
       window('2026-03-29T02:15', '2026-03-29T04:00'),

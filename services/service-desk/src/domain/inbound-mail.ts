@@ -14,7 +14,7 @@
  *
  * Threading, strongest evidence first (see {@link threadEvidence}):
  *  1. In-Reply-To, then References newest first: a Message-ID the desk recorded (an inbound message
- *     or an outbound reply) names its ticket; so does one the desk minted (`<ticket.<id>.…@…>`).
+ *     or an outbound reply) names its ticket; so does one the desk minted (`<commentId.ticketId@…>`).
  *  2. A ticket tag in the subject (`[#<ticket id>]`) or a plus address (`support+<ticket id>@…`):
  *     only honoured when the sender is the ticket's requester, since anyone can type a subject.
  */
@@ -70,17 +70,9 @@ export const REPLY_ABOVE_MARKER = '##- Please type your reply above this line -#
 const ULID = '[0-9A-HJKMNP-TV-Z]{26}'
 const SUBJECT_TAG = new RegExp(`\\[#(${ULID})\\]`, 'i')
 const PLUS_TAG = new RegExp(`^[^@+]+\\+(${ULID})@`, 'i')
-const MINTED_ID = new RegExp(`^<ticket\\.(${ULID})\\.[^@>]+@[^>]+>$`, 'i')
+const MINTED_ID = new RegExp(`^<${ULID}\\.(${ULID})@[^>]+>$`, 'i')
 
-/**
- * The Message-ID the desk mints for an outbound reply: it names its ticket, so a reply threads
- * even when the index of message ids has not seen it.
- */
-export function ticketMessageId(ticketId: string, commentId: string, domain: string): string {
-  return `<ticket.${ticketId}.${commentId}@${domain}>`
-}
-
-/** The ticket a minted Message-ID names, if it is one. */
+/** The ticket a Message-ID the desk minted names (`<commentId.ticketId@…>`, store/ticket-changes.ts). */
 export function ticketOfMintedId(messageId: string): string | undefined {
   return MINTED_ID.exec(messageId)?.[1]?.toUpperCase()
 }

@@ -11,6 +11,11 @@
  * A contact is covered when any of their registrations is; dates are calendar days (the warranty
  * runs to the end of its last day, in the tenant's reading), compared as `YYYY-MM-DD` strings.
  */
+import type {
+  CreateRegistration,
+  Registration,
+  UpdateRegistration,
+} from '@relay/contracts/service-desk-field'
 
 export type CoverageState = 'covered' | 'expired' | 'unknown'
 
@@ -85,14 +90,50 @@ export function registrationProblems(input: {
 }
 
 /**
- * The folded form of a serial number for the one-registration-per-serial guard: case, spaces
- * and dashes do not make a different unit (`SN-12 34` is `sn1234`).
+ * The folded form of a serial number for lookups: case, spaces, dashes and dots do not make a
+ * different unit (`SN-12 34` is `sn1234`).
  */
-export function serialKey(product: string, serial: string): string {
-  const fold = (s: string) =>
-    s
-      .normalize('NFKC')
-      .toLowerCase()
-      .replace(/[\s\-_.]+/g, '')
-  return `${fold(product)}|${fold(serial)}`
+export function foldSerial(serial: string): string {
+  return serial
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\-_.]+/g, '')
+}
+
+/** A new registration (version 1). */
+export function buildRegistration(input: CreateRegistration, ctx: { id: string; now: string }): Registration {
+  return {
+    id: ctx.id,
+    contactId: input.contactId,
+    product: input.product,
+    serialNumber: input.serialNumber,
+    purchaseDate: input.purchaseDate,
+    ...(input.warrantyEnd ? { warrantyEnd: input.warrantyEnd } : {}),
+    ...(input.companyId ? { companyId: input.companyId } : {}),
+    ...(input.notes ? { notes: input.notes } : {}),
+    version: 1,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  }
+}
+
+/** A registration after a PATCH (`null` clears warrantyEnd or notes), version bumped. */
+export function applyRegistrationPatch(
+  current: Registration,
+  patch: UpdateRegistration,
+  now: string,
+): Registration {
+  const { warrantyEnd: _w, notes: _n, ...rest } = current
+  const warrantyEnd = patch.warrantyEnd === null ? undefined : (patch.warrantyEnd ?? current.warrantyEnd)
+  const notes = patch.notes === null ? undefined : (patch.notes ?? current.notes)
+  return {
+    ...rest,
+    ...(patch.product !== undefined ? { product: patch.product } : {}),
+    ...(patch.serialNumber !== undefined ? { serialNumber: patch.serialNumber } : {}),
+    ...(patch.purchaseDate !== undefined ? { purchaseDate: patch.purchaseDate } : {}),
+    ...(warrantyEnd ? { warrantyEnd } : {}),
+    ...(notes ? { notes } : {}),
+    version: current.version + 1,
+    updatedAt: now,
+  }
 }

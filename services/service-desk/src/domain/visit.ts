@@ -14,17 +14,16 @@
  * | completed | (final)                 | kept (the time was used)      |
  * | cancelled | (final)                 | released                      |
  */
+import type { BookVisit, UpdateVisit, Visit, VisitStatus } from '@relay/contracts/service-desk-field'
+import { Conflict } from '@relay/core/outcomes'
 import { offsetAt, wallToInstant } from './business-hours.js'
 
 /** Windows start and end on these boundaries (of UTC, and of every real time zone's wall clock). */
 export const SLOT_MINUTES = 15
 /** Longest window: its slots, the visit, its event and the request's claim fit one transaction (≤ 100). */
 export const MAX_WINDOW_HOURS = 12
-/** How far ahead a visit may be booked. */
-export const MAX_DAYS_AHEAD = 366
-
-export const VISIT_STATUSES = ['booked', 'completed', 'cancelled'] as const
-export type VisitStatus = (typeof VISIT_STATUSES)[number]
+/** How far ahead a visit may be booked (two years: a yearly maintenance visit booked a year out, and then some). */
+export const MAX_DAYS_AHEAD = 731
 
 const SLOT_MS = SLOT_MINUTES * 60_000
 
@@ -199,4 +198,197 @@ export function slotDiff(
 /** Whether a visit may move from `from` to `to`. */
 export function canMove(from: VisitStatus, to: VisitStatus): boolean {
   return from === 'booked' && (to === 'completed' || to === 'cancelled')
+}
+
+// ------------------------------------------------------------------------------------------------
+// Booking and changes
+
+/** What a problem with a visit change says; the handler answers 400 (fields) or 409 (state). */
+export type VisitChangeProblem =
+  | { kind: 'invalid'; problems: WindowProblem[] }
+  | { kind: 'state'; message: string }
+
+/** A stored visit (the API's `Visit`). */
+export type VisitRecord = Visit
+
+/** A new booked visit (version 1) from a resolved window. */
+export function buildVisit(
+  input: BookVisit,
+  ctx: { id: string; now: string; window: VisitWindow; contactId?: string | undefined },
+): VisitRecord {
+  const contactId = input.contactId ?? ctx.contactId
+  return {
+    id: ctx.id,
+    technicianId: input.technicianId,
+    ...(input.ticketId ? { ticketId: input.ticketId } : {}),
+    ...(contactId ? { contactId } : {}),
+    window: ctx.window,
+    address: input.address,
+    ...(input.notes ? { notes: input.notes } : {}),
+    status: 'booked',
+    version: 1,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  }
+}
+
+/** A change decided: the visit after it, the slots it releases and takes, and what it publishes. */
+export interface VisitChange {
+  next: VisitRecord
+  release: { technicianId: string; slots: string[] }
+  take: { technicianId: string; slots: string[] }
+  /** `booked` on a reschedule, `completed` on completion. */
+  event?: 'booked' | 'completed'
+}
+
+/**
+ * Applies a PATCH: a status move (completion needs an outcome), or a reschedule of a booked visit
+ * (a new window and/or technician: the slots that change are released and taken), or plain edits.
+ * A finished visit (completed, cancelled) takes no change but its notes.
+ */
+export function applyVisitPatch(
+  current: VisitRecord,
+  patch: UpdateVisit,
+  nowMs: number,
+): { ok: true; change: VisitChange } | { ok: false; problem: VisitChangeProblem } {
+  const now = new Date(nowMs).toISOString()
+  const finished = current.status !== 'booked'
+  const touchesBooking =
+    patch.status !== undefined ||
+    patch.window !== undefined ||
+    patch.technicianId !== undefined ||
+    patch.address !== undefined
+  if (finished && touchesBooking)
+    return {
+      ok: false,
+      problem: { kind: 'state', message: `The visit is ${current.status}: only its notes can change` },
+    }
+  if (patch.status && !canMove(current.status, patch.status))
+    return {
+      ok: false,
+      problem: { kind: 'state', message: `A ${current.status} visit cannot become ${patch.status}` },
+    }
+  if (patch.status === 'completed' && !patch.outcome)
+    return {
+      ok: false,
+      problem: {
+        kind: 'invalid',
+        problems: [{ field: 'outcome', code: 'required', message: 'Completing a visit needs its outcome' }],
+      },
+    }
+  if (patch.status !== 'completed' && (patch.outcome || patch.outcomeNotes))
+    return {
+      ok: false,
+      problem: {
+        kind: 'invalid',
+        problems: [
+          {
+            field: 'outcome',
+            code: 'not_completing',
+            message: 'An outcome is given when completing the visit',
+          },
+        ],
+      },
+    }
+  if (patch.status && (patch.window || patch.technicianId))
+    return {
+      ok: false,
+      problem: {
+        kind: 'invalid',
+        problems: [{ field: 'status', code: 'one_change', message: 'Reschedule or finish, not both' }],
+      },
+    }
+
+  let window = current.window
+  if (patch.window) {
+    const resolved = resolveWindow(patch.window, nowMs)
+    if (!resolved.ok) return { ok: false, problem: { kind: 'invalid', problems: resolved.problems } }
+    window = resolved.window
+  }
+  const technicianId = patch.technicianId ?? current.technicianId
+  const rescheduled =
+    technicianId !== current.technicianId ||
+    window.start !== current.window.start ||
+    window.end !== current.window.end
+  const { notes: _notes, ...rest } = current
+  const notes = patch.notes === null ? undefined : (patch.notes ?? current.notes)
+  const next: VisitRecord = {
+    ...rest,
+    technicianId,
+    window,
+    ...(patch.address ? { address: patch.address } : {}),
+    ...(notes ? { notes } : {}),
+    ...(patch.status === 'completed'
+      ? {
+          status: 'completed' as const,
+          outcome: patch.outcome,
+          ...(patch.outcomeNotes ? { outcomeNotes: patch.outcomeNotes } : {}),
+          completedAt: now,
+        }
+      : {}),
+    ...(patch.status === 'cancelled' ? { status: 'cancelled' as const, cancelledAt: now } : {}),
+    version: current.version + 1,
+    updatedAt: now,
+  }
+  const none = { technicianId, slots: [] as string[] }
+  if (patch.status === 'cancelled')
+    return {
+      ok: true,
+      change: {
+        next,
+        release: { technicianId: current.technicianId, slots: slotsOf(current.window) },
+        take: none,
+      },
+    }
+  if (patch.status === 'completed')
+    return { ok: true, change: { next, release: none, take: none, event: 'completed' } }
+  if (!rescheduled) return { ok: true, change: { next, release: none, take: none } }
+  if (technicianId === current.technicianId) {
+    const diff = slotDiff(current.window, window)
+    return {
+      ok: true,
+      change: {
+        next,
+        release: { technicianId, slots: diff.release },
+        take: { technicianId, slots: diff.take },
+        event: 'booked',
+      },
+    }
+  }
+  return {
+    ok: true,
+    change: {
+      next,
+      release: { technicianId: current.technicianId, slots: slotsOf(current.window) },
+      take: { technicianId, slots: slotsOf(window) },
+      event: 'booked',
+    },
+  }
+}
+
+/** The `data` of a visit event. */
+export function visitEventData(v: VisitRecord, kind: 'booked' | 'completed') {
+  const ref = {
+    visitId: v.id,
+    version: v.version,
+    ...(v.ticketId ? { ticketId: v.ticketId } : {}),
+    ...(v.contactId ? { contactId: v.contactId } : {}),
+    technicianId: v.technicianId,
+    windowStart: v.window.start,
+    windowEnd: v.window.end,
+    timeZone: v.window.timeZone,
+  }
+  return kind === 'booked'
+    ? { ...ref, bookedAt: v.updatedAt }
+    : { ...ref, outcome: v.outcome ?? 'resolved', completedAt: v.completedAt ?? v.updatedAt }
+}
+
+/** The technician holds another visit (409, naming the technician and the first slot taken) in (part of) the window. */
+export class TechnicianBooked extends Conflict {
+  constructor(technicianId: string, slot?: string) {
+    super(`Technician ${technicianId} is already booked${slot ? ` at ${slot}` : ''} in this window.`, {
+      technicianId,
+      ...(slot ? { slot } : {}),
+    })
+  }
 }
