@@ -64,6 +64,7 @@ export type TicketUpdatedV1 = z.infer<typeof TicketUpdatedV1>
 
 /** How an assignment was made. */
 export const ASSIGNMENT_METHODS = ['routing', 'manual', 'escalation'] as const
+export type AssignmentMethod = (typeof ASSIGNMENT_METHODS)[number]
 
 /** `Ticket.Assigned` v1 data: the ticket's queue and/or agent changed. */
 export const TicketAssignedV1 = z.object({
@@ -166,6 +167,7 @@ export type TicketSolvedV1 = z.infer<typeof TicketSolvedV1>
 
 /** Why a solved ticket reopened. */
 export const REOPEN_REASONS = ['requester_reply', 'agent'] as const
+export type ReopenReason = (typeof REOPEN_REASONS)[number]
 
 /** `Ticket.Reopened` v1 data: a solved ticket is open again. */
 export const TicketReopenedV1 = z.object({

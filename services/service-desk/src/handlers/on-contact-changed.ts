@@ -1,0 +1,96 @@
+import { subscriber } from '../kit.js'
+import {
+  contactErasedWork,
+  contactMergedWork,
+  requesterContact,
+  setContactEmailsWork,
+} from '../store/requesters.js'
+import { eraseRequesterTickets, linkEmailTickets, repointTickets } from '../store/ticket-changes.js'
+import { onContactChanged } from '../subscriptions.js'
+
+const addresses = (emails: unknown): string[] =>
+  Array.isArray(emails)
+    ? emails.flatMap((e) =>
+        typeof (e as { address?: unknown })?.address === 'string' ? [(e as { address: string }).address] : [],
+      )
+    : []
+
+/**
+ * Contact.Created / Updated / Merged / Erased (crm.contacts) → the requester projection and the
+ * tickets it links:
+ *
+ * | event    | projection                                   | tickets                                         |
+ * | -------- | -------------------------------------------- | ----------------------------------------------- |
+ * | Created  | its emails → it                              | tickets from those emails without a contact linked (Ticket.Updated) |
+ * | Updated  | its new email set (when emails changed)      | tickets from the new emails linked               |
+ * | Merged   | source's and target's emails → target        | the source's tickets re-pointed to the target    |
+ * | Erased   | its emails dropped, contact remembered gone  | requester data and comment text anonymised       |
+ *
+ * Out of order and redelivered events: the projection keeps the contact's version (an older event
+ * changes nothing) and remembers contacts merged away or erased (a late Created cannot bring one
+ * back). Ticket rewrites are idempotent and made before the projection's Work commits with the dedupe
+ * record, so a crash in between redoes them.
+ */
+export const handler = subscriber(
+  onContactChanged,
+  async (event, { logger }) => {
+    const { tenantId, correlationId } = event.detail
+    const data = event.detail.data
+    if (event.detailType === 'Contact.Created' || event.detailType === 'Contact.Updated') {
+      const d = data as {
+        id: string
+        version: number
+        emails?: unknown
+        changes?: Record<string, { after?: unknown }>
+      }
+      const known = await requesterContact(tenantId, d.id)
+      if (known && (known.gone || known.version >= d.version)) return undefined
+      const emails =
+        event.detailType === 'Contact.Created'
+          ? addresses(d.emails)
+          : d.changes && 'emails' in d.changes
+            ? addresses(d.changes.emails?.after)
+            : undefined
+      // An update that did not touch the emails leaves the projection as it is.
+      if (emails === undefined) return undefined
+      for (const email of emails) await linkEmailTickets(tenantId, email, d.id, correlationId)
+      return setContactEmailsWork(tenantId, d.id, d.version, known?.emails ?? [], emails)
+    }
+    if (event.detailType === 'Contact.Merged') {
+      const d = data as {
+        id: string
+        version: number
+        sourceId: string
+        changes: Record<string, { after?: unknown }>
+      }
+      const [source, target] = await Promise.all([
+        requesterContact(tenantId, d.sourceId),
+        requesterContact(tenantId, d.id),
+      ])
+      if (source?.gone) return undefined
+      const moved = await repointTickets(tenantId, d.sourceId, d.id, correlationId)
+      const targetEmails = 'emails' in d.changes ? addresses(d.changes.emails?.after) : (target?.emails ?? [])
+      const sourceEmails = source?.emails ?? []
+      for (const email of sourceEmails) await linkEmailTickets(tenantId, email, d.id, correlationId)
+      logger.info('Requester merged', { sourceId: d.sourceId, targetId: d.id, tickets: moved })
+      return contactMergedWork(
+        tenantId,
+        { contactId: d.sourceId, emails: sourceEmails },
+        {
+          contactId: d.id,
+          version: Math.max(d.version, target?.version ?? 0),
+          before: target?.emails ?? [],
+          emails: targetEmails,
+        },
+      )
+    }
+    const d = data as { id: string }
+    const known = await requesterContact(tenantId, d.id)
+    const emails = known?.emails ?? []
+    const erased = await eraseRequesterTickets(tenantId, d.id, emails, correlationId)
+    logger.info('Requester erased', { contactId: d.id, tickets: erased })
+    return contactErasedWork(tenantId, d.id, emails)
+  },
+  // The projection saw a newer version of the contact already: nothing to do.
+  { onConditionFailed: 'ignore' },
+)

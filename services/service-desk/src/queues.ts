@@ -1,0 +1,59 @@
+/**
+ * The service desk's work queues (manifest `queues`): what each message carries and how a store
+ * asks for one. Internal plumbing, not business events: nothing here reaches the bus.
+ *
+ * | queue         | message                                              | consumer      |
+ * | ------------- | ---------------------------------------------------- | ------------- |
+ * | assign-ticket | `{ tenantId, ticketId, correlationId }`               | assign-ticket |
+ * | send-reply    | `{ tenantId, ticketId, commentId, correlationId }`    | send-reply    |
+ *
+ * A message is a queue-outbox item in the SAME transaction as the write it belongs to (the new
+ * ticket, the public reply): sent if and only if that write commits, and its consumer always finds it.
+ */
+import { queueOutboxPut, type TransactItem } from '@relay/core/outbox'
+import * as z from 'zod/mini'
+import { SERVICE, table } from './store/table.js'
+
+const TenantId = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^#]+$/))
+const RecordId = z.string().check(z.minLength(1), z.maxLength(64))
+
+/** A new ticket to route to a queue and assign to an agent (desk-sla's worker). */
+export const AssignTicketMessage = z.object({
+  tenantId: TenantId,
+  ticketId: RecordId,
+  correlationId: z.string(),
+})
+export type AssignTicketMessage = z.infer<typeof AssignTicketMessage>
+
+/** A public reply to email to the requester. */
+export const SendReplyMessage = z.object({
+  tenantId: TenantId,
+  ticketId: RecordId,
+  commentId: RecordId,
+  correlationId: z.string(),
+})
+export type SendReplyMessage = z.infer<typeof SendReplyMessage>
+
+/** Each queue's message (the other helpers add theirs here). */
+export interface QueueMessages {
+  'assign-ticket': AssignTicketMessage
+  'send-reply': SendReplyMessage
+}
+
+/**
+ * The transaction item asking for `message` on `queue` (store modules only: it goes into the
+ * transaction of the write it belongs to).
+ */
+export function queueItem<Q extends keyof QueueMessages>(
+  queue: Q,
+  message: QueueMessages[Q],
+  delaySeconds?: number,
+): TransactItem {
+  return queueOutboxPut(table(), {
+    tenantId: message.tenantId,
+    service: SERVICE,
+    queue,
+    body: message,
+    delaySeconds,
+  })
+}
