@@ -5,21 +5,8 @@
  */
 import { EmailClicked, EmailOpened, EmailSent, EmailUnsubscribed } from '@relay/contracts/campaigns-events'
 import { DealCreated, DealLost, DealWon, LeadConverted } from '@relay/contracts/pipeline-events'
-import { type EventRef, subscription } from '@relay/core/manifest'
-import * as z from 'zod/mini'
-
-/**
- * An event whose producer publishes no contract yet (service-desk's tickets):
- * matched by source and detail-type, its data read defensively (domain/related-activity.ts).
- * Replaced by the producer's contract from `@relay/contracts` once there is one.
- */
-/* @__NO_SIDE_EFFECTS__ */
-function uncontracted(source: string, detailType: string): EventRef<unknown> {
-  return { source, detailType, version: 1, data: z.unknown() }
-}
-
-export const TicketOpened = uncontracted('crm.service-desk', 'Ticket.Opened')
-export const TicketSolved = uncontracted('crm.service-desk', 'Ticket.Solved')
+import { TicketOpened, TicketSolved } from '@relay/contracts/service-desk-events'
+import { subscription } from '@relay/core/manifest'
 
 /** An unsubscribe withdraws the contact's email consent. */
 export const onEmailUnsubscribed = /* @__PURE__ */ subscription({

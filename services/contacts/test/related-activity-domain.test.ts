@@ -55,10 +55,10 @@ describe('formatMoney', () => {
 })
 
 describe('contactIdOf', () => {
-  it('reads data.contactId, else the deal or ticket contactId', () => {
+  it('reads data.contactId, else the deal contactId', () => {
     expect(contactIdOf({ contactId: 'A', deal: { contactId: 'B' } })).toBe('A')
     expect(contactIdOf({ deal: { contactId: 'B' } })).toBe('B')
-    expect(contactIdOf({ ticket: { contactId: 'T' } })).toBe('T')
+    expect(contactIdOf({ ticketId: 'T1', contactId: 'T' })).toBe('T')
     expect(contactIdOf({ deal: {} })).toBeUndefined()
     expect(contactIdOf(null)).toBeUndefined()
     expect(contactIdOf({ contactId: 42 })).toBeUndefined()
@@ -108,10 +108,10 @@ describe('relatedActivity', () => {
 
   it('turns tickets into ticket_opened / ticket_solved with the subject', () => {
     const opened = relatedActivity(
-      ev('Ticket.Opened', { ticket: { id: 'TK1', subject: 'Printer on fire', contactId: 'C2' } }),
+      ev('Ticket.Opened', { ticketId: 'TK1', subject: 'Printer on fire', contactId: 'C2' }),
     )
     const solved = relatedActivity(
-      ev('Ticket.Solved', { id: 'TK1', subject: 'Printer on fire', contactId: 'C2' }),
+      ev('Ticket.Solved', { ticketId: 'TK1', subject: 'Printer on fire', contactId: 'C2' }),
     )
     expect(opened).toMatchObject({
       contactId: 'C2',

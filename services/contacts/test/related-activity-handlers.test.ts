@@ -179,8 +179,18 @@ describe('on-related-activity', () => {
   it('treats a redelivery that finds its entry already written as applied (no throw, one entry)', async () => {
     // Prepare: the entry is there but the dedupe record is not (e.g. expired).
     storeContact()
+    // As service-desk publishes it (TicketOpenedV1).
     const opened = event('crm.service-desk', 'Ticket.Opened', {
-      ticket: { id: 'TK1', subject: 'Printer on fire', contactId: CONTACT },
+      ticketId: 'TK1',
+      version: 1,
+      contactId: CONTACT,
+      channel: 'email',
+      priority: 'normal',
+      type: 'question',
+      subject: 'Printer on fire',
+      status: 'new',
+      tags: [],
+      createdAt: '2026-01-02T03:04:05.000Z',
     })
     await onRelatedActivity(opened)
     for (const key of [...rows.keys()]) if (key.includes('#EVT#')) rows.delete(key)

@@ -3,8 +3,9 @@
  * about, which entry kind it becomes, its one-line summary, and an entry id that is the same on every
  * delivery of the event (so a redelivery rewrites the same item instead of adding one).
  *
- * The service-desk and campaigns contracts are not published yet, so their data is read defensively:
- * the contact id from `data.contactId`, else `data.deal.contactId` / `data.ticket.contactId`.
+ * Data is read defensively (a producer may add fields within a version): the contact id from
+ * `data.contactId`, else `data.deal.contactId`; tickets by service-desk's contracts
+ * (`Ticket.Opened` / `Ticket.Solved`: `ticketId`, `subject`, `contactId`).
  */
 import { createHash } from 'node:crypto'
 import type { CreateContact } from '@relay/contracts/contacts'
@@ -67,10 +68,10 @@ const obj = (v: unknown): Obj | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined)
 
-/** The contact an event is about: `data.contactId`, else the deal's or ticket's `contactId`. */
+/** The contact an event is about: `data.contactId`, else the deal's `contactId`. */
 export function contactIdOf(data: unknown): string | undefined {
   const d = obj(data)
-  return text(d?.contactId) ?? text(obj(d?.deal)?.contactId) ?? text(obj(d?.ticket)?.contactId)
+  return text(d?.contactId) ?? text(obj(d?.deal)?.contactId)
 }
 
 /** The recipient address of an event that names no contact (campaign emails may carry only that). */
@@ -113,10 +114,10 @@ function dealEntry(kind: RelatedTimelineKind, data: Obj): Pick<TimelineEntry, 's
   }
 }
 
+/** `Ticket.Opened` / `Ticket.Solved` (service-desk-events.ts): `ticketId` and `subject`. */
 function ticketEntry(kind: RelatedTimelineKind, data: Obj): Pick<TimelineEntry, 'summary' | 'related'> {
-  const ticket = obj(data.ticket) ?? data
-  const subject = text(ticket.subject) ?? text(ticket.title) ?? 'Ticket'
-  const id = text(ticket.id) ?? text(data.ticketId)
+  const subject = text(data.subject) ?? 'Ticket'
+  const id = text(data.ticketId)
   return {
     summary: clip(`${kind === 'ticket_opened' ? 'Ticket opened' : 'Ticket solved'}: ${subject}`),
     ...(id ? { related: { type: 'ticket', id } } : {}),
