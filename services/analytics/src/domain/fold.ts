@@ -33,3 +33,18 @@ export function fold(events: readonly AnalyticsEvent[], zone: string): FoldState
   for (const e of events) foldEvent(state, e, zone)
   return state
 }
+
+/** The fold's totals of one dimension in the shape the dashboard reads (what the store's range read returns). */
+export function dayTable(totals: ReadonlyMap<string, number>, dim: string): Map<string, Map<string, Record<string, number>>> {
+  const out = new Map<string, Map<string, Record<string, number>>>()
+  for (const [key, v] of totals) {
+    const [d, value, day, metric] = key.split('\u0001') as [string, string, string, string]
+    if (d !== dim) continue
+    const values = out.get(day) ?? new Map<string, Record<string, number>>()
+    const m = values.get(value) ?? {}
+    m[metric] = (m[metric] ?? 0) + v
+    values.set(value, m)
+    out.set(day, values)
+  }
+  return out
+}
