@@ -256,7 +256,10 @@ describe('ticket events', () => {
     const after = applyTicketPatch(before, { priority: 'urgent', tags: ['vip'], queueId: 'Q2' }, T1)
     const events = ticketChanged(before, after, { by: 'u-1', at: T1 })
     expect(events.map((e) => e.detailType)).toEqual(['Ticket.Updated', 'Ticket.Assigned'])
-    expect(Object.keys((events[0]?.data as { changes: object }).changes).sort()).toEqual(['priority', 'tags'])
+    expect(Object.keys((events[0]?.data as { changes?: object } | undefined)?.changes ?? {}).sort()).toEqual([
+      'priority',
+      'tags',
+    ])
     expectContracts(events)
     expect(ticketReplied(after, { id: 'CM2', author: 'agent', public: false, at: T1 })).toEqual([])
   })
