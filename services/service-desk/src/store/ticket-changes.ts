@@ -19,6 +19,7 @@ import { newId, nowIso } from '@relay/core/ids'
 import type { DomainEvent, TransactItem } from '@relay/core/outbox'
 import { NotFound, StaleVersion } from '@relay/core/outcomes'
 import type { Work } from '@relay/core/work'
+import { decodeTime } from 'ulid'
 import {
   type ChangeContext,
   type Emitted,
@@ -103,8 +104,6 @@ export interface OpenContext {
   channel?: TicketChannel
   /** The Message-ID of the email that opened it (inbound mail). */
   messageId?: string
-  /** When it came in (inbound mail: now, unless replayed); default now. */
-  now?: string
   /** More items of the same transaction (inbound mail: the record that dedupes its Message-ID). */
   items?: readonly TransactItem[]
 }
@@ -120,12 +119,14 @@ export async function openTicket(
   input: CreateTicket,
   ctx: OpenContext,
 ): Promise<TicketRecord> {
-  const now = ctx.now ?? nowIso()
+  // createdAt is the id's own time: list ranges on created are key conditions on the id (a ULID).
+  const id = newId()
+  const now = new Date(decodeTime(id)).toISOString()
   const email = input.requester.email
   const contactId =
     input.requester.contactId ?? (email ? await contactIdForEmail(tenantId, email) : undefined)
   const built = buildTicket(input, {
-    id: newId(),
+    id,
     now,
     requester: { contactId, email, name: input.requester.name },
     ...(ctx.channel ? { channel: ctx.channel } : {}),
