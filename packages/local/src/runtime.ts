@@ -270,7 +270,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalRunti
       const left = await bus.close(options.busDrainMs ?? 5000)
       if (left) warn(`bus: ${left} deliveries left for the next start (journaled in ${dataDir})`)
     })
-    const sesServer = createSesServer(mail, log)
+    // Mail sent with a configuration set puts its SES events (delivery, bounce, complaint) on the bus.
+    const sesServer = createSesServer(mail, log, { putEvents: (entries) => bus.putEvents(entries) })
     const sesEndpoint = `http://127.0.0.1:${await listen(sesServer, 0)}`
     phases.endpoints.push(() => close(sesServer))
     const objects = new ObjectStore(join(dataDir, 's3'))

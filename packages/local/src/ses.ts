@@ -171,8 +171,148 @@ export function messageFromForm(form: URLSearchParams): MailMessage {
   throw new Error(`Unsupported action ${action ?? '(none)'}`)
 }
 
+/** An SES configuration-set event as EventBridge carries it (source `aws.ses`). */
+export interface SesBusEntry {
+  Source: 'aws.ses'
+  DetailType: string
+  Detail: string
+  Resources: string[]
+}
+
+export interface SesServerOptions {
+  /**
+   * Where the configuration-set events of a message go (the local bus's putEvents): SES, sending
+   * with a configuration set that has an EventBridge destination, publishes them to the default
+   * bus, and the stage forwards them to its crm bus, so locally they go straight there.
+   */
+  putEvents?: (entries: SesBusEntry[]) => Promise<unknown>
+}
+
+/** AWS's mailbox simulator addresses (the local domain part is what counts, as at AWS). */
+const SIMULATOR = {
+  bounce: 'bounce@simulator.amazonses.com',
+  complaint: 'complaint@simulator.amazonses.com',
+  suppressed: 'suppressionlist@simulator.amazonses.com',
+} as const
+
+const LOCAL_ACCOUNT_ID = '000000000000'
+
+/** `Tags.member.N.Name` / `.Value` → `{ name: [value] }`, as SES lists a message's tags in its events. */
+function tagsOf(form: URLSearchParams): Record<string, string[]> {
+  const names = new Map<string, string>()
+  const values = new Map<string, string>()
+  for (const [k, v] of form) {
+    const m = /^Tags\.member\.(\d+)\.(Name|Value)$/.exec(k)
+    if (m) (m[2] === 'Name' ? names : values).set(m[1] as string, v)
+  }
+  const tags: Record<string, string[]> = {}
+  for (const [n, name] of names) tags[name] = [values.get(n) ?? '']
+  return tags
+}
+
+const bareAddress = (a: string) => (/<([^>]+)>/.exec(a)?.[1] ?? a).trim().toLowerCase()
+
+/**
+ * The configuration-set events SES would publish for an accepted message, as AWS's mailbox
+ * simulator answers: `bounce@simulator.amazonses.com` and `suppressionlist@...` → Email Bounced
+ * (Permanent; General / OnAccountSuppressionList), `complaint@simulator.amazonses.com` → Email
+ * Delivered then Email Complained (the complaint follows a delivery), anyone else → Email Delivered.
+ */
+export function sesEventsFor(
+  message: MailMessage,
+  form: URLSearchParams,
+  region = 'us-east-1',
+): SesBusEntry[] {
+  const set = form.get('ConfigurationSetName')
+  if (!set) return []
+  const recipients = [...message.to, ...message.cc, ...message.bcc].map(bareAddress)
+  const now = new Date().toISOString()
+  const headers = parseHeaders(message.raw ?? '')
+  const mail = {
+    timestamp: message.sentAt,
+    source: message.from,
+    sendingAccountId: LOCAL_ACCOUNT_ID,
+    messageId: message.id,
+    destination: recipients,
+    headersTruncated: false,
+    commonHeaders: {
+      from: addressList(headers.from ?? message.from),
+      to: message.to,
+      messageId: headers['message-id'] ?? message.id,
+      subject: message.subject,
+    },
+    tags: {
+      'ses:configuration-set': [set],
+      'ses:from-domain': [bareAddress(message.from).split('@')[1] ?? ''],
+      'ses:caller-identity': ['local'],
+      ...tagsOf(form),
+    },
+  }
+  const entry = (detailType: string, detail: Record<string, unknown>): SesBusEntry => ({
+    Source: 'aws.ses',
+    DetailType: detailType,
+    Detail: JSON.stringify({ ...detail, mail }),
+    Resources: [`arn:aws:ses:${region}:${LOCAL_ACCOUNT_ID}:configuration-set/${set}`],
+  })
+  const bounced = recipients.filter((r) => r === SIMULATOR.bounce || r === SIMULATOR.suppressed)
+  const delivered = recipients.filter((r) => !bounced.includes(r))
+  const complained = recipients.filter((r) => r === SIMULATOR.complaint)
+  const out: SesBusEntry[] = []
+  if (delivered.length)
+    out.push(
+      entry('Email Delivered', {
+        eventType: 'Delivery',
+        delivery: {
+          timestamp: now,
+          processingTimeMillis: 1,
+          recipients: delivered,
+          smtpResponse: '250 2.6.0 Message received',
+          reportingMTA: 'a1-1.smtp-out.local.amazonses.com',
+        },
+      }),
+    )
+  if (bounced.length)
+    out.push(
+      entry('Email Bounced', {
+        eventType: 'Bounce',
+        bounce: {
+          bounceType: 'Permanent',
+          bounceSubType: bounced.includes(SIMULATOR.suppressed) ? 'OnAccountSuppressionList' : 'General',
+          bouncedRecipients: bounced.map((emailAddress) => ({
+            emailAddress,
+            action: 'failed',
+            status: '5.1.1',
+            diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+          })),
+          timestamp: now,
+          feedbackId: `${message.id}-bounce`,
+          reportingMTA: 'dsn; a1-1.smtp-out.local.amazonses.com',
+        },
+      }),
+    )
+  if (complained.length)
+    out.push(
+      entry('Email Complained', {
+        eventType: 'Complaint',
+        complaint: {
+          complainedRecipients: complained.map((emailAddress) => ({ emailAddress })),
+          timestamp: now,
+          feedbackId: `${message.id}-complaint`,
+          userAgent: 'Relay local mailbox simulator',
+          complaintFeedbackType: 'abuse',
+          arrivalDate: now,
+        },
+      }),
+    )
+  return out
+}
+
 /** Creates the SES endpoint server (not yet listening). */
-export function createSesServer(mailbox: Mailbox, log: (line: string) => void = () => {}): Server {
+export function createSesServer(
+  mailbox: Mailbox,
+  log: (line: string) => void = () => {},
+  options: SesServerOptions = {},
+): Server {
   return createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -203,6 +343,12 @@ export function createSesServer(mailbox: Mailbox, log: (line: string) => void = 
             200,
             `<${action}Response xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><${action}Result><MessageId>${message.id}</MessageId></${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
           )
+          // After the answer, as SES: its events come asynchronously, after the send call returned.
+          const events = options.putEvents ? sesEventsFor(message, form) : []
+          if (events.length)
+            options
+              .putEvents?.(events)
+              .catch((err) => log(`ses: events of ${message.id} not published: ${err}`))
         },
         (err) =>
           send(

@@ -82,6 +82,35 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<
   await Promise.all(lanes)
 }
 
+/**
+ * The batch's recipients: pages of the segment's walk from `cursor` until `limit` audience items
+ * were read or the walk ends (the audience is sharded: one page ends where its shard does, so a
+ * small tenant's whole audience is one batch, not one batch per shard). The same cursor always
+ * reads the same items, so a repeated batch finds the same recipients.
+ */
+async function walkPages(
+  tenantId: string,
+  rule: SegmentRule,
+  cursor: string | undefined,
+  limit: number,
+): Promise<{ recipients: AudienceRecord[]; skipped: number; nextCursor: string | undefined }> {
+  const recipients: AudienceRecord[] = []
+  let skipped = 0
+  let scanned = 0
+  let next = cursor
+  do {
+    const page = await segmentRecipientsPage(tenantId, rule, {
+      cursor: next,
+      limit: Math.min(1000, limit - scanned),
+    })
+    recipients.push(...page.recipients)
+    skipped += page.skipped.noEmail + page.skipped.noConsent + page.skipped.suppressed
+    scanned += page.scanned
+    next = page.nextCursor
+  } while (next !== undefined && scanned < limit)
+  return { recipients, skipped, nextCursor: next }
+}
+
 type Result = 'sent' | 'duplicate' | 'failed' | { retryAfterSeconds: number; reason: string }
 
 /** Sends batch `c.sendBatch` of a sending campaign. */
@@ -97,10 +126,7 @@ export async function runBatch(
   const settings = await getSendingSettings(tenantId)
   const rate = settings.ratePerSecond
   const rule = c.sendRule as SegmentRule
-  const walk = await segmentRecipientsPage(tenantId, rule, {
-    cursor: c.sendCursor,
-    limit: Math.min(1000, batchSize(rate)),
-  })
+  const walk = await walkPages(tenantId, rule, c.sendCursor, batchSize(rate))
   const counts: BatchCounts = { sent: 0, skipped: 0, failed: 0 }
   const claimed = await claimedAmong(
     tenantId,
@@ -219,6 +245,6 @@ export async function runBatch(
         reason: 'held for the A/B decision',
       }
   }
-  counts.skipped = walk.skipped.noEmail + walk.skipped.noConsent + walk.skipped.suppressed
+  counts.skipped = walk.skipped
   return { kind: 'done', counts, nextCursor: walk.nextCursor }
 }

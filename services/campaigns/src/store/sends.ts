@@ -28,6 +28,7 @@ import { newId, nowIso } from '@relay/core/ids'
 import { tenantKey } from '@relay/core/keys'
 import { type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { Unavailable } from '@relay/core/outcomes'
+import { engagementItem } from './audience.js'
 import { campaignEvent, getItem, type PageQuery, page, table } from './table.js'
 
 export const sendKey = (tenantId: string, campaignId: string, contactId: string) => ({
@@ -159,6 +160,8 @@ export async function markSent(
           ExpressionAttributeValues: { ...c.values, ':sent': 'sent', ':mid': sesMessageId, ':at': sentAt },
         },
       },
+      // Segments on engagement ("sent in the last 30 days") read this from the audience record.
+      engagementItem(tenantId, send.contactId, 'sent', sentAt),
     ],
     [
       campaignEvent(tenantId, extra.correlationId, CAMPAIGN_EMAIL_EVENT.sent, {
@@ -238,19 +241,18 @@ type Update = NonNullable<TransactItem['Update']>
 async function firstOrCount(
   first: Update,
   event: ReturnType<typeof campaignEvent>,
-  later?: Update,
+  later: Update,
+  extra: TransactItem,
 ): Promise<boolean> {
   try {
-    await transactWithEvents(table(), [{ Update: first }], [event])
+    await transactWithEvents(table(), [{ Update: first }, extra], [event])
     return true
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err
-    if (later) {
-      try {
-        await documentClient().send(new UpdateCommand(later))
-      } catch (e) {
-        if (!isConditionalCheckFailed(e)) throw e
-      }
+    try {
+      await documentClient().send(new UpdateCommand(later))
+    } catch (e) {
+      if (!isConditionalCheckFailed(e)) throw e
     }
     return false
   }
@@ -279,6 +281,7 @@ export function recordOpen(tenantId: string, send: Send, correlationId: string):
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':one': 1 },
     },
+    engagementItem(tenantId, send.contactId, 'opened', now),
   )
 }
 
@@ -319,6 +322,7 @@ export function recordClick(
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':one': 1 },
     },
+    engagementItem(tenantId, send.contactId, 'clicked', now),
   )
 }
 
