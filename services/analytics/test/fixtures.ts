@@ -286,3 +286,44 @@ export function email(
     },
   }
 }
+
+/**
+ * A stream that exercises every kind of state: counters, running totals, deals whose versions
+ * change amount, stage and status across days, buyers' first and second purchases, clicks before
+ * and after purchases.
+ */
+export function stream(): AnalyticsEvent[] {
+  const days = ['2026-03-01', '2026-03-02', '2026-03-05', '2026-03-09']
+  return [
+    contactCreated(days[0]!, { id: 'C1', source: 'web' }),
+    contactCreated(days[1]!, { id: 'C2', source: 'ads' }),
+    contactDeleted(days[2]!, 'C2'),
+    leadCreated(days[0]!, 'web'),
+    leadQualified(days[1]!),
+    leadConverted(days[2]!),
+    dealCreated(days[0]!, { id: 'D1', version: 1, amountMinor: 1_000 }),
+    dealAmountChanged(days[1]!, 'D1', 2, 1_500),
+    dealStageChanged(days[2]!, 'D1', 3, 'proposal'),
+    dealClosed(days[3]!, true, {
+      id: 'D1',
+      version: 4,
+      amountMinor: 1_500,
+      contactId: 'C1',
+      history: ['qualify', 'proposal', 'won'],
+    }),
+    dealCreated(days[1]!, { id: 'D2', version: 1, amountMinor: 700, currency: 'EUR' }),
+    dealAmountChanged(days[2]!, 'D2', 2, 900, 'EUR'),
+    { id: 'del-D2', type: 'Deal.Deleted', occurredAt: at(days[3]!), data: { id: 'D2', version: 3 } },
+    dealCreated(days[2]!, { id: 'D3', version: 1, amountMinor: 50 }),
+    dealClosed(days[3]!, false, { id: 'D3', version: 2, amountMinor: 50 }),
+    email(days[0]!, 'Sent', 'C1'),
+    email(days[0]!, 'Clicked', 'C1'),
+    interaction(days[1]!, 'purchase', 'C1', 2_000),
+    interaction(days[2]!, 'purchase', 'C1', 3_000),
+    interaction(days[0]!, 'purchase', 'C3', 100, '01:00:00'),
+    interaction(days[0]!, 'web_visit', 'C3'),
+    ticketOpened(days[0]!),
+    ticketSolved(days[1]!, 12, 60, false),
+    ticketRated(days[2]!, 5),
+  ]
+}

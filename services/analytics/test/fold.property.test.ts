@@ -1,45 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { fold } from '../src/domain/fold.js'
-import type { AnalyticsEvent } from '../src/domain/ingest.js'
 import * as f from './fixtures.js'
+import { stream } from './fixtures.js'
 
-/**
- * A stream that exercises every kind of state: counters, running totals, deals whose versions
- * change amount, stage and status across days, buyers' first and second purchases, clicks before
- * and after purchases.
- */
-function stream(): AnalyticsEvent[] {
-  const days = ['2026-03-01', '2026-03-02', '2026-03-05', '2026-03-09']
-  return [
-    f.contactCreated(days[0]!, { id: 'C1', source: 'web' }),
-    f.contactCreated(days[1]!, { id: 'C2', source: 'ads' }),
-    f.contactDeleted(days[2]!, 'C2'),
-    f.leadCreated(days[0]!, 'web'),
-    f.leadQualified(days[1]!),
-    f.leadConverted(days[2]!),
-    f.dealCreated(days[0]!, { id: 'D1', version: 1, amountMinor: 1_000 }),
-    f.dealAmountChanged(days[1]!, 'D1', 2, 1_500),
-    f.dealStageChanged(days[2]!, 'D1', 3, 'proposal'),
-    f.dealClosed(days[3]!, true, { id: 'D1', version: 4, amountMinor: 1_500, contactId: 'C1', history: ['qualify', 'proposal', 'won'] }),
-    f.dealCreated(days[1]!, { id: 'D2', version: 1, amountMinor: 700, currency: 'EUR' }),
-    f.dealAmountChanged(days[2]!, 'D2', 2, 900, 'EUR'),
-    { id: 'del-D2', type: 'Deal.Deleted', occurredAt: f.at(days[3]!), data: { id: 'D2', version: 3 } },
-    f.dealCreated(days[2]!, { id: 'D3', version: 1, amountMinor: 50 }),
-    f.dealClosed(days[3]!, false, { id: 'D3', version: 2, amountMinor: 50 }),
-    f.email(days[0]!, 'Sent', 'C1'),
-    f.email(days[0]!, 'Clicked', 'C1'),
-    f.interaction(days[1]!, 'purchase', 'C1', 2_000),
-    f.interaction(days[2]!, 'purchase', 'C1', 3_000),
-    f.interaction(days[0]!, 'purchase', 'C3', 100, '01:00:00'),
-    f.interaction(days[0]!, 'web_visit', 'C3'),
-    f.ticketOpened(days[0]!),
-    f.ticketSolved(days[1]!, 12, 60, false),
-    f.ticketRated(days[2]!, 5),
-  ]
-}
-
-const asObject = (totals: Map<string, number>) => Object.fromEntries([...totals].sort(([a], [b]) => (a < b ? -1 : 1)))
+const asObject = (totals: Map<string, number>) =>
+  Object.fromEntries([...totals].sort(([a], [b]) => (a < b ? -1 : 1)))
 
 describe('the fold', () => {
   const events = stream()

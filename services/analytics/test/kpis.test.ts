@@ -9,7 +9,15 @@ import * as f from './fixtures.js'
 
 const MARCH = { from: '2026-03-01', to: '2026-03-31' }
 
-function dash(events: AnalyticsEvent[], opts: { from?: string; to?: string; compare?: 'previous_period' | 'previous_year'; rates?: { currency: string; rate: string }[] } = {}) {
+function dash(
+  events: AnalyticsEvent[],
+  opts: {
+    from?: string
+    to?: string
+    compare?: 'previous_period' | 'previous_year'
+    rates?: { currency: string; rate: string }[]
+  } = {},
+) {
   const totals = fold(events, 'UTC').totals
   return dashboard({
     from: opts.from ?? MARCH.from,
@@ -31,8 +39,14 @@ describe('calendar', () => {
   })
 
   it('compares with the period just before or the same dates a year earlier', () => {
-    expect(comparisonRange('2026-03-01', '2026-03-31', 'previous_period')).toEqual({ from: '2026-01-29', to: '2026-02-28' })
-    expect(comparisonRange('2026-03-01', '2026-03-31', 'previous_year')).toEqual({ from: '2025-03-01', to: '2025-03-31' })
+    expect(comparisonRange('2026-03-01', '2026-03-31', 'previous_period')).toEqual({
+      from: '2026-01-29',
+      to: '2026-02-28',
+    })
+    expect(comparisonRange('2026-03-01', '2026-03-31', 'previous_year')).toEqual({
+      from: '2025-03-01',
+      to: '2025-03-31',
+    })
     expect(yearEarlier('2024-02-29')).toBe('2023-02-28')
   })
 
@@ -104,10 +118,26 @@ describe('KPIs on hand-checked data', () => {
         f.dealCreated('2026-03-01', { id: 'D1', version: 1, amountMinor: 10_000 }),
         f.dealCreated('2026-03-01', { id: 'D2', version: 1, amountMinor: 30_000 }),
         f.dealCreated('2026-03-01', { id: 'D3', version: 1, amountMinor: 5_000 }),
-        f.dealClosed('2026-03-11', true, { id: 'D1', version: 2, amountMinor: 10_000, createdAt: f.at('2026-03-01') }),
+        f.dealClosed('2026-03-11', true, {
+          id: 'D1',
+          version: 2,
+          amountMinor: 10_000,
+          createdAt: f.at('2026-03-01'),
+        }),
         // 300.00 EUR at 1.10 = 330.00 USD
-        f.dealClosed('2026-03-21', true, { id: 'D2', version: 2, amountMinor: 30_000, currency: 'EUR', createdAt: f.at('2026-03-01') }),
-        f.dealClosed('2026-03-05', false, { id: 'D3', version: 2, amountMinor: 5_000, createdAt: f.at('2026-03-01') }),
+        f.dealClosed('2026-03-21', true, {
+          id: 'D2',
+          version: 2,
+          amountMinor: 30_000,
+          currency: 'EUR',
+          createdAt: f.at('2026-03-01'),
+        }),
+        f.dealClosed('2026-03-05', false, {
+          id: 'D3',
+          version: 2,
+          amountMinor: 5_000,
+          createdAt: f.at('2026-03-01'),
+        }),
       ],
       { rates: [{ currency: 'EUR', rate: '1.10' }] },
     )
@@ -126,7 +156,9 @@ describe('KPIs on hand-checked data', () => {
   })
 
   it('says which currencies it could not convert instead of guessing a rate', () => {
-    const k = dash([f.dealClosed('2026-03-11', true, { id: 'D9', version: 2, amountMinor: 1000, currency: 'JPY' })])
+    const k = dash([
+      f.dealClosed('2026-03-11', true, { id: 'D9', version: 2, amountMinor: 1000, currency: 'JPY' }),
+    ])
     expect(k.kpis.revenueWon.value).toBe(0)
     expect(k.unconvertedCurrencies).toEqual(['JPY'])
   })
@@ -134,11 +166,36 @@ describe('KPIs on hand-checked data', () => {
   it('open and weighted pipeline: stock at the period end, stages weighted by their learned win rate', () => {
     const k = dash([
       // History: from "qualify" 1 won, 1 lost (50 %); from "proposal" 3 won, 1 lost (75 %).
-      f.dealClosed('2026-01-05', true, { id: 'H1', version: 3, amountMinor: 1, history: ['qualify', 'proposal', 'won'] }),
-      f.dealClosed('2026-01-05', false, { id: 'H2', version: 3, amountMinor: 1, history: ['qualify', 'lost'] }),
-      f.dealClosed('2026-01-05', true, { id: 'H3', version: 2, amountMinor: 1, history: ['proposal', 'won'] }),
-      f.dealClosed('2026-01-05', true, { id: 'H4', version: 2, amountMinor: 1, history: ['proposal', 'won'] }),
-      f.dealClosed('2026-01-05', false, { id: 'H5', version: 2, amountMinor: 1, history: ['proposal', 'lost'] }),
+      f.dealClosed('2026-01-05', true, {
+        id: 'H1',
+        version: 3,
+        amountMinor: 1,
+        history: ['qualify', 'proposal', 'won'],
+      }),
+      f.dealClosed('2026-01-05', false, {
+        id: 'H2',
+        version: 3,
+        amountMinor: 1,
+        history: ['qualify', 'lost'],
+      }),
+      f.dealClosed('2026-01-05', true, {
+        id: 'H3',
+        version: 2,
+        amountMinor: 1,
+        history: ['proposal', 'won'],
+      }),
+      f.dealClosed('2026-01-05', true, {
+        id: 'H4',
+        version: 2,
+        amountMinor: 1,
+        history: ['proposal', 'won'],
+      }),
+      f.dealClosed('2026-01-05', false, {
+        id: 'H5',
+        version: 2,
+        amountMinor: 1,
+        history: ['proposal', 'lost'],
+      }),
       // Open: 1 000.00 in qualify, 2 000.00 in proposal (moved there in March, opened in February).
       f.dealCreated('2026-03-03', { id: 'O1', version: 1, amountMinor: 100_000, stageId: 'qualify' }),
       f.dealCreated('2026-02-10', { id: 'O2', version: 1, amountMinor: 200_000, stageId: 'qualify' }),
@@ -237,10 +294,32 @@ describe('reports', () => {
   const base = { from: '2026-03-01', to: '2026-03-14', baseCurrency: 'USD', rates: [] }
 
   it('a KPI series per week, grouped by source', () => {
-    const r = report({ ...base, name: 'new-leads', interval: 'week', groupBy: 'source', table: dayTable(totals, 'source') })
+    const r = report({
+      ...base,
+      name: 'new-leads',
+      interval: 'week',
+      groupBy: 'source',
+      table: dayTable(totals, 'source'),
+    })
     expect(r.series).toEqual([
-      { key: 'ads', points: [{ period: '2026-02-23', value: 0 }, { period: '2026-03-02', value: 1 }, { period: '2026-03-09', value: 0 }], total: 1 },
-      { key: 'web', points: [{ period: '2026-02-23', value: 0 }, { period: '2026-03-02', value: 1 }, { period: '2026-03-09', value: 1 }], total: 2 },
+      {
+        key: 'ads',
+        points: [
+          { period: '2026-02-23', value: 0 },
+          { period: '2026-03-02', value: 1 },
+          { period: '2026-03-09', value: 0 },
+        ],
+        total: 1,
+      },
+      {
+        key: 'web',
+        points: [
+          { period: '2026-02-23', value: 0 },
+          { period: '2026-03-02', value: 1 },
+          { period: '2026-03-09', value: 1 },
+        ],
+        total: 2,
+      },
     ])
   })
 
@@ -255,7 +334,13 @@ describe('reports', () => {
   })
 
   it('as CSV: one row per period, one column per series, spreadsheet formulas defused', () => {
-    const r = report({ ...base, name: 'new-leads', interval: 'week', groupBy: 'source', table: dayTable(totals, 'source') })
+    const r = report({
+      ...base,
+      name: 'new-leads',
+      interval: 'week',
+      groupBy: 'source',
+      table: dayTable(totals, 'source'),
+    })
     expect(reportCsv(r)).toBe('period,ads,web\r\n2026-02-23,0,0\r\n2026-03-02,1,1\r\n2026-03-09,0,1\r\n')
     const evil = { ...r, series: [{ key: '=HYPERLINK("x")', points: r.series[0]!.points, total: 1 }] }
     expect(reportCsv(evil).split('\r\n')[0]).toBe('period,"\'=HYPERLINK(""x"")"')
