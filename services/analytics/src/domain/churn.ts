@@ -11,6 +11,8 @@
  * The current month is partial, so it is never in the "recent" window: a quiet first week of the
  * month flags no one.
  */
+import { median } from './robust.js'
+
 export const MIN_MONTHLY_BEFORE = 2
 export const DECLINE_RATIO = 0.5
 export const RECENT_MONTHS = 3
@@ -35,12 +37,6 @@ export interface ChurnAssessment {
 export function monthKey(now: Date, offset = 0): string {
   const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - offset, 1))
   return d.toISOString().slice(0, 7)
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 /**

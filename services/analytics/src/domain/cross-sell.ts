@@ -12,6 +12,7 @@
  * The support floor keeps one odd basket from becoming advice.
  */
 import type { Suggestion } from '@relay/contracts/analytics-events'
+import { median } from './robust.js'
 
 export const MIN_SUPPORT = 2
 export const UPSELL_PRICE_RATIO = 1.5
@@ -26,12 +27,6 @@ export interface BoughtItem {
 export interface Basket {
   contactId: string
   items: readonly BoughtItem[]
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 /** Every contact's suggestions (contacts with none are present with an empty list). */

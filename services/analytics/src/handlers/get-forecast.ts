@@ -33,7 +33,7 @@ export const handler = httpNonPost(getForecast, async ({ caller, query }) => {
   if (revenue && stage) {
     const ctx: KpiContext = { ...money, unconverted: new Set(), stageStock: stockOf(stage, today) }
     weighted = KPIS.weightedPipeline.value({}, {}, ctx)
-    cycle = KPIS.averageSalesCycle.value(flowOf(table, from, to).get('_') ?? {}, {})
+    cycle = KPIS.averageSalesCycle.value(flowOf(table, from, to).get('_') ?? {})
   }
   const unit = KPIS[kpi].unit === 'money' ? 'money' : 'count'
   return {
