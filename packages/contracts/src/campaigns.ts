@@ -464,21 +464,36 @@ export const CampaignIdParams = z.strictObject({ id: Id })
 /** One variant's (or the campaign's) figures; rates are fractions 0..1 (0 when nothing was sent). */
 export const VariantMetrics = z.object({
   variantId: z.optional(z.string()),
+  name: z.optional(z.string()),
   sent: z.number(),
   delivered: z.number(),
   uniqueOpens: z.number(),
   uniqueClicks: z.number(),
+  /** First clicks of each link (a recipient clicking two links counts twice). */
   clicks: z.number(),
-  /** uniqueClicks / delivered (sent when no delivery notification came). */
+  /** uniqueClicks / delivered (sent − bounces when no delivery notification came). */
   clickThroughRate: z.number(),
   openRate: z.number(),
+  /** uniqueClicks / uniqueOpens. */
+  clickToOpenRate: z.number(),
   unsubscribes: z.number(),
   bounces: z.number(),
   complaints: z.number(),
+  bounceRate: z.number(),
+  unsubscribeRate: z.number(),
+  complaintRate: z.number(),
+  /** Recipients who converted (a won deal or a purchase) after a click, within the window. */
   conversions: z.number(),
   conversionRate: z.number(),
+  /** Attributed revenue per currency, in minor units. */
+  revenue: z.array(z.object({ currency: z.string(), amountMinor: z.number() })),
+  /** Bandit: posterior probability that this variant is the best on the goal. */
+  probabilityBest: z.optional(z.number()),
 })
 export type VariantMetrics = z.infer<typeof VariantMetrics>
+
+/** Where the A/B test stands: not a test, filling the test slice, waiting, exploring (bandit) or promoted. */
+export const AB_STATUSES = ['none', 'testing', 'waiting', 'exploring', 'promoted'] as const
 
 /** GET /campaigns/{id}/report. */
 export const CampaignReport = z.object({
@@ -486,6 +501,18 @@ export const CampaignReport = z.object({
   status: z.enum(CAMPAIGN_STATUSES),
   totals: VariantMetrics,
   variants: z.array(VariantMetrics),
+  ab: z.object({
+    mode: z.enum(['none', 'test-then-winner', 'bandit']),
+    goal: z.enum(CAMPAIGN_GOALS),
+    status: z.enum(AB_STATUSES),
+    /** test-then-winner: recipients in the test slice, and handled so far. */
+    testSliceSize: z.optional(z.number()),
+    handled: z.optional(z.number()),
+    /** test-then-winner, waiting: when the winner is chosen. */
+    decideAt: z.optional(Timestamp),
+    /** bandit, exploring: the variant sends lean to now. */
+    leader: z.optional(z.string()),
+  }),
   decision: z.optional(
     z.object({
       variantId: z.string(),

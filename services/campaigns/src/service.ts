@@ -3,6 +3,7 @@ import { published } from '@relay/contracts/event-contract'
 import { defineService } from '@relay/core/manifest'
 import { SES_DETAIL_TYPES, SES_SOURCE } from './domain/ses-feedback.js'
 import { campaignRoutes } from './routes/campaigns.js'
+import { reportRoutes } from './routes/reports.js'
 import { segmentRoutes } from './routes/segments.js'
 import { sendingRoutes } from './routes/sending.js'
 import { suppressionRoutes } from './routes/suppressions.js'
@@ -83,6 +84,10 @@ export const manifest = defineService({
     unsubscribe: { entry: 'handlers/unsubscribe.ts', tables: { main: 'write' }, signsLinks: true },
     // SES configuration-set events (delivery, bounce, complaint) → send status, suppression list.
     'on-ses-event': { entry: 'handlers/on-ses-event.ts', tables: { main: 'write' } },
+    // Reports (camp-ab): counters from the campaign's own events, conversions from deals and purchases.
+    'get-campaign-report': { entry: 'handlers/get-campaign-report.ts', tables: { main: 'read' } },
+    'count-email-event': { entry: 'handlers/count-email-event.ts', tables: { main: 'write' } },
+    'on-conversion': { entry: 'handlers/on-conversion.ts', tables: { main: 'write' } },
   },
   routes: [
     ...segmentRoutes,
@@ -91,6 +96,7 @@ export const manifest = defineService({
     ...campaignRoutes,
     ...sendingRoutes,
     ...trackingRoutes,
+    ...reportRoutes,
   ],
   subscriptions: [
     ...subscriptions,

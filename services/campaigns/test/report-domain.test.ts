@@ -73,14 +73,14 @@ describe('metric changes per event', () => {
     expect(metricChange('opened', none)).toEqual({ add: ['uniqueOpens'], mark: ['open'] })
     expect(metricChange('opened', new Set<Marker>(['open']))).toEqual({ add: [], mark: [] })
     expect(metricChange('clicked', none)).toEqual({
-      add: ['uniqueOpens', 'uniqueClicks'],
+      add: ['clicks', 'uniqueOpens', 'uniqueClicks'],
       mark: ['open', 'click'],
     })
     expect(metricChange('clicked', new Set<Marker>(['open']))).toEqual({
-      add: ['uniqueClicks'],
+      add: ['clicks', 'uniqueClicks'],
       mark: ['click'],
     })
-    expect(metricChange('clicked', new Set<Marker>(['open', 'click']))).toEqual({ add: [], mark: [] })
+    expect(metricChange('clicked', new Set<Marker>(['open', 'click']))).toEqual({ add: ['clicks'], mark: [] })
   })
 
   it('counts every send, delivery, bounce and complaint event', () => {

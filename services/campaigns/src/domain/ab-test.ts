@@ -93,9 +93,14 @@ export function handled(campaign: AbCampaign): number {
   return p ? p.sent + p.skipped + p.failed : 0
 }
 
-/** Recipients in the test slice: at least one per variant, never more than the audience. */
+/**
+ * Recipients in the test slice: at least one per variant, never more than the audience. Unknown
+ * audience size (a campaign started before the sender recorded it): no bound, so the test never
+ * holds anyone and the campaign goes out round-robin rather than stalling.
+ */
 export function testSliceSize(campaign: AbCampaign): number {
-  const total = campaign.recipients ?? 0
+  const total = campaign.recipients
+  if (total === undefined) return Number.POSITIVE_INFINITY
   const k = campaign.variants.length
   const percent = campaign.ab?.testPercent ?? DEFAULT_TEST_PERCENT
   return Math.min(total, Math.max(k, Math.ceil((total * percent) / 100)))

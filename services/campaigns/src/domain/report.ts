@@ -7,6 +7,7 @@
  * | delivered      | Email.Delivered                           | every event                     |
  * | uniqueOpens    | Email.Opened, and Email.Clicked           | once per recipient (a marker)   |
  * | uniqueClicks   | Email.Clicked                             | once per recipient (a marker)   |
+ * | clicks         | Email.Clicked (the first click of a link) | every event                     |
  * | unsubscribes   | Email.Unsubscribed                        | once per recipient (a marker)   |
  * | bounces        | Email.Bounced                             | every event                     |
  * | complaints     | Email.Complained                          | every event                     |
@@ -30,11 +31,24 @@
  * them only when the configuration set asks for them).
  */
 
+import {
+  type AbCampaign,
+  type AbDecisionView,
+  type AbState,
+  decisionView,
+  goalOf,
+  modeOf,
+  type VariantStats,
+} from './ab-test.js'
+import { DEFAULT_ATTRIBUTION_WINDOW_DAYS } from './attribution.js'
+import type { Rng } from './bandit.js'
+
 export const COUNTERS = [
   'sent',
   'delivered',
   'uniqueOpens',
   'uniqueClicks',
+  'clicks',
   'unsubscribes',
   'bounces',
   'complaints',
@@ -55,6 +69,7 @@ export function emptyCounters(): VariantCounters {
     delivered: 0,
     uniqueOpens: 0,
     uniqueClicks: 0,
+    clicks: 0,
     unsubscribes: 0,
     bounces: 0,
     complaints: 0,
@@ -116,6 +131,7 @@ export function metricChange(event: MetricEvent, marked: ReadonlySet<Marker>): M
       once('open', 'uniqueOpens')
       break
     case 'clicked':
+      add.push('clicks')
       once('open', 'uniqueOpens')
       once('click', 'uniqueClicks')
       break
@@ -169,4 +185,102 @@ export function sumCounters(list: readonly VariantCounters[]): VariantCounters {
       total.revenue[currency] = (total.revenue[currency] ?? 0) + minor
   }
   return total
+}
+
+/** One variant's (or the campaign's) figures as the report shows them. */
+export interface MetricsView extends Counters, Rates {
+  variantId?: string
+  name?: string
+  revenue: { currency: string; amountMinor: number }[]
+  /** Bandit campaigns: posterior probability that this variant is the best on the goal. */
+  probabilityBest?: number
+}
+
+/** Counters and their rates in the report's shape. */
+export function metricsView(
+  c: VariantCounters,
+  variant?: { id: string; name?: string | undefined },
+  probabilityBest?: number,
+): MetricsView {
+  const { revenue, ...counts } = c
+  return {
+    ...(variant ? { variantId: variant.id, ...(variant.name ? { name: variant.name } : {}) } : {}),
+    ...counts,
+    ...ratesOf(c),
+    revenue: Object.entries(revenue)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, amountMinor]) => ({ currency, amountMinor })),
+    ...(probabilityBest !== undefined ? { probabilityBest: Math.round(probabilityBest * 1000) / 1000 } : {}),
+  }
+}
+
+/** The campaign as the report reads it. */
+export type ReportedCampaign = AbCampaign & {
+  id: string
+  status: 'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled'
+  variants: readonly { id: string; name?: string | undefined }[]
+}
+
+/** What the allocation reads of the counters (sends and goal successes per variant). */
+export function statsOf(counters: Readonly<Record<string, VariantCounters>>): Record<string, VariantStats> {
+  return Object.fromEntries(
+    Object.entries(counters).map(([id, c]) => [
+      id,
+      { sent: c.sent, opens: c.uniqueOpens, clicks: c.uniqueClicks, conversions: c.conversions },
+    ]),
+  )
+}
+
+/**
+ * GET /campaigns/{id}/report: each variant's numbers, the totals, where the A/B test stands and
+ * the decision once there is one.
+ */
+export function campaignReport(
+  campaign: ReportedCampaign,
+  counters: Readonly<Record<string, VariantCounters>>,
+  state: AbState & { figures?: unknown },
+  rng: Rng,
+) {
+  const view: AbDecisionView = decisionView(campaign, state, statsOf(counters), rng)
+  const pBest = view.status === 'exploring' ? view.probabilityBest : undefined
+  const variants = campaign.variants.map((v) =>
+    metricsView(counters[v.id] ?? emptyCounters(), v, pBest?.[v.id]),
+  )
+  const { status, ...rest } = view
+  const ab = {
+    mode: modeOf(campaign),
+    goal: goalOf(campaign),
+    status,
+    ...('handled' in rest ? { handled: rest.handled } : {}),
+    ...('testSliceSize' in rest && Number.isFinite(rest.testSliceSize)
+      ? { testSliceSize: rest.testSliceSize }
+      : {}),
+    ...('decideAt' in rest ? { decideAt: rest.decideAt } : {}),
+    ...('leader' in rest ? { leader: rest.leader } : {}),
+  }
+  const winner = campaign.ab?.winnerVariantId
+  return {
+    campaignId: campaign.id,
+    status: campaign.status,
+    totals: metricsView(sumCounters(campaign.variants.map((v) => counters[v.id] ?? emptyCounters()))),
+    variants,
+    ab,
+    ...(winner
+      ? {
+          decision: {
+            variantId: winner,
+            method:
+              campaign.ab?.mode === 'bandit'
+                ? 'bandit'
+                : campaign.ab?.mode === 'test-then-winner'
+                  ? 'test-then-winner'
+                  : 'manual',
+            goal: goalOf(campaign),
+            decidedAt: state.decidedAt ?? new Date(0).toISOString(),
+            ...(state.reason ? { reason: state.reason } : {}),
+          },
+        }
+      : {}),
+    attributionWindowDays: DEFAULT_ATTRIBUTION_WINDOW_DAYS,
+  }
 }
