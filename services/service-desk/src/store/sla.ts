@@ -209,26 +209,37 @@ export interface SolvedFigures {
 }
 
 /**
+ * The order in which the signals of one change apply, whatever order they come in: a reply that
+ * also solves meets the response target before the solve stops what is left; a requester reply
+ * that reopens starts its next-response cycle on the reopened ticket.
+ */
+const SIGNAL_ORDER: readonly SlaSignal['kind'][] = [
+  'created',
+  'agent-reply',
+  'status',
+  'requester-reply',
+  'priority',
+]
+
+/**
  * The SLA hook of the ticket store: called with the ticket AFTER a change (its new version; `sla`
- * and `breached` as they were) and what changed; returns what the ticket's transaction must also
- * write. A ticket created without a policy (none by default, no agreement) gets no clocks.
- *
- * @example
- * const s = await slaForChange(tenantId, ticket, { kind: 'status', from: 'open' }, now, correlationId)
- * await transactWithEvents(table(), [ticketPut({ ...ticket, sla: s.sla, breached: s.breached }), ...s.items], [...events, ...s.events])
+ * and `breached` as they were) and what changed, in order (a reply that also sets a status is two
+ * signals); returns what the ticket's transaction must also write. A ticket created without a
+ * policy (none by default, no agreement in force) gets no clocks.
  */
 export async function slaForChange(
   tenantId: string,
   ticket: Ticket,
-  signal: SlaSignal,
+  signals: readonly SlaSignal[],
   now: string,
   correlationId: string,
 ): Promise<SlaWrites> {
   const unchanged: SlaWrites = { sla: ticket.sla, breached: ticket.breached, items: [], events: [] }
+  if (signals.length === 0) return unchanged
   let selection: { policyId: string; agreementId?: string } | undefined
   let calendar: BusinessCalendar
   let clocks: SlaClock[] = []
-  if (signal.kind === 'created') {
+  if (signals.some((s) => s.kind === 'created')) {
     const { hours, agreements } = await slaSettings(tenantId, ticket.companyId)
     calendar = calendarOf(hours)
     selection = selectPolicy(ticket.companyId, agreements, hours.defaultPolicyId, localDate(calendar, now))
@@ -247,19 +258,28 @@ export async function slaForChange(
   // The policy was deleted or never existed: the ticket runs without clocks.
   if (!stored) return unchanged
   const ctx: ClockContext = { policy: asSlaPolicy(stored), businessHours: calendar, now }
-  const { changed, alarms } = applySignal(clocks, ticket, signal, ctx)
   const merged = new Map(clocks.map((c) => [clockSk(c), c]))
-  for (const c of changed) merged.set(clockSk(c), c)
+  const changed = new Map<string, SlaClock>()
+  const alarms: SlaAlarm[] = []
+  for (const signal of [...signals].sort(
+    (a, b) => SIGNAL_ORDER.indexOf(a.kind) - SIGNAL_ORDER.indexOf(b.kind),
+  )) {
+    const out = applySignal([...merged.values()], ticket, signal, ctx)
+    for (const c of out.changed) {
+      merged.set(clockSk(c), c)
+      changed.set(clockSk(c), c)
+    }
+    alarms.push(...out.alarms)
+  }
   const all = [...merged.values()]
   const cal = clockCalendar(ctx)
+  const solving = signals.some((s) => s.kind === 'status') && ticket.status === 'solved'
   return {
-    ...(signal.kind === 'status' && ticket.status === 'solved'
-      ? { solved: solvedFigures(all, selection.policyId, cal, now) }
-      : {}),
+    ...(solving ? { solved: solvedFigures(all, selection.policyId, cal, now) } : {}),
     sla: summary(all, selection, cal, now),
     breached: ticket.breached || anyBreached(all),
     items: [
-      ...changed.map((c) => clockPut(tenantId, ticket.id, c)),
+      ...[...changed.values()].map((c) => clockPut(tenantId, ticket.id, c)),
       ...alarms.flatMap((a) => escalationItem(tenantId, ticket.id, a, ctx, correlationId)),
     ],
     events: alarms.map((a) => alarmEvent(tenantId, ticket, a, ctx, correlationId)),

@@ -1,0 +1,120 @@
+/**
+ * Ticket queues and the routing rules that fill them.
+ *
+ * | item    | pk             | sk             |
+ * | ------- | -------------- | -------------- |
+ * | queue   | `T#t#TQUEUES`  | `QUEUE#<id>`   |
+ * | routing | `T#t#SETTINGS` | `ROUTING`      |
+ *
+ * Access patterns (tens of queues per tenant: one partition, read consistently):
+ * 1. Queue by id: GetItem; list: Query the partition (pages); every queue: all pages; create: Put if absent.
+ * 2. Routing rules: GetItem (none before the first PUT); replace at the version read.
+ */
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import type { Page } from '@relay/contracts/common'
+import type { Queue, Routing } from '@relay/contracts/service-desk-sla'
+import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'
+import { tenantKey } from '@relay/core/keys'
+import { StaleVersion } from '@relay/core/outcomes'
+import { table } from './table.js'
+
+type Item = Record<string, unknown>
+const queueKey = (t: string, id: string) => ({ pk: tenantKey(t, 'TQUEUES'), sk: `QUEUE#${id}` })
+const routingKey = (t: string) => ({ pk: tenantKey(t, 'SETTINGS'), sk: 'ROUTING' })
+const MAX_QUEUES = 500
+
+function strip<T>(item: Item): T {
+  const { pk: _p, sk: _s, kind: _k, ...rest } = item
+  return rest as T
+}
+
+/** Pattern 1. */
+export async function getQueue(tenantId: string, id: string): Promise<Queue | undefined> {
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table(), Key: queueKey(tenantId, id), ConsistentRead: true }),
+  )
+  return out.Item ? strip<Queue>(out.Item) : undefined
+}
+
+/** Pattern 1: a new queue. */
+export async function insertQueue(tenantId: string, queue: Queue): Promise<void> {
+  await documentClient().send(
+    new PutCommand({
+      TableName: table(),
+      Item: { ...queueKey(tenantId, queue.id), kind: 'ticket-queue', ...queue },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  )
+}
+
+/** Pattern 1: one page, oldest first. */
+export async function listQueues(
+  tenantId: string,
+  q: { limit?: number | undefined; cursor?: string | undefined },
+): Promise<Page<Queue>> {
+  const out = await queryPage(
+    {
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'TQUEUES') },
+      ConsistentRead: true,
+    },
+    { tenantId, ...(q.limit ? { limit: q.limit } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) },
+  )
+  return {
+    items: out.items.map((i) => strip<Queue>(i)),
+    ...(out.nextCursor ? { nextCursor: out.nextCursor } : {}),
+  }
+}
+
+/** Pattern 1: the ids of every queue of the tenant (to check routing rules against). */
+export async function queueIds(tenantId: string): Promise<Set<string>> {
+  const ids = new Set<string>()
+  let start: Record<string, unknown> | undefined
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'TQUEUES') },
+        ProjectionExpression: 'id',
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    )
+    for (const i of out.Items ?? []) ids.add(String(i.id))
+    start = out.LastEvaluatedKey
+  } while (start && ids.size < MAX_QUEUES)
+  return ids
+}
+
+/** Pattern 2: the routing rules (none, version 0, before the first PUT). */
+export async function getRouting(tenantId: string): Promise<Routing> {
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table(), Key: routingKey(tenantId), ConsistentRead: true }),
+  )
+  return out.Item ? strip<Routing>(out.Item) : { rules: [], version: 0 }
+}
+
+/** Pattern 2: replaces the rules at `expected` (0: none yet). */
+export async function putRouting(tenantId: string, routing: Routing, expected: number): Promise<void> {
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...routingKey(tenantId), kind: 'routing', ...routing },
+        ...(expected === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: '#v = :v',
+              ExpressionAttributeNames: { '#v': 'version' },
+              ExpressionAttributeValues: { ':v': expected },
+            }),
+      }),
+    )
+  } catch (err) {
+    if (isConditionalCheckFailed(err))
+      throw new StaleVersion('The routing rules changed meanwhile; read them again.')
+    throw err
+  }
+}

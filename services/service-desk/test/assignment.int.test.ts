@@ -1,0 +1,177 @@
+/**
+ * Routing and assignment on DynamoDB Local: 50 tickets arrive at once and their `assign-ticket`
+ * messages are worked concurrently (as 50 Lambda invocations would), a failed one redelivered like
+ * SQS does. No agent ever goes over capacity, loads equal the tickets held, only qualified and
+ * available agents get work, the rest waits queued; one by one, equal agents take turns.
+ */
+import { newId } from '@relay/core/ids'
+import type { SQSEvent } from 'aws-lambda'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServiceTable, dropTable } from '../../../test/support/tables.js'
+import { handler as assign } from '../src/handlers/assign-ticket.js'
+import { manifest } from '../src/service.js'
+import { allAgents, saveAgent } from '../src/store/agents.js'
+import { insertQueue, putRouting } from '../src/store/queues.js'
+import { openTicket } from '../src/store/ticket-changes.js'
+import { getTicket } from '../src/store/tickets.js'
+
+const STAGE = `it${newId().slice(-8).toLowerCase()}`
+const tenant = () => `t-${newId().slice(-8).toLowerCase()}`
+const NOW = new Date().toISOString()
+
+/** One SQS delivery, as Lambda's event source passes it. */
+function delivery(body: unknown, messageId: string, receiveCount: number): SQSEvent {
+  return {
+    Records: [
+      {
+        messageId,
+        receiptHandle: `rh-${messageId}`,
+        body: JSON.stringify(body),
+        attributes: {
+          ApproximateReceiveCount: String(receiveCount),
+          SentTimestamp: String(Date.now()),
+          SenderId: '000000000000',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:assign-ticket',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  }
+}
+
+async function agent(
+  tenantId: string,
+  id: string,
+  over: {
+    skills?: string[]
+    languages?: string[]
+    capacity?: number
+    availability?: 'available' | 'away'
+  } = {},
+) {
+  await saveAgent(
+    tenantId,
+    {
+      id,
+      name: id,
+      skills: over.skills ?? ['billing'],
+      languages: over.languages ?? ['en'],
+      capacity: over.capacity ?? 10,
+      availability: over.availability ?? 'available',
+      load: 0,
+      version: 1,
+      createdAt: NOW,
+      updatedAt: NOW,
+    },
+    0,
+  )
+}
+
+/** A billing queue (skill billing, language en) that the rules send `billing/...` tickets to. */
+async function billingDesk(tenantId: string): Promise<string> {
+  const queueId = newId()
+  await insertQueue(tenantId, {
+    id: queueId,
+    name: 'Billing',
+    skills: ['billing'],
+    language: 'en',
+    version: 1,
+    createdAt: NOW,
+  })
+  await putRouting(tenantId, { rules: [{ category: 'billing', queueId }], version: 1 }, 0)
+  return queueId
+}
+
+const open = (tenantId: string, n: number) =>
+  openTicket(
+    tenantId,
+    {
+      subject: `Refund ${n}`,
+      description: 'Charged twice',
+      requester: { email: `r${n}@example.com` },
+      category: 'billing/refund',
+    },
+    { actorId: 'u-1', correlationId: `c-${n}` },
+  )
+
+/** Works every message to the end, all at once, redelivering the failed ones (SQS would, later). */
+async function workAll(tenantId: string, ticketIds: string[]): Promise<number> {
+  let pending = ticketIds.map((ticketId) => ({ ticketId, messageId: `m-${ticketId}`, receives: 0 }))
+  let rounds = 0
+  while (pending.length && rounds < 60) {
+    rounds++
+    const results = await Promise.all(
+      pending.map(async (m) => {
+        m.receives++
+        const out = await assign(
+          delivery({ tenantId, ticketId: m.ticketId, correlationId: 'c' }, m.messageId, m.receives),
+        )
+        return out.batchItemFailures.length ? m : undefined
+      }),
+    )
+    pending = results.filter((m) => m !== undefined)
+  }
+  expect(pending).toEqual([])
+  return rounds
+}
+
+describe('assignment on DynamoDB Local', () => {
+  let table: string
+  beforeAll(async () => {
+    table = await createServiceTable(STAGE, manifest)
+  })
+  afterAll(async () => {
+    await dropTable(table)
+  })
+
+  it('50 tickets at once: never over capacity, loads match, only qualified agents, the rest queued', async () => {
+    const t = tenant()
+    const queueId = await billingDesk(t)
+    await agent(t, 'ana', { capacity: 4 })
+    await agent(t, 'ben', { capacity: 5 })
+    await agent(t, 'cara', { capacity: 6 })
+    await agent(t, 'chai', { languages: ['th'], capacity: 50 }) // wrong language for the queue
+    await agent(t, 'dee', { skills: ['hardware'], capacity: 50 }) // wrong skill
+    await agent(t, 'eve', { capacity: 50, availability: 'away' })
+    const tickets = await Promise.all(Array.from({ length: 50 }, (_, n) => open(t, n)))
+
+    await workAll(
+      t,
+      tickets.map((x) => x.id),
+    )
+
+    const after = await Promise.all(tickets.map((x) => getTicket(t, x.id)))
+    const held = new Map<string, number>()
+    for (const x of after) {
+      expect(x?.queueId).toBe(queueId)
+      if (x?.assigneeId) held.set(x.assigneeId, (held.get(x.assigneeId) ?? 0) + 1)
+    }
+    const loads = Object.fromEntries((await allAgents(t)).map((a) => [a.id, a.load]))
+    expect(loads).toEqual({ ana: 4, ben: 5, cara: 6, chai: 0, dee: 0, eve: 0 })
+    expect(Object.fromEntries(held)).toEqual({ ana: 4, ben: 5, cara: 6 })
+    // Assigned tickets are open; the other 35 wait in the queue, unassigned and new.
+    expect(after.filter((x) => !x?.assigneeId).map((x) => x?.status)).toEqual(Array(35).fill('new'))
+    expect(after.filter((x) => x?.assigneeId).every((x) => x?.status === 'open')).toBe(true)
+  }, 180_000)
+
+  it('spreads by load, then takes turns among equals, and a redelivered message changes nothing', async () => {
+    const t = tenant()
+    await billingDesk(t)
+    await agent(t, 'ana', { capacity: 5 })
+    await agent(t, 'ben', { capacity: 5 })
+    const order: string[] = []
+    for (let n = 0; n < 4; n++) {
+      const ticket = await open(t, n)
+      await workAll(t, [ticket.id])
+      order.push(String((await getTicket(t, ticket.id))?.assigneeId))
+      // The same message again (SQS at-least-once): dropped by its id, no second claim.
+      await assign(delivery({ tenantId: t, ticketId: ticket.id, correlationId: 'c' }, `m-${ticket.id}`, 2))
+    }
+    expect(order).toEqual(['ana', 'ben', 'ana', 'ben'])
+    expect((await allAgents(t)).map((a) => a.load)).toEqual([2, 2])
+  }, 120_000)
+})
