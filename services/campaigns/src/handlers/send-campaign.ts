@@ -11,6 +11,7 @@ import {
   startWork,
 } from '../store/campaigns.js'
 import { requireSegment } from '../store/segments.js'
+import { variantChooser } from '../store/variants.js'
 
 /** A start message may come a second early (SQS delays are whole seconds). */
 const EARLY_TOLERANCE_MS = 1_000
@@ -47,7 +48,11 @@ export const handler = worker(
       }
     }
     if (campaign.status !== 'sending' || campaign.sendBatch !== message.batch) return undefined
-    const outcome = await runBatch(campaign, tenantId, { logger, correlationId })
+    const outcome = await runBatch(campaign, tenantId, {
+      logger,
+      correlationId,
+      chooseVariants: variantChooser(correlationId),
+    })
     if (outcome.kind === 'stopped') return undefined
     logger.info('Campaign batch', { campaignId, batch: message.batch, attempt: message.attempt, ...outcome })
     if (outcome.kind === 'again')
