@@ -8,11 +8,13 @@ import {
 import { eraseRequesterTickets, linkEmailTickets, repointTickets } from '../store/ticket-changes.js'
 import { onContactChanged } from '../subscriptions.js'
 
+/** The addresses of a contact's `emails` (a Contact.Updated `after` is untyped: read defensively). */
 const addresses = (emails: unknown): string[] =>
   Array.isArray(emails)
-    ? emails.flatMap((e) =>
-        typeof (e as { address?: unknown })?.address === 'string' ? [(e as { address: string }).address] : [],
-      )
+    ? emails.flatMap((e) => {
+        const address = (e as { address?: unknown } | null)?.address
+        return typeof address === 'string' ? [address] : []
+      })
     : []
 
 /**
@@ -35,41 +37,21 @@ export const handler = subscriber(
   onContactChanged,
   async (event, { logger }) => {
     const { tenantId, correlationId } = event.detail
-    const data = event.detail.data
-    if (event.detailType === 'Contact.Created' || event.detailType === 'Contact.Updated') {
-      const d = data as {
-        id: string
-        version: number
-        emails?: unknown
-        changes?: Record<string, { after?: unknown }>
-      }
-      const known = await requesterContact(tenantId, d.id)
-      if (known && (known.gone || known.version >= d.version)) return undefined
-      const emails =
-        event.detailType === 'Contact.Created'
-          ? addresses(d.emails)
-          : d.changes && 'emails' in d.changes
-            ? addresses(d.changes.emails?.after)
-            : undefined
-      // An update that did not touch the emails leaves the projection as it is.
-      if (emails === undefined) return undefined
-      for (const email of emails) await linkEmailTickets(tenantId, email, d.id, correlationId)
-      return setContactEmailsWork(tenantId, d.id, d.version, known?.emails ?? [], emails)
+    if (event.detailType === 'Contact.Erased') {
+      const { id } = event.detail.data
+      const emails = (await requesterContact(tenantId, id))?.emails ?? []
+      const erased = await eraseRequesterTickets(tenantId, id, emails, correlationId)
+      logger.info('Requester erased', { contactId: id, tickets: erased })
+      return contactErasedWork(tenantId, id, emails)
     }
     if (event.detailType === 'Contact.Merged') {
-      const d = data as {
-        id: string
-        version: number
-        sourceId: string
-        changes: Record<string, { after?: unknown }>
-      }
+      const d = event.detail.data
       const [source, target] = await Promise.all([
         requesterContact(tenantId, d.sourceId),
         requesterContact(tenantId, d.id),
       ])
       if (source?.gone) return undefined
       const moved = await repointTickets(tenantId, d.sourceId, d.id, correlationId)
-      const targetEmails = 'emails' in d.changes ? addresses(d.changes.emails?.after) : (target?.emails ?? [])
       const sourceEmails = source?.emails ?? []
       for (const email of sourceEmails) await linkEmailTickets(tenantId, email, d.id, correlationId)
       logger.info('Requester merged', { sourceId: d.sourceId, targetId: d.id, tickets: moved })
@@ -80,16 +62,23 @@ export const handler = subscriber(
           contactId: d.id,
           version: Math.max(d.version, target?.version ?? 0),
           before: target?.emails ?? [],
-          emails: targetEmails,
+          emails: d.changes.emails ? addresses(d.changes.emails.after) : (target?.emails ?? []),
         },
       )
     }
-    const d = data as { id: string }
-    const known = await requesterContact(tenantId, d.id)
-    const emails = known?.emails ?? []
-    const erased = await eraseRequesterTickets(tenantId, d.id, emails, correlationId)
-    logger.info('Requester erased', { contactId: d.id, tickets: erased })
-    return contactErasedWork(tenantId, d.id, emails)
+    const { id, version } = event.detail.data
+    const known = await requesterContact(tenantId, id)
+    if (known && (known.gone || known.version >= version)) return undefined
+    const emails =
+      event.detailType === 'Contact.Created'
+        ? addresses(event.detail.data.emails)
+        : event.detail.data.changes.emails
+          ? addresses(event.detail.data.changes.emails.after)
+          : undefined
+    // An update that did not touch the emails leaves the projection as it is.
+    if (emails === undefined) return undefined
+    for (const email of emails) await linkEmailTickets(tenantId, email, id, correlationId)
+    return setContactEmailsWork(tenantId, id, version, known?.emails ?? [], emails)
   },
   // The projection saw a newer version of the contact already: nothing to do.
   { onConditionFailed: 'ignore' },
