@@ -7,7 +7,9 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Role, RouteDef, ServiceManifest } from '@relay/core/manifest'
+import { signLink } from '@relay/core/signed-link'
 import { type LocalRuntime, startLocal } from '@relay/local/runtime'
+import { LINK_PURPOSE } from '../../services/campaigns/src/domain/send.js'
 import { services } from '../../services/index.js'
 
 export interface Api {
@@ -67,7 +69,8 @@ export async function startApi(): Promise<Api> {
       body = JSON.stringify(opts.body)
       headers['content-type'] ??= 'application/json'
     }
-    const res = await fetch(new URL(path, runtime.url), { method, headers, body })
+    // A redirect (the click tracker's 302) is an answer to check, not one to follow.
+    const res = await fetch(new URL(path, runtime.url), { method, headers, body, redirect: 'manual' })
     const text = await res.text()
     return { status: res.status, headers: res.headers, body: parseJson(text), text }
   }
@@ -211,6 +214,26 @@ const REQUIRED_HEADERS: Record<
   },
 }
 
+/**
+ * Public routes whose path carries a signed link (campaign tracking and unsubscribe): a link this
+ * stage signed for `tenant`, naming a send that does not exist (each answers as it does for a
+ * link whose send is gone), since no manifest route creates one.
+ */
+const SIGNED_LINK_PATHS: Record<string, (tenant: string) => Promise<RealRequest>> = {
+  'GET /public/t/o/{token}': async (t) => ({
+    path: `/public/t/o/${await signLink(LINK_PURPOSE.open, { t, c: MISSING_ID, k: MISSING_ID }, { expiresInSeconds: 600 })}`,
+  }),
+  'GET /public/t/c/{token}': async (t) => ({
+    path: `/public/t/c/${await signLink(LINK_PURPOSE.click, { t, c: MISSING_ID, k: MISSING_ID, u: 'https://example.com/', l: 0 }, { expiresInSeconds: 600 })}`,
+  }),
+  'GET /public/unsubscribe/{token}': async (t) => ({
+    path: `/public/unsubscribe/${await signLink(LINK_PURPOSE.unsubscribe, { t, c: MISSING_ID, k: MISSING_ID }, { expiresInSeconds: 600 })}`,
+  }),
+  'POST /public/unsubscribe/{token}': async (t) => ({
+    path: `/public/unsubscribe/${await signLink(LINK_PURPOSE.unsubscribe, { t, c: MISSING_ID, k: MISSING_ID }, { expiresInSeconds: 600 })}`,
+  }),
+}
+
 /** The route on real records of `tenant` (created by `seed`), with its required headers. */
 export async function realRequest(
   api: Api,
@@ -222,6 +245,8 @@ export async function realRequest(
   const required = Object.entries(e.route.headers ?? {}).filter(([, h]) => h.required)
   const special = REQUIRED_HEADERS[e.name]
   if (special) return special(api, tenant, e, opts)
+  const signed = SIGNED_LINK_PATHS[e.name]
+  if (signed) return signed(tenant)
   if (required.length)
     throw new Error(`${e.name} requires ${required.map(([n]) => n)}: add it to REQUIRED_HEADERS`)
   const path = await seed(e.manifest, e.route.path, { fresh: e.route.method !== 'GET' })
