@@ -1,4 +1,6 @@
+import { nowIso } from '@relay/core/ids'
 import { subscriber } from '../kit.js'
+import { eraseRegistrations, repointRegistrations } from '../store/registrations.js'
 import {
   contactErasedWork,
   contactMergedWork,
@@ -25,8 +27,8 @@ const addresses = (emails: unknown): string[] =>
  * | -------- | -------------------------------------------- | ----------------------------------------------- |
  * | Created  | its emails → it                              | tickets from those emails without a contact linked (Ticket.Updated) |
  * | Updated  | its new email set (when emails changed)      | tickets from the new emails linked               |
- * | Merged   | source's and target's emails → target        | the source's tickets re-pointed to the target    |
- * | Erased   | its emails dropped, contact remembered gone  | requester data and comment text anonymised       |
+ * | Merged   | source's and target's emails → target        | the source's tickets and registrations re-pointed to the target |
+ * | Erased   | its emails dropped, contact remembered gone  | requester data and comment text anonymised; registrations lose serials and notes |
  *
  * Out of order and redelivered events: the projection keeps the contact's version (an older event
  * changes nothing) and remembers contacts merged away or erased (a late Created cannot bring one
@@ -41,7 +43,8 @@ export const handler = subscriber(
       const { id } = event.detail.data
       const emails = (await requesterContact(tenantId, id))?.emails ?? []
       const erased = await eraseRequesterTickets(tenantId, id, emails, correlationId)
-      logger.info('Requester erased', { contactId: id, tickets: erased })
+      const registrations = await eraseRegistrations(tenantId, id, nowIso())
+      logger.info('Requester erased', { contactId: id, tickets: erased, registrations })
       return contactErasedWork(tenantId, id, emails)
     }
     if (event.detailType === 'Contact.Merged') {
@@ -52,9 +55,10 @@ export const handler = subscriber(
       ])
       if (source?.gone) return undefined
       const moved = await repointTickets(tenantId, d.sourceId, d.id, correlationId)
+      const registrations = await repointRegistrations(tenantId, d.sourceId, d.id, nowIso())
       const sourceEmails = source?.emails ?? []
       for (const email of sourceEmails) await linkEmailTickets(tenantId, email, d.id, correlationId)
-      logger.info('Requester merged', { sourceId: d.sourceId, targetId: d.id, tickets: moved })
+      logger.info('Requester merged', { sourceId: d.sourceId, targetId: d.id, tickets: moved, registrations })
       return contactMergedWork(
         tenantId,
         { contactId: d.sourceId, emails: sourceEmails },
