@@ -166,6 +166,14 @@ describe('forecast', () => {
     expect(p4!.value).toBe(p4!.statistical)
   })
 
+  it('lets a thin pipeline (below the norm) leave the forecast as it is', () => {
+    const f = forecast(history(36), { seasonLength: 12, horizon: 2, pipeline: [100, 100] })
+    for (const p of f.points) {
+      expect(p.pipeline).toBe(100)
+      expect(p.value).toBe(p.statistical)
+    }
+  })
+
   it('falls back with short histories: Holt linear without two seasons, the mean below four periods', () => {
     const linear = forecast([100, 110, 120, 130, 140, 150, 160, 170], { seasonLength: 12, horizon: 3 })
     expect(linear.method).toBe('holt-linear')

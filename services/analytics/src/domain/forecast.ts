@@ -9,7 +9,7 @@
  * | 3    | α, β, γ by least one-step squared error | each tenant's own history decides how fast level, trend and season adapt      |
  * | 4    | intervals from the one-step residuals   | ETS(A,A,A) h-step variance: σ²·(1 + Σ (α(1+jβ) + γ·[j ≡ 0 mod m])²)           |
  * | 5    | backtest: hold out the last periods     | MAPE of the same method refitted without them, against what really happened   |
- * | 6    | blend the weighted open pipeline        | the next periods are known better from deals about to close than from history |
+ * | 6    | blend the weighted open pipeline        | deals about to close above the norm raise the next periods (never lower them)  |
  *
  * Cleaning (step 1): trend = Theil-Sen line, season = median of the detrended values per position
  * in the season, then a Hampel filter (rolling median, 7 wide) on what is left. A residual more than
@@ -311,7 +311,9 @@ export function forecast(history: readonly number[], options: ForecastOptions): 
     const pipeline = options.pipeline?.[k]
     // No deal dated in the period says nothing about it (close dates are often left empty): no blend.
     const blended = pipeline !== undefined && pipeline > 0 && weight > 0
-    const centre = blended ? (1 - weight) * value + weight * pipeline : value
+    // The pipeline may only raise the centre: deals already in flight above the norm are news, while a
+    // thin pipeline says more about how early the team logs deals than about the period's revenue.
+    const centre = blended ? Math.max(value, (1 - weight) * value + weight * pipeline) : value
     return {
       step: k + 1,
       value: round(clamp(centre)),
