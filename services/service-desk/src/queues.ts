@@ -6,6 +6,8 @@
  * | ------------- | ---------------------------------------------------- | ------------- |
  * | assign-ticket | `{ tenantId, ticketId, correlationId }`               | assign-ticket |
  * | send-reply    | `{ tenantId, ticketId, commentId, correlationId }`    | send-reply    |
+ * | sla-escalations | `{ tenantId, ticketId, target, cycle, policyId, priorityAtBreach }` | escalate-ticket |
+ * | send-survey   | `{ tenantId, ticketId, solvedAt, correlationId }`     | send-survey   |
  *
  * A message is a queue-outbox item in the SAME transaction as the write it belongs to (the new
  * ticket, the public reply): sent if and only if that write commits, and its consumer always finds it.
@@ -34,10 +36,34 @@ export const SendReplyMessage = z.object({
 })
 export type SendReplyMessage = z.infer<typeof SendReplyMessage>
 
+/** A solved ticket whose satisfaction survey may be due (once per ticket: the worker checks). */
+export const SendSurveyMessage = z.object({
+  tenantId: TenantId,
+  ticketId: RecordId,
+  solvedAt: z.string(),
+  correlationId: z.string(),
+})
+export type SendSurveyMessage = z.infer<typeof SendSurveyMessage>
+
+/** A breached SLA target whose policy has escalation rules (desk-sla's escalate-ticket). */
+export const SlaEscalationMessage = z.object({
+  tenantId: TenantId,
+  ticketId: RecordId,
+  target: z.enum(['first_response', 'next_response', 'resolution']),
+  cycle: z.number(),
+  policyId: RecordId,
+  /** The priority at the breach: a raise goes one step above it, so a redelivery raises nothing more. */
+  priorityAtBreach: z.enum(['low', 'normal', 'high', 'urgent']),
+  correlationId: z.string(),
+})
+export type SlaEscalationMessage = z.infer<typeof SlaEscalationMessage>
+
 /** Each queue's message (the other helpers add theirs here). */
 export interface QueueMessages {
   'assign-ticket': AssignTicketMessage
   'send-reply': SendReplyMessage
+  'sla-escalations': SlaEscalationMessage
+  'send-survey': SendSurveyMessage
 }
 
 /**

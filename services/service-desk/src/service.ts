@@ -2,6 +2,8 @@ import { published } from '@relay/contracts/event-contract'
 import { SERVICE_DESK_EVENTS } from '@relay/contracts/service-desk-events'
 import { defineService } from '@relay/core/manifest'
 import { commentRoutes } from './routes/comments.js'
+import { fieldRoutes } from './routes/field.js'
+import { intakeRoutes } from './routes/intake.js'
 import { ticketRoutes } from './routes/tickets.js'
 import { subscriptions } from './subscriptions.js'
 
@@ -41,9 +43,18 @@ export const manifest = defineService({
     },
     'list-tickets': { entry: 'handlers/list-tickets.ts', tables: { main: 'read' } },
     'get-ticket': { entry: 'handlers/get-ticket.ts', tables: { main: 'read' } },
-    'update-ticket': { entry: 'handlers/update-ticket.ts', tables: { main: 'write' } },
+    // A solve enqueues its satisfaction survey (send-survey) in the same transaction.
+    'update-ticket': {
+      entry: 'handlers/update-ticket.ts',
+      tables: { main: 'write' },
+      sendsTo: ['send-survey'],
+    },
     // A public reply is emailed by send-reply, enqueued with the comment.
-    'add-comment': { entry: 'handlers/add-comment.ts', tables: { main: 'write' }, sendsTo: ['send-reply'] },
+    'add-comment': {
+      entry: 'handlers/add-comment.ts',
+      tables: { main: 'write' },
+      sendsTo: ['send-reply', 'send-survey'],
+    },
     'list-comments': { entry: 'handlers/list-comments.ts', tables: { main: 'read' } },
     'send-reply': { entry: 'handlers/send-reply.ts', tables: { main: 'write' }, sendsEmail: true },
     // Routing and least-loaded assignment of a new ticket (desk-sla).
@@ -54,11 +65,51 @@ export const manifest = defineService({
       tables: { main: 'write' },
       timeoutSeconds: 120,
     },
+    // desk-mail: inbound email (raw MIME, quarantine), the public support form, CSAT, registrations, visits.
+    'receive-inbound': {
+      entry: 'handlers/receive-inbound.ts',
+      tables: { main: 'write' },
+      sendsTo: ['assign-ticket'],
+      memoryMb: 512,
+    },
+    'list-quarantine': { entry: 'handlers/list-quarantine.ts', tables: { main: 'read' } },
+    'get-quarantined': { entry: 'handlers/get-quarantined.ts', tables: { main: 'read' } },
+    'create-support-form': { entry: 'handlers/create-support-form.ts', tables: { main: 'write' } },
+    'list-support-forms': { entry: 'handlers/list-support-forms.ts', tables: { main: 'read' } },
+    'submit-support-form': {
+      entry: 'handlers/submit-support-form.ts',
+      tables: { main: 'write' },
+      sendsTo: ['assign-ticket'],
+    },
+    // The survey link's token is verified with the link key; the sender signs it.
+    'click-csat': { entry: 'handlers/click-csat.ts', tables: { main: 'write' }, signsLinks: true },
+    'rate-csat': { entry: 'handlers/rate-csat.ts', tables: { main: 'write' }, signsLinks: true },
+    'get-satisfaction': { entry: 'handlers/get-satisfaction.ts', tables: { main: 'read' } },
+    'send-survey': {
+      entry: 'handlers/send-survey.ts',
+      tables: { main: 'write' },
+      sendsEmail: true,
+      signsLinks: true,
+    },
+    'create-registration': { entry: 'handlers/create-registration.ts', tables: { main: 'write' } },
+    'list-registrations': { entry: 'handlers/list-registrations.ts', tables: { main: 'read' } },
+    'get-registration': { entry: 'handlers/get-registration.ts', tables: { main: 'read' } },
+    'update-registration': { entry: 'handlers/update-registration.ts', tables: { main: 'write' } },
+    'book-visit': { entry: 'handlers/book-visit.ts', tables: { main: 'write' } },
+    'list-visits': { entry: 'handlers/list-visits.ts', tables: { main: 'read' } },
+    'get-visit': { entry: 'handlers/get-visit.ts', tables: { main: 'read' } },
+    'update-visit': { entry: 'handlers/update-visit.ts', tables: { main: 'write' } },
   },
-  routes: [...ticketRoutes, ...commentRoutes],
+  routes: [...ticketRoutes, ...commentRoutes, ...intakeRoutes, ...fieldRoutes],
   subscriptions: [...subscriptions],
   schedules: [],
   queues: {
+    'send-survey': {
+      consumer: 'send-survey',
+      batchSize: 10,
+      description:
+        'Solved tickets whose satisfaction survey may be due (once per ticket): { tenantId, ticketId, solvedAt }',
+    },
     'assign-ticket': {
       consumer: 'assign-ticket',
       batchSize: 10,

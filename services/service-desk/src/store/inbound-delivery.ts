@@ -116,7 +116,6 @@ export async function deliverInbound(
         correlationId: ctx.correlationId,
         channel: 'email',
         messageId: m.messageId,
-        now: ctx.now,
         items: [record],
       },
     )

@@ -26,6 +26,7 @@ import { encodeTime } from 'ulid'
 import type { Emitted } from '../domain/events.js'
 import { publicTicket, type TicketRecord } from '../domain/ticket.js'
 import { emailKeyOf } from './requesters.js'
+import { surveyRequest } from './surveys.js'
 import { envelopes, type Item, stillAtVersion, table, ticketKey } from './table.js'
 
 const gsi = {
@@ -146,17 +147,22 @@ export async function commitTicketWrite(
   w: TicketWrite,
   correlationId: string,
 ): Promise<void> {
-  await transactWithEvents(table(), ticketWriteItems(tenantId, w), [
-    ...envelopes(tenantId, correlationId, w.events),
-    ...(w.envelopes ?? []),
-  ])
+  await transactWithEvents(
+    table(),
+    [...ticketWriteItems(tenantId, w), ...surveyRequest(tenantId, w, correlationId)],
+    [...envelopes(tenantId, correlationId, w.events), ...(w.envelopes ?? [])],
+  )
 }
 
 /** T4 from a subscriber or worker: the same change as a Work, committed with its dedupe record. */
 export function ticketWriteWork(tenantId: string, w: TicketWrite, correlationId: string): Work {
   const name = table()
   const events = [...envelopes(tenantId, correlationId, w.events), ...(w.envelopes ?? [])]
-  return work(...ticketWriteItems(tenantId, w), ...events.map((e) => outboxPut(name, e)))
+  return work(
+    ...ticketWriteItems(tenantId, w),
+    ...surveyRequest(tenantId, w, correlationId),
+    ...events.map((e) => outboxPut(name, e)),
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
