@@ -7,8 +7,8 @@
  * | audience | T#t#AUD#<shard 00..15> | <contactId> |
  *
  * Key layout: a tenant's audience is spread over {@link AUDIENCE_SHARDS} partitions by a hash of the
- * contact id, so enumerating it is 16 paged Queries that run side by side (a segment preview at
- * 100 000 contacts reads them all at once; a send walks them in order with a cursor), never a Scan,
+ * contact id, so enumerating it is 16 paged Queries that can run side by side (a segment preview at
+ * 100 000 contacts reads four at a time; a send walks them in order with a cursor, or one per worker), never a Scan,
  * and no single partition takes a whole tenant's writes during an import.
  *
  * Short attribute names (the whole audience is read on every preview, and attribute names count
@@ -24,10 +24,13 @@
  *                                    bus retries the event
  *  3. Engagement (send/open/click)   UpdateItem SET es|eo|ec, no condition, in the writer's transaction
  *  4. A shard, in contact-id order   Query pk = T#t#AUD#<nn>, paged (Limit, ExclusiveStartKey)
- *  5. The whole audience             pattern 4 on every shard at once
+ *  5. The whole audience             pattern 4 on every shard, 4 at a time, only the attributes
+ *                                    the rule reads (ProjectionExpression)
+ *  6. A few contacts                 BatchGetItem (a preview's sample)
  */
 import { createHash } from 'node:crypto'
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import type { SegmentRule } from '@relay/contracts/campaigns'
 import { decodeCursor, documentClient, encodeCursor } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import type { TransactItem } from '@relay/core/outbox'
@@ -222,18 +225,82 @@ export function engagementItem(
   }
 }
 
-/** One page of a shard (pattern 4). */
+/**
+ * The attributes an evaluation of `rule` reads, plus what every membership test needs (id, address,
+ * consent, tombstone): a preview reads only these, a fraction of each item (the field versions, the
+ * largest attribute, are never needed to read).
+ */
+export function attributesFor(rule: SegmentRule): string[] {
+  const attrs = new Set<string>(['sk', 'e', 'cs', 'del'])
+  const walk = (r: SegmentRule): void => {
+    switch (r.type) {
+      case 'and':
+      case 'or':
+        r.rules.forEach(walk)
+        return
+      case 'not':
+        walk(r.rule)
+        return
+      case 'field':
+        attrs.add(TEXT_ATTR[r.field])
+        return
+      case 'tag':
+        attrs.add('tg')
+        return
+      case 'consent':
+        return
+      case 'lifecycle':
+        attrs.add('lc')
+        return
+      case 'tier':
+        attrs.add('ti')
+        return
+      case 'engagement':
+        attrs.add(ENGAGEMENT_ATTR[r.event])
+        return
+      case 'custom':
+        attrs.add('cf')
+        return
+    }
+  }
+  walk(rule)
+  return [...attrs]
+}
+
+/** Everything a recipient's email needs (names, custom fields for personalisation), not the field versions. */
+const RECIPIENT_ATTRS = [
+  'sk',
+  'del',
+  'tg',
+  'cs',
+  'cf',
+  ...Object.values(TEXT_ATTR),
+  ...Object.values(ENGAGEMENT_ATTR),
+]
+
+function projection(attributes: readonly string[]) {
+  const names: Record<string, string> = {}
+  const expr = attributes.map((a) => {
+    names[`#${a}`] = a
+    return `#${a}`
+  })
+  return { ProjectionExpression: expr.join(', '), ExpressionAttributeNames: names }
+}
+
+/** One page of a shard (pattern 4), only `attributes` of each item. */
 async function queryShard(
   tenantId: string,
   shard: number,
   startKey: Record<string, unknown> | undefined,
   limit: number | undefined,
+  attributes: readonly string[] = RECIPIENT_ATTRS,
 ): Promise<{ items: Item[]; lastKey?: Record<string, unknown> }> {
   const out = await documentClient().send(
     new QueryCommand({
       TableName: table(),
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': shardPk(tenantId, shard) },
+      ...projection(attributes),
       ...(limit ? { Limit: limit } : {}),
       ...(startKey ? { ExclusiveStartKey: startKey } : {}),
     }),
@@ -242,26 +309,63 @@ async function queryShard(
 }
 
 /**
- * Pattern 5: every record of the tenant's audience, the shards read side by side, each page handed
- * to `visit` as it arrives (memory stays at a page per shard). Returns how many items were read.
+ * Shards read at once by {@link forEachAudiencePage}. Measured on DynamoDB Local at 30 000 contacts:
+ * 16 at once 12.3 s, 4 at once 8.5 s, one after another 5.8 s (the emulator serialises its reads,
+ * and parallel calls only contend); DynamoDB itself serves each partition on its own, and 4 keeps
+ * four partitions busy while the function decodes the pages.
+ */
+const SHARD_READERS = 4
+
+/**
+ * Pattern 5: every record of the tenant's audience (only `attributes` of each: the rest of the
+ * record is absent), {@link SHARD_READERS} shards at a time, each page handed to `visit` as it
+ * arrives (memory stays at a few pages). Returns how many items were read.
  */
 export async function forEachAudiencePage(
   tenantId: string,
   visit: (records: AudienceRecord[]) => void | Promise<void>,
+  attributes: readonly string[] = RECIPIENT_ATTRS,
 ): Promise<number> {
   let read = 0
+  let nextShard = 0
   await Promise.all(
-    Array.from({ length: AUDIENCE_SHARDS }, async (_, shard) => {
-      let startKey: Record<string, unknown> | undefined
-      do {
-        const page = await queryShard(tenantId, shard, startKey, undefined)
-        read += page.items.length
-        await visit(page.items.map(recordOf))
-        startKey = page.lastKey
-      } while (startKey)
+    Array.from({ length: SHARD_READERS }, async () => {
+      while (nextShard < AUDIENCE_SHARDS) {
+        const shard = nextShard++
+        let startKey: Record<string, unknown> | undefined
+        do {
+          const page = await queryShard(tenantId, shard, startKey, undefined, attributes)
+          read += page.items.length
+          await visit(page.items.map(recordOf))
+          startKey = page.lastKey
+        } while (startKey)
+      }
     }),
   )
   return read
+}
+
+/** Pattern 1 for a few contacts at once (a preview's sample): BatchGetItem, unprocessed keys retried. */
+export async function getAudienceRecords(
+  tenantId: string,
+  contactIds: readonly string[],
+): Promise<AudienceRecord[]> {
+  const found = new Map<string, AudienceRecord>()
+  for (let i = 0; i < contactIds.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = contactIds
+      .slice(i, i + 100)
+      .map((id) => audienceKey(tenantId, id))
+    for (let attempt = 0; keys?.length; attempt++) {
+      if (attempt >= 8) throw new Error('BatchGetItem left keys unprocessed after retries')
+      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt))
+      const out = await documentClient().send(
+        new BatchGetCommand({ RequestItems: { [table()]: { Keys: keys, ...projection(RECIPIENT_ATTRS) } } }),
+      )
+      for (const item of out.Responses?.[table()] ?? []) found.set(String(item.sk), recordOf(item))
+      keys = out.UnprocessedKeys?.[table()]?.Keys as Record<string, unknown>[] | undefined
+    }
+  }
+  return contactIds.map((id) => found.get(id)).filter((r): r is AudienceRecord => r !== undefined)
 }
 
 /** Where a walk of the audience stands: the shard, and the last key read in it. */
@@ -282,7 +386,8 @@ function positionOf(tenantId: string, cursor: string | undefined): Position {
 }
 
 /**
- * Pattern 4 across shards in order: up to `limit` items from where `cursor` stands (shard 0 first),
+ * Pattern 4 across shards in order (every attribute a recipient's email needs, not the field
+ * versions): up to `limit` items from where `cursor` stands (shard 0 first),
  * and the cursor after them (absent once the last shard is done). A page may hold fewer items
  * than `limit` where a shard ends.
  */

@@ -10,7 +10,7 @@
 import type { AudienceMember, SegmentPreview, SegmentRule } from '@relay/contracts/campaigns'
 import { type AudienceRecord, unreachable } from '../domain/audience.js'
 import { compile } from '../domain/segment.js'
-import { audiencePage, forEachAudiencePage } from './audience.js'
+import { attributesFor, audiencePage, forEachAudiencePage, getAudienceRecords } from './audience.js'
 import { suppressedAmong, suppressionSet } from './suppressions.js'
 
 /** A member as a preview shows them. */
@@ -29,8 +29,8 @@ export function memberView(rec: AudienceRecord): AudienceMember {
 
 /**
  * The preview of a rule now: who would receive a campaign (count and the `sample` newest of them),
- * whom the rule matches, and why the difference is left out. Reads the whole audience (every shard
- * at once) and the suppression list (keys only).
+ * whom the rule matches, and why the difference is left out. Reads the whole audience (only the
+ * attributes the rule needs), the suppression list (keys only), then the sample's records.
  */
 export async function previewSegment(
   tenantId: string,
@@ -45,36 +45,41 @@ export async function previewSegment(
   let matched = 0
   let count = 0
   const excluded = { noEmail: 0, noConsent: 0, suppressed: 0 }
-  // The `sample` newest members (highest ULIDs), whatever order the shards answer in.
-  const sample: AudienceRecord[] = []
-  const scanned = await forEachAudiencePage(tenantId, (records) => {
-    for (const rec of records) {
-      if (rec.deleted || !test(rec, nowMs)) continue
-      matched++
-      const why = unreachable(rec)
-      if (why === 'noEmail' || why === 'noConsent') {
-        excluded[why]++
-        continue
+  // The ids of the `sample` newest members (highest ULIDs), whatever order the shards answer in;
+  // their records are read whole at the end (the walk reads only what the rule needs).
+  const sample: string[] = []
+  const scanned = await forEachAudiencePage(
+    tenantId,
+    (records) => {
+      for (const rec of records) {
+        if (rec.deleted || !test(rec, nowMs)) continue
+        matched++
+        const why = unreachable(rec)
+        if (why === 'noEmail' || why === 'noConsent') {
+          excluded[why]++
+          continue
+        }
+        if (suppressed.has(rec.email as string)) {
+          excluded.suppressed++
+          continue
+        }
+        count++
+        if (opts.sample === 0) continue
+        if (sample.length < opts.sample || rec.contactId > (sample.at(-1) as string)) {
+          sample.push(rec.contactId)
+          sample.sort((a, b) => (a < b ? 1 : -1))
+          if (sample.length > opts.sample) sample.pop()
+        }
       }
-      if (suppressed.has(rec.email as string)) {
-        excluded.suppressed++
-        continue
-      }
-      count++
-      if (opts.sample === 0) continue
-      if (sample.length < opts.sample || rec.contactId > (sample.at(-1) as AudienceRecord).contactId) {
-        sample.push(rec)
-        sample.sort((a, b) => (a.contactId < b.contactId ? 1 : -1))
-        if (sample.length > opts.sample) sample.pop()
-      }
-    }
-  })
+    },
+    attributesFor(rule),
+  )
   return {
     segmentId,
     count,
     matched,
     excluded,
-    sample: sample.map(memberView),
+    sample: (await getAudienceRecords(tenantId, sample)).map(memberView),
     evaluatedAt: new Date(nowMs).toISOString(),
     scanned,
     tookMs: Date.now() - started,
