@@ -11,6 +11,7 @@ import { signLink } from '@relay/core/signed-link'
 import { type LocalRuntime, startLocal } from '@relay/local/runtime'
 import { LINK_PURPOSE } from '../../services/campaigns/src/domain/send.js'
 import { services } from '../../services/index.js'
+import { CSAT_PURPOSE } from '../../services/service-desk/src/domain/csat.js'
 
 export interface Api {
   url: string
@@ -160,6 +161,7 @@ export const withMissingIds = (path: string) => path.replace(/\{[^}]+\}/g, MISSI
  */
 export function pathSeeder(api: Api, tenant: string) {
   const seeded = new Map<string, string>()
+  let made = 0
   return async (manifest: ServiceManifest, path: string, opts: { fresh?: boolean } = {}) => {
     const parts = path.split('/')
     const filled: string[] = []
@@ -175,9 +177,16 @@ export function pathSeeder(api: Api, tenant: string) {
         continue
       }
       const template = parts.slice(0, filled.length).join('/')
+      const token = await api.token(tenant, ['admin'])
+      const custom = COLLECTION_SEEDERS[template]
+      if (custom) {
+        const id = await custom(api, token, ++made)
+        seeded.set(collection, id)
+        filled.push(id)
+        continue
+      }
       const creator = manifest.routes.find((r) => r.method === 'POST' && r.path === template && r.example)
       if (!creator) return undefined
-      const token = await api.token(tenant, ['admin'])
       const res = await api.call('POST', collection, { token, body: creator.example })
       if (res.status !== 201) throw new Error(`seeding ${collection}: ${res.status} ${res.text}`)
       const id = String(res.headers.get('location')?.split('/').pop() ?? res.body?.id)
@@ -186,6 +195,40 @@ export function pathSeeder(api: Api, tenant: string) {
     }
     return filled.join('/')
   }
+}
+
+/**
+ * Collections whose records the POST example cannot make again and again: the n-th record of a
+ * seeder (n from 1), as its id. A visit holds its technician's time (the example, posted twice,
+ * is a double booking: each seeded visit is a day later); a quarantined message is what the
+ * inbound endpoint keeps of a malformed one (no route creates it from JSON).
+ */
+const COLLECTION_SEEDERS: Record<string, (api: Api, token: string, n: number) => Promise<string>> = {
+  '/visits': async (api, token, n) => {
+    const creator = services
+      .flatMap((s) => s.manifest.routes)
+      .find((r) => r.method === 'POST' && r.path === '/visits')
+    const example = creator?.example as { window: { start: string; end: string } } | undefined
+    if (!example) throw new Error('POST /visits has no example')
+    const later = (local: string) =>
+      new Date(Date.parse(`${local}Z`) + n * 86_400_000).toISOString().slice(0, 16)
+    const body = {
+      ...example,
+      window: { ...example.window, start: later(example.window.start), end: later(example.window.end) },
+    }
+    const res = await api.call('POST', '/visits', { token, body })
+    if (res.status !== 201) throw new Error(`seeding /visits: ${res.status} ${res.text}`)
+    return String(res.body.id)
+  },
+  '/inbound/quarantine': async (api, token, n) => {
+    const res = await api.call('POST', '/inbound/email', {
+      token,
+      rawBody: `this is not an email, number ${n}`,
+      headers: { 'content-type': 'message/rfc822' },
+    })
+    if (res.status !== 202) throw new Error(`seeding /inbound/quarantine: ${res.status} ${res.text}`)
+    return String(res.body.quarantineId)
+  },
 }
 
 /** A route's real path (records of the tenant) and the headers it requires. */
@@ -212,6 +255,14 @@ const REQUIRED_HEADERS: Record<
     if (res.status !== 201) throw new Error(`creating a form: ${res.status} ${res.text}`)
     return { path: `/public/forms/${res.body.id}/submissions`, headers: { 'x-form-key': res.body.publicKey } }
   },
+  'POST /public/support/{formId}': async (api, tenant, _e, opts) => {
+    const res = await api.call('POST', '/support-forms', {
+      token: await api.token(tenant, ['admin']),
+      body: { name: 'Contact support', ...opts },
+    })
+    if (res.status !== 201) throw new Error(`creating a support form: ${res.status} ${res.text}`)
+    return { path: `/public/support/${res.body.id}`, headers: { 'x-form-key': res.body.publicKey } }
+  },
 }
 
 /**
@@ -220,6 +271,13 @@ const REQUIRED_HEADERS: Record<
  * link whose send is gone), since no manifest route creates one.
  */
 const SIGNED_LINK_PATHS: Record<string, (tenant: string) => Promise<RealRequest>> = {
+  // A survey link of a ticket that has no survey (401, as a link of a superseded survey).
+  'GET /public/csat/{token}': async (t) => ({
+    path: `/public/csat/${await signLink(CSAT_PURPOSE, { t, k: MISSING_ID }, { expiresInSeconds: 600, jti: MISSING_ID })}?score=5`,
+  }),
+  'POST /public/csat/{token}': async (t) => ({
+    path: `/public/csat/${await signLink(CSAT_PURPOSE, { t, k: MISSING_ID }, { expiresInSeconds: 600, jti: MISSING_ID })}`,
+  }),
   'GET /public/t/o/{token}': async (t) => ({
     path: `/public/t/o/${await signLink(LINK_PURPOSE.open, { t, c: MISSING_ID, k: MISSING_ID }, { expiresInSeconds: 600 })}`,
   }),
