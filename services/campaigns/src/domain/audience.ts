@@ -9,22 +9,16 @@
  * changes nothing a newer one already set, and a deletion leaves a tombstone that every older (or
  * later-arriving) event bounces off. So any delivery order ends in the same record.
  */
+import { SEGMENT_FIELDS } from '@relay/contracts/campaigns'
 import type { ConsentChannel, Contact } from '@relay/contracts/contacts'
 
 export type ConsentStatus = 'granted' | 'denied' | 'withdrawn'
 export type EngagementKind = 'sent' | 'opened' | 'clicked'
 
-/** The text fields of a contact campaigns keeps as they are. */
-export const TEXT_FIELDS = [
-  'firstName',
-  'lastName',
-  'displayName',
-  'companyName',
-  'jobTitle',
-  'source',
-  'channel',
-  'ownerId',
-] as const
+/** The text fields of a contact campaigns keeps as they are: those a segment can test, but the address. */
+export const TEXT_FIELDS = SEGMENT_FIELDS.filter(
+  (f): f is Exclude<(typeof SEGMENT_FIELDS)[number], 'email'> => f !== 'email',
+)
 type TextField = (typeof TEXT_FIELDS)[number]
 
 /** One contact as campaigns knows it. */
