@@ -4,7 +4,8 @@
  * ratios survive a noisy 2-core machine better than absolute times.
  *
  * Sections: bundles, latency (warm latency per route against its raw replay, event lag, gateway
- * throughput), burst (2 000 requests at 32 in flight, where the time goes), contacts, pipeline.
+ * throughput), burst (2 000 requests at 32 in flight, where the time goes), contacts, pipeline,
+ * analytics.
  *
  * Flags: --quick (fewer samples, data sets 1/50 to 1/10 of the defaults), --skip-bundles,
  * --only=<section,...> (only those sections), --burst (same as --only=burst),
@@ -12,7 +13,8 @@
  * --samples=<n> (per latency figure; default 300, --quick 50), --burst-requests=<n> (default 2 000),
  * --burst-concurrency=<n> (default 32), --functions=<text> (bundles of matching functions only),
  * --contacts=<n> (contacts searched, default 100 000), --import-rows=<n> (default 5 000, see below),
- * --deals=<n> (default 50 000).
+ * --deals=<n> (default 50 000), --analytics-events=<n> (events behind the large analytics tenant, default 1 000 000),
+ * --campaign-recipients=<n> (recipients of the campaigns section's send, default 100 000).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -37,7 +39,7 @@ const flag = (name: string, fallback: number) => {
   const given = option(name)
   return given ? Number(given.replace(/_/g, '')) : fallback
 }
-const SECTIONS = ['bundles', 'latency', 'burst', 'contacts', 'pipeline'] as const
+const SECTIONS = ['bundles', 'latency', 'burst', 'contacts', 'pipeline', 'analytics', 'campaigns'] as const
 const only = process.argv.includes('--burst') ? ['burst'] : option('only')?.split(',')
 for (const s of only ?? [])
   if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"`)
@@ -211,6 +213,27 @@ async function main(): Promise<void> {
       const { benchPipeline } = await import('./pipeline.js')
       for (const line of await benchPipeline(runtime, call, {
         deals: flag('deals', quick ? 5_000 : 50_000),
+        progress,
+      }))
+        console.log(`  ${line}`)
+    }
+    if (runs('analytics')) {
+      console.log('\nAnalytics')
+      const { benchAnalytics } = await import('./analytics.js')
+      for (const line of await benchAnalytics(runtime, {
+        events: flag('analytics-events', quick ? 50_000 : 1_000_000),
+        samples: quick ? 20 : 50,
+        ingest: quick ? 500 : 2_000,
+        progress,
+      }))
+        console.log(`  ${line}`)
+    }
+    if (runs('campaigns')) {
+      console.log('\nCampaigns')
+      const { benchCampaigns } = await import('./campaigns.js')
+      for (const line of await benchCampaigns(runtime, call, {
+        recipients: flag('campaign-recipients', quick ? 2_000 : 100_000),
+        dataDir,
         progress,
       }))
         console.log(`  ${line}`)

@@ -35,7 +35,10 @@ export function fold(events: readonly AnalyticsEvent[], zone: string): FoldState
 }
 
 /** The fold's totals of one dimension in the shape the dashboard reads (what the store's range read returns). */
-export function dayTable(totals: ReadonlyMap<string, number>, dim: string): Map<string, Map<string, Record<string, number>>> {
+export function dayTable(
+  totals: ReadonlyMap<string, number>,
+  dim: string,
+): Map<string, Map<string, Record<string, number>>> {
   const out = new Map<string, Map<string, Record<string, number>>>()
   for (const [key, v] of totals) {
     const [d, value, day, metric] = key.split('\u0001') as [string, string, string, string]

@@ -21,7 +21,10 @@ export const handler = httpNonPost(getDashboard, async ({ caller, query }) => {
   const [all, stage, source] = await Promise.all([
     readDays(caller.tenantId, 'all', start, LIFETIME),
     readDays(caller.tenantId, 'stage', stockFrom, LIFETIME),
-    readDays(caller.tenantId, 'source', start, to > previous.to ? to : previous.to),
+    readDays(caller.tenantId, 'source', start, to > previous.to ? to : previous.to, [
+      'leadsCreated',
+      'contactsCreated',
+    ]),
   ])
   const body = dashboard({
     from,
