@@ -91,15 +91,28 @@ export async function quarantine(
     new UpdateCommand({
       TableName: table(),
       Key: quarantineKey(tenantId, sha),
+      // Every attribute by a placeholder: `raw`, `size` and others are DynamoDB reserved words.
       UpdateExpression:
         [
-          'SET kind = :kind, id = :id, reason = if_not_exists(reason, :reason), detail = if_not_exists(detail, :detail)',
-          'sizeBytes = :size, sha256 = :id, raw = if_not_exists(raw, :raw), receivedAt = if_not_exists(receivedAt, :now)',
-          'gsi1pk = :list, gsi1sk = if_not_exists(gsi1sk, :sort)',
+          'SET #kind = :kind, #id = :id, #reason = if_not_exists(#reason, :reason)',
+          '#detail = if_not_exists(#detail, :detail), #size = :size, #sha = :id, #raw = if_not_exists(#raw, :raw)',
+          '#at = if_not_exists(#at, :now), gsi1pk = :list, gsi1sk = if_not_exists(gsi1sk, :sort)',
           ...(from ? ['#from = if_not_exists(#from, :from)'] : []),
-          ...(subject ? ['subject = if_not_exists(subject, :subject)'] : []),
-        ].join(', ') + ' ADD deliveries :one',
-      ...(from ? { ExpressionAttributeNames: { '#from': 'from' } } : {}),
+          ...(subject ? ['#subject = if_not_exists(#subject, :subject)'] : []),
+        ].join(', ') + ' ADD #deliveries :one',
+      ExpressionAttributeNames: {
+        '#kind': 'kind',
+        '#id': 'id',
+        '#reason': 'reason',
+        '#detail': 'detail',
+        '#size': 'sizeBytes',
+        '#sha': 'sha256',
+        '#raw': 'raw',
+        '#at': 'receivedAt',
+        '#deliveries': 'deliveries',
+        ...(from ? { '#from': 'from' } : {}),
+        ...(subject ? { '#subject': 'subject' } : {}),
+      },
       ExpressionAttributeValues: {
         ':kind': 'quarantine',
         ':id': sha,
@@ -146,8 +159,14 @@ export async function listQuarantine(
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'QUARANTINE') },
       ProjectionExpression:
-        'pk, sk, gsi1pk, gsi1sk, id, reason, detail, sizeBytes, sha256, #from, subject, receivedAt, deliveries',
-      ExpressionAttributeNames: { '#from': 'from' },
+        'pk, sk, gsi1pk, gsi1sk, #id, #reason, #detail, sizeBytes, sha256, #from, #subject, receivedAt, deliveries',
+      ExpressionAttributeNames: {
+        '#id': 'id',
+        '#reason': 'reason',
+        '#detail': 'detail',
+        '#from': 'from',
+        '#subject': 'subject',
+      },
       ScanIndexForward: false,
     },
     {
