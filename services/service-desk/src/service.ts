@@ -1,9 +1,12 @@
 import { published } from '@relay/contracts/event-contract'
 import { SERVICE_DESK_EVENTS } from '@relay/contracts/service-desk-events'
 import { defineService } from '@relay/core/manifest'
+import { agentRoutes } from './routes/agents.js'
 import { commentRoutes } from './routes/comments.js'
 import { fieldRoutes } from './routes/field.js'
 import { intakeRoutes } from './routes/intake.js'
+import { queueRoutes } from './routes/queues.js'
+import { slaFunctions, slaRoutes } from './routes/sla.js'
 import { ticketRoutes } from './routes/tickets.js'
 import { subscriptions } from './subscriptions.js'
 
@@ -59,6 +62,7 @@ export const manifest = defineService({
     'send-reply': { entry: 'handlers/send-reply.ts', tables: { main: 'write' }, sendsEmail: true },
     // Routing and least-loaded assignment of a new ticket (desk-sla).
     'assign-ticket': { entry: 'handlers/assign-ticket.ts', tables: { main: 'write' } },
+    ...slaFunctions,
     // Requester projection from contacts' events; merge re-points and erasure anonymises tickets.
     'on-contact-changed': {
       entry: 'handlers/on-contact-changed.ts',
@@ -100,10 +104,23 @@ export const manifest = defineService({
     'get-visit': { entry: 'handlers/get-visit.ts', tables: { main: 'read' } },
     'update-visit': { entry: 'handlers/update-visit.ts', tables: { main: 'write' } },
   },
-  routes: [...ticketRoutes, ...commentRoutes, ...intakeRoutes, ...fieldRoutes],
+  routes: [
+    ...ticketRoutes,
+    ...commentRoutes,
+    ...intakeRoutes,
+    ...fieldRoutes,
+    ...slaRoutes,
+    ...agentRoutes,
+    ...queueRoutes,
+  ],
   subscriptions: [...subscriptions],
-  schedules: [],
+  schedules: [{ name: 'sla-check', expression: 'rate(1 minute)', function: 'check-sla' }],
   queues: {
+    'sla-escalations': {
+      consumer: 'escalate-ticket',
+      batchSize: 5,
+      description: 'Breached SLA targets to escalate: { tenantId, ticketId, target, cycle, policyId }',
+    },
     'send-survey': {
       consumer: 'send-survey',
       batchSize: 10,

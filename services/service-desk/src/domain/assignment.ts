@@ -12,6 +12,14 @@
  * over capacity, and one that lost the race re-reads and tries again.
  */
 import type { Agent, Queue } from '@relay/contracts/service-desk-sla'
+import { Conflict } from '@relay/core/outcomes'
+
+/** The agent holds as many open tickets as its capacity allows (409). */
+export class AgentAtCapacity extends Conflict {
+  constructor(agentId: string, capacity: number) {
+    super('The agent is at capacity; pick another agent or a queue.', { agentId, capacity })
+  }
+}
 
 export type AgentView = Pick<
   Agent,

@@ -21,6 +21,7 @@
  * both writers are conditioned on the clock's version.
  */
 import type { SlaTarget, TicketPriority, TicketSla, TicketStatus } from '@relay/contracts/service-desk'
+import type { Policy, PolicyInput } from '@relay/contracts/service-desk-sla'
 import { ALWAYS_OPEN, addBusinessMs, type BusinessCalendar, businessMsBetween } from './business-hours.js'
 
 const MINUTE = 60_000
@@ -322,16 +323,7 @@ export function summary(
   return {
     ...(policy ? { policyId: policy.policyId } : {}),
     ...(policy?.agreementId ? { agreementId: policy.agreementId } : {}),
-    targets: [...latest.values()].map((c) => ({
-      target: c.target,
-      targetMinutes: c.targetMinutes,
-      ...(c.dueAt ? { dueAt: c.dueAt } : {}),
-      elapsedMinutes: Math.round(usedMs(c, cal, now) / MINUTE),
-      state: c.breachedAt ? 'breached' : c.state === 'running' || c.state === 'met' ? c.state : 'paused',
-      ...(c.warnedAt ? { warnedAt: c.warnedAt } : {}),
-      ...(c.breachedAt ? { breachedAt: c.breachedAt } : {}),
-      ...(c.metAt ? { metAt: c.metAt } : {}),
-    })),
+    targets: [...latest.values()].map((c) => targetView(c, cal, now)),
   }
 }
 
@@ -348,10 +340,68 @@ export function raisedPriority(p: TicketPriority): TicketPriority {
   return PRIORITY_ORDER[Math.min(PRIORITY_ORDER.length - 1, PRIORITY_ORDER.indexOf(p) + 1)] ?? p
 }
 
-/** What is wrong with a policy (empty when valid). */
-export function policyProblems(p: Pick<SlaPolicy, 'targets' | 'warnBeforeMinutes'>) {
+/** Business minutes before a due time at which the warning goes, unless the policy says. */
+export const DEFAULT_WARN_BEFORE_MINUTES = 15
+
+/** A policy from its input: defaults filled, and what is wrong with it (empty when valid). */
+export function policyOf(
+  input: PolicyInput,
+  meta: { id: string; version: number; createdAt: string; updatedAt: string },
+): { policy: Policy; problems: { field: string; code: string; message: string }[] } {
+  const targets = Object.fromEntries(
+    Object.entries(input.targets).filter(([, goals]) => goals && Object.keys(goals).length > 0),
+  ) as Policy['targets']
+  const policy: Policy = {
+    ...meta,
+    name: input.name,
+    hours: input.hours ?? 'business',
+    targets,
+    warnBeforeMinutes: input.warnBeforeMinutes ?? DEFAULT_WARN_BEFORE_MINUTES,
+    escalations: input.escalations ?? [],
+  }
   const problems: { field: string; code: string; message: string }[] = []
-  const measured = Object.values(p.targets).some((g) => g && Object.keys(g).length > 0)
-  if (!measured) problems.push({ field: 'targets', code: 'no_targets', message: 'Give at least one target' })
-  return problems
+  if (Object.keys(targets).length === 0)
+    problems.push({
+      field: 'targets',
+      code: 'no_targets',
+      message: 'Give at least one target for one priority',
+    })
+  policy.escalations.forEach((r, i) => {
+    if (!r.raisePriority && !r.queueId && !r.notify?.length)
+      problems.push({
+        field: `escalations.${i}`,
+        code: 'no_action',
+        message: 'Raise priority, move to a queue or notify',
+      })
+  })
+  return { policy, problems }
+}
+
+/** Every clock of a ticket (each cycle), as the `/tickets/{id}/sla` answer shows them. */
+export function clockView(
+  clocks: readonly SlaClock[],
+  sla: TicketSla | undefined,
+  businessHours: BusinessCalendar,
+  hours: 'business' | 'calendar',
+  now: string,
+): TicketSla {
+  const cal = hours === 'calendar' ? ALWAYS_OPEN : businessHours
+  return {
+    ...(sla?.policyId ? { policyId: sla.policyId } : {}),
+    ...(sla?.agreementId ? { agreementId: sla.agreementId } : {}),
+    targets: clocks.map((c) => targetView(c, cal, now)),
+  }
+}
+
+function targetView(c: SlaClock, cal: BusinessCalendar, now: string): TicketSla['targets'][number] {
+  return {
+    target: c.target,
+    targetMinutes: c.targetMinutes,
+    ...(c.dueAt ? { dueAt: c.dueAt } : {}),
+    elapsedMinutes: Math.round(usedMs(c, cal, now) / MINUTE),
+    state: c.breachedAt ? 'breached' : c.state === 'running' || c.state === 'met' ? c.state : 'paused',
+    ...(c.warnedAt ? { warnedAt: c.warnedAt } : {}),
+    ...(c.breachedAt ? { breachedAt: c.breachedAt } : {}),
+    ...(c.metAt ? { metAt: c.metAt } : {}),
+  }
 }

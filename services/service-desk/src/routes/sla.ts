@@ -13,7 +13,7 @@ import {
   PolicyPage,
   PutBusinessHours,
 } from '@relay/contracts/service-desk-sla'
-import { ANY_ROLE, MANAGERS, route } from '@relay/core/manifest'
+import { ANY_ROLE, type FunctionDef, MANAGERS, route } from '@relay/core/manifest'
 
 export const getBusinessHours = /* @__PURE__ */ route({
   method: 'GET',
@@ -145,3 +145,38 @@ export const slaRoutes = [
   listAgreements,
   getTicketSla,
 ] as const
+
+const reads = (name: string): FunctionDef => ({ entry: `handlers/${name}.ts`, tables: { main: 'read' } })
+const writes = (name: string): FunctionDef => ({ entry: `handlers/${name}.ts`, tables: { main: 'write' } })
+
+/**
+ * The manifest's functions of desk-sla's routes, schedule and queue (business hours, policies,
+ * agreements, agents, queues, routing, reassignment, the SLA check, escalations): one spread in
+ * `functions`, declared beside the routes they serve.
+ */
+export const slaFunctions = {
+  'get-business-hours': reads('get-business-hours'),
+  'put-business-hours': writes('put-business-hours'),
+  'create-policy': writes('create-policy'),
+  'list-policies': reads('list-policies'),
+  'get-policy': reads('get-policy'),
+  'put-policy': writes('put-policy'),
+  'create-agreement': writes('create-agreement'),
+  'list-agreements': reads('list-agreements'),
+  'get-ticket-sla': reads('get-ticket-sla'),
+  'create-agent': writes('create-agent'),
+  'list-agents': reads('list-agents'),
+  'get-agent': reads('get-agent'),
+  'update-agent': writes('update-agent'),
+  // To a queue: the ticket goes back to the assignment worker.
+  'reassign-ticket': { ...writes('reassign-ticket'), sendsTo: ['assign-ticket'] },
+  'create-queue': writes('create-queue'),
+  'list-queues': reads('list-queues'),
+  'get-queue': reads('get-queue'),
+  'get-routing': reads('get-routing'),
+  'put-routing': writes('put-routing'),
+  // Schedule sla-check (1 minute): ≤ 8 × 200 due clocks a run, stops 5 s before its time-out.
+  'check-sla': { ...writes('check-sla'), timeoutSeconds: 50, sendsTo: ['sla-escalations'] },
+  // A breach's escalation rules: priority, queue (the new queue's agent is claimed), email.
+  'escalate-ticket': { ...writes('escalate-ticket'), sendsEmail: true },
+} as const satisfies Record<string, FunctionDef>

@@ -22,13 +22,7 @@ import { SERVICE_DESK_SOURCE, TICKET_EVENT, type Ticket } from '@relay/contracts
 import type { SlaOutcome } from '@relay/contracts/service-desk-events'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import {
-  type DomainEvent,
-  newEvent,
-  queueOutboxPut,
-  type TransactItem,
-  transactWithEvents,
-} from '@relay/core/outbox'
+import { type DomainEvent, newEvent, type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { type BusinessCalendar, localDate } from '../domain/business-hours.js'
 import {
   anyBreached,
@@ -46,14 +40,15 @@ import {
   summary,
   usedMs,
 } from '../domain/sla.js'
+import { queueItem } from '../queues.js'
 import { asSlaPolicy, calendarOf, getBusinessHours, getPolicy, slaSettings } from './policies.js'
-import { SERVICE, table, ticketKey } from './table.js'
+import { table, ticketKey } from './table.js'
 
 /** Partitions of the due-time index: writes spread over them, the check queries each. */
 export const DUE_SHARDS = 8
 /** Most clocks one shard yields per run; the rest come next minute. */
 export const DUE_PAGE = 200
-export const ESCALATION_QUEUE = 'sla-escalations'
+export const ESCALATION_QUEUE = 'sla-escalations' as const
 
 type Item = Record<string, unknown>
 
@@ -163,25 +158,21 @@ export function alarmEvent(
 /** The escalation message of a breach, when the policy has rules for its target. */
 function escalationItem(
   tenantId: string,
-  ticketId: string,
+  ticket: Pick<Ticket, 'id' | 'priority'>,
   alarm: SlaAlarm,
   ctx: ClockContext,
   correlationId: string,
-) {
+): TransactItem[] {
   if (alarm.kind !== 'breach' || escalationsFor(ctx.policy, alarm.clock.target).length === 0) return []
   return [
-    queueOutboxPut(table(), {
+    queueItem(ESCALATION_QUEUE, {
       tenantId,
-      service: SERVICE,
-      queue: ESCALATION_QUEUE,
-      body: {
-        tenantId,
-        ticketId,
-        target: alarm.clock.target,
-        cycle: alarm.clock.cycle,
-        policyId: alarm.clock.policyId,
-        correlationId,
-      },
+      ticketId: ticket.id,
+      target: alarm.clock.target,
+      cycle: alarm.clock.cycle,
+      policyId: alarm.clock.policyId,
+      priorityAtBreach: ticket.priority,
+      correlationId,
     }),
   ]
 }
@@ -280,7 +271,7 @@ export async function slaForChange(
     breached: ticket.breached || anyBreached(all),
     items: [
       ...[...changed.values()].map((c) => clockPut(tenantId, ticket.id, c)),
-      ...alarms.flatMap((a) => escalationItem(tenantId, ticket.id, a, ctx, correlationId)),
+      ...alarms.flatMap((a) => escalationItem(tenantId, ticket, a, ctx, correlationId)),
     ],
     events: alarms.map((a) => alarmEvent(tenantId, ticket, a, ctx, correlationId)),
   }
@@ -401,7 +392,7 @@ export async function fireClock(due: DueClock, now: string, correlationId: strin
       [
         clockPut(tenantId, ticketId, alarm.clock),
         ticketUpdate,
-        ...escalationItem(tenantId, ticketId, alarm, ctx, correlationId),
+        ...escalationItem(tenantId, ticket, alarm, ctx, correlationId),
       ],
       [alarmEvent(tenantId, next, alarm, ctx, correlationId)],
     )
