@@ -36,7 +36,14 @@ import type { BatchCounts, StoredCampaign } from './store/campaigns.js'
 import { getCampaign } from './store/campaigns.js'
 import { segmentRecipientsPage } from './store/members.js'
 import { getSendingSettings, takeSendBudget } from './store/sending.js'
-import { claimedAmong, claimSend, markSent, markUnsent, releaseClaim } from './store/sends.js'
+import {
+  claimedAmong,
+  claimSends,
+  markSent,
+  markUnsent,
+  releaseClaim,
+  type StoredSend,
+} from './store/sends.js'
 import { getTemplate } from './store/templates.js'
 
 /**
@@ -111,7 +118,7 @@ async function walkPages(
   return { recipients, skipped, nextCursor: next }
 }
 
-type Result = 'sent' | 'duplicate' | 'failed' | { retryAfterSeconds: number; reason: string }
+type Result = 'sent' | 'failed' | { retryAfterSeconds: number; reason: string }
 
 /** Sends batch `c.sendBatch` of a sending campaign. */
 export async function runBatch(
@@ -147,16 +154,9 @@ export async function runBatch(
   const claimToken = newId()
   const from = fromHeader(mailFrom(), c.fromName)
 
-  const sendOne = async (rec: AudienceRecord, variantId: string): Promise<Result> => {
-    const claim = await claimSend(
-      tenantId,
-      c.id,
-      { contactId: rec.contactId, email: rec.email as string },
-      variantId,
-      claimToken,
-    )
-    if (!claim.claimed) return 'duplicate'
-    const send = claim.send
+  /** Sends one claimed recipient (the claim is this attempt's). */
+  const sendOne = async (rec: AudienceRecord, send: StoredSend): Promise<Result> => {
+    const variantId = send.variantId
     let raw: Buffer
     let subject: string
     try {
@@ -222,20 +222,35 @@ export async function runBatch(
     }
     const chosen = await (opts.chooseVariants ?? firstVariant)(c, tenantId, granted)
     const slice = todo.slice(0, chosen.variantIds.length)
-    let retry: { retryAfterSeconds: number; reason: string } | undefined
-    await pool(
-      slice.map((rec, i) => [rec, chosen.variantIds[i] as string] as const),
-      SEND_CONCURRENCY,
-      async ([rec, variantId]) => {
-        // Once SES throttled, the rest of this second's slice waits for the batch's repeat.
-        if (retry) return
-        const r = await sendOne(rec, variantId)
-        if (r === 'sent') counts.sent++
-        else if (r === 'failed') counts.failed++
-        else if (r !== 'duplicate') retry = r
-      },
+    const byContact = new Map(slice.map((rec) => [rec.contactId, rec]))
+    // Claimed before anything is sent: someone else's claim (an earlier attempt) means not ours.
+    const held = await claimSends(
+      tenantId,
+      c.id,
+      slice.map((rec, i) => ({
+        contactId: rec.contactId,
+        email: rec.email as string,
+        variantId: chosen.variantIds[i] as string,
+      })),
+      claimToken,
     )
+    let retry: { retryAfterSeconds: number; reason: string } | undefined
+    let outOfTime = false
+    await pool(held, SEND_CONCURRENCY, async (send) => {
+      // Once SES throttled, or the time budget is spent (a slow SES or table must not carry the
+      // attempt past its visibility timeout), the rest of the slice is released for the repeat.
+      if (!retry && now() - started > budget) outOfTime = true
+      if (retry || outOfTime) {
+        await releaseClaim(tenantId, send)
+        return
+      }
+      const r = await sendOne(byContact.get(send.contactId) as AudienceRecord, send)
+      if (r === 'sent') counts.sent++
+      else if (r === 'failed') counts.failed++
+      else retry = r
+    })
     if (retry) return { kind: 'again', counts, delaySeconds: retry.retryAfterSeconds, reason: retry.reason }
+    if (outOfTime) return { kind: 'again', counts, delaySeconds: 0, reason: 'time budget spent' }
     todo = todo.slice(slice.length)
     if (chosen.variantIds.length < granted && todo.length)
       return {

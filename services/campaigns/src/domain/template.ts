@@ -141,16 +141,30 @@ function sampleContext(): Record<string, unknown> {
  *   { contact: { firstName: '<b>Bo</b>' } })
  * // → { subject: 'Hi <b>Bo</b>', html: '<p>&lt;b&gt;Bo&lt;/b&gt;</p>', text: '&lt;b&gt;...' }
  */
+/** Parsed parts, by engine and source: a batch renders the same template for every recipient. */
+const parsedCache = new Map<string, ReturnType<Liquid['parse']>>()
+const PARSED_CACHE_MAX = 64
+
+function renderPart(liquid: Liquid, source: string, scope: object, opts: { renderLimit: number }): string {
+  const key = `${liquid === htmlEngine ? 'h' : 'p'}\u0000${source}`
+  let parsed = parsedCache.get(key)
+  if (!parsed) {
+    parsed = liquid.parse(source)
+    if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.delete(parsedCache.keys().next().value as string)
+    parsedCache.set(key, parsed)
+  }
+  return String(liquid.renderSync(parsed, scope, opts))
+}
+
 export function renderTemplate(t: TemplateParts, ctx: RenderContext): RenderedMail {
   const scope = { ...ctx, campaign: ctx.campaign ?? {} }
   const opts = { renderLimit: RENDER_LIMIT_MS }
   // Subjects are one line: a newline in a contact's value must not start a header.
-  const subject = String(plainEngine.parseAndRenderSync(t.subject, scope, opts))
+  const subject = renderPart(plainEngine, t.subject, scope, opts)
     .replace(/[\r\n]+/g, ' ')
     .trim()
-  const html = String(htmlEngine.parseAndRenderSync(t.html, scope, opts))
-  const text =
-    t.text !== undefined ? String(plainEngine.parseAndRenderSync(t.text, scope, opts)) : htmlToText(html)
+  const html = renderPart(htmlEngine, t.html, scope, opts)
+  const text = t.text !== undefined ? renderPart(plainEngine, t.text, scope, opts) : htmlToText(html)
   return { subject, html, text }
 }
 

@@ -9,7 +9,8 @@
  * items a second, more than one partition takes.
  *
  * Access patterns:
- *  1. Claim a recipient                  PutItem attribute_not_exists(pk) (status `claimed`, a claim token)
+ *  1. Claim recipients                   PutItem attribute_not_exists(pk) (status `claimed`, a claim
+ *                                        token), 25 to a TransactWriteItems
  *  2. Which of a page are claimed        BatchGetItem (≤ 100 keys; unprocessed keys retried)
  *  3. Sent / failed / uncertain          UpdateItem on the claim token; `sent` with Email.Sent in one transaction
  *  4. Throttled before SES took it       DeleteItem on the claim token (the recipient is tried again)
@@ -18,7 +19,13 @@
  *  7. Opens, clicks, unsubscribe, feedback: UpdateItem; the first of each kind with its event in
  *     one transaction (its condition says "first"), later ones only counted
  */
-import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
 import type { Send, SendStatus } from '@relay/contracts/campaign-sends'
 import { CAMPAIGN_EMAIL_EVENT } from '@relay/contracts/campaigns-events'
 import type { Page } from '@relay/contracts/common'
@@ -51,14 +58,14 @@ export interface Recipient {
 
 export type Claim = { claimed: true; send: StoredSend } | { claimed: false }
 
-/** Access pattern 1: the recipient reserved for this attempt, or `claimed: false` when someone was first. */
-export async function claimSend(
+/** A new send record (status `claimed`) and its item. */
+function newSend(
   tenantId: string,
   campaignId: string,
   recipient: Recipient,
   variantId: string,
   claimToken: string,
-): Promise<Claim> {
+): { send: StoredSend; item: Record<string, unknown> } {
   const send: StoredSend = {
     id: newId(),
     campaignId,
@@ -71,25 +78,73 @@ export async function claimSend(
     clicks: 0,
     claimToken,
   }
+  const item = {
+    ...sendKey(tenantId, campaignId, recipient.contactId),
+    gsi1pk: tenantKey(tenantId, 'CAMPAIGN', campaignId, 'SENDS'),
+    gsi1sk: recipient.contactId,
+    kind: 'send',
+    ...send,
+  }
+  return { send, item }
+}
+
+/** Access pattern 1: the recipient reserved for this attempt, or `claimed: false` when someone was first. */
+export async function claimSend(
+  tenantId: string,
+  campaignId: string,
+  recipient: Recipient,
+  variantId: string,
+  claimToken: string,
+): Promise<Claim> {
+  const { send, item } = newSend(tenantId, campaignId, recipient, variantId, claimToken)
   try {
     await documentClient().send(
-      new PutCommand({
-        TableName: table(),
-        Item: {
-          ...sendKey(tenantId, campaignId, recipient.contactId),
-          gsi1pk: tenantKey(tenantId, 'CAMPAIGN', campaignId, 'SENDS'),
-          gsi1sk: recipient.contactId,
-          kind: 'send',
-          ...send,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+      new PutCommand({ TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
     )
     return { claimed: true, send }
   } catch (err) {
     if (isConditionalCheckFailed(err)) return { claimed: false }
     throw err
   }
+}
+
+/** TransactWriteItems holds at most 100 items; claims go 25 at a time (a cancelled group is retried one by one). */
+const CLAIM_GROUP = 25
+
+/**
+ * Access pattern 1 for many recipients: conditional Puts 25 to a transaction (one round trip instead
+ * of 25). A group with someone claimed already is cancelled as a whole, and its recipients are then
+ * claimed one by one, so each still gets exactly one claim. Answers the sends this attempt holds.
+ */
+export async function claimSends(
+  tenantId: string,
+  campaignId: string,
+  recipients: readonly (Recipient & { variantId: string })[],
+  claimToken: string,
+): Promise<StoredSend[]> {
+  const held: StoredSend[] = []
+  for (let i = 0; i < recipients.length; i += CLAIM_GROUP) {
+    const group = recipients
+      .slice(i, i + CLAIM_GROUP)
+      .map((r) => newSend(tenantId, campaignId, r, r.variantId, claimToken))
+    try {
+      await documentClient().send(
+        new TransactWriteCommand({
+          TransactItems: group.map(({ item }) => ({
+            Put: { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+          })),
+        }),
+      )
+      held.push(...group.map((g) => g.send))
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err
+      for (const g of group) {
+        const one = await claimSend(tenantId, campaignId, g.send, g.send.variantId, claimToken)
+        if (one.claimed) held.push(one.send)
+      }
+    }
+  }
+  return held
 }
 
 /** Access pattern 2: the contact ids of `contactIds` that already have a send record. */
