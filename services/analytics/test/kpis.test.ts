@@ -323,6 +323,32 @@ describe('reports', () => {
     ])
   })
 
+  it('a running total at the end of each period: before, inside and after the range', () => {
+    const c = f.contactCreated('2026-03-02', { id: 'C-R' })
+    const t = fold(
+      [
+        f.contactCreated('2026-02-27'),
+        c,
+        f.contactDeleted('2026-03-03', 'C-R'),
+        f.contactCreated('2026-03-05'),
+      ],
+      'UTC',
+    ).totals
+    const r = report({
+      ...base,
+      to: '2026-03-03',
+      name: 'contacts-total',
+      interval: 'day',
+      table: dayTable(t, 'all'),
+    })
+    expect(r.series[0]!.points).toEqual([
+      { period: '2026-03-01', value: 1 },
+      { period: '2026-03-02', value: 2 },
+      { period: '2026-03-03', value: 1 },
+    ])
+    expect(r.series[0]!.total).toBe(1)
+  })
+
   it('the lead funnel with the rate from each step', () => {
     const r = report({ ...base, name: 'lead-funnel', interval: 'month', table: dayTable(totals, 'all') })
     expect(r.steps).toEqual([

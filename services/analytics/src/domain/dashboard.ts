@@ -206,6 +206,65 @@ export interface ReportInput extends MoneyContext {
   stage?: DayTable
 }
 
+type ValueMetrics = Map<string, Record<string, number>>
+
+/**
+ * Flows and end-of-range stocks of consecutive ranges in one pass over the table (not one per
+ * range): each day is added to its range, and stocks are the lifetime totals minus what came after,
+ * accumulated from the last range back.
+ */
+function perRange(
+  table: DayTable,
+  ranges: readonly { from: string; to: string }[],
+): { flows: ValueMetrics[]; stocks: ValueMetrics[] } {
+  const flows = ranges.map(() => new Map<string, Record<string, number>>())
+  const later = new Map<string, Record<string, number>>() // changes after the last range
+  const last = ranges.at(-1)?.to ?? ''
+  const first = ranges[0]?.from ?? ''
+  const starts = ranges.map((r) => r.from)
+  for (const [day, values] of table) {
+    if (day === LIFETIME || day < first) continue
+    let target: ValueMetrics
+    if (day > last) target = later
+    else {
+      // The range holding `day`: the last one starting on or before it (ranges are consecutive).
+      let lo = 0
+      let hi = starts.length - 1
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1
+        if (starts[mid]! <= day) lo = mid
+        else hi = mid - 1
+      }
+      target = flows[lo]!
+    }
+    for (const [value, m] of values) {
+      const acc = target.get(value) ?? {}
+      addInto(acc, m)
+      target.set(value, acc)
+    }
+  }
+  const stocks: ValueMetrics[] = ranges.map(() => new Map())
+  const running = new Map<string, Record<string, number>>()
+  for (const [value, m] of table.get(LIFETIME) ?? []) {
+    const acc: Record<string, number> = {}
+    addInto(acc, m, isCumulative)
+    running.set(value, acc)
+  }
+  const subtract = (from: ValueMetrics) => {
+    for (const [value, m] of from) {
+      const acc = running.get(value) ?? {}
+      for (const [k, v] of Object.entries(m)) if (isCumulative(k)) acc[k] = (acc[k] ?? 0) - v
+      running.set(value, acc)
+    }
+  }
+  subtract(later)
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    stocks[i] = new Map([...running].map(([v, m]) => [v, { ...m }]))
+    subtract(flows[i]!)
+  }
+  return { flows, stocks }
+}
+
 /** A report's series: one per group (or one, `_` → `total`), one point per interval. */
 export function report(input: ReportInput) {
   const periods = buckets(input.from, input.to, input.interval)
@@ -221,12 +280,13 @@ export function report(input: ReportInput) {
     first = addDays(p.lastDay, 1)
     return r
   })
+  const { flows, stocks } = perRange(input.table, ranges)
   if (funnel) {
     for (const [step, metric] of funnel.steps)
       for (const v of [...values].sort()) {
-        const points = ranges.map((r) => ({
+        const points = ranges.map((r, i) => ({
           period: r.period,
-          value: flowOf(input.table, r.from, r.to).get(v)?.[metric] ?? 0,
+          value: flows[i]!.get(v)?.[metric] ?? 0,
         }))
         series.push({
           key: values.size > 1 || v !== '_' ? `${step} · ${keyOf(v)}` : step,
@@ -258,23 +318,21 @@ export function report(input: ReportInput) {
   }
   const kpi = KPI_REPORTS[input.name]!
   const def: KpiDef = KPIS[kpi]
+  const stageStocks = input.stage ? perRange(input.stage, ranges).stocks : undefined
+  const whole = flowOf(input.table, input.from, input.to)
   for (const v of [...values].sort()) {
-    const at = (from: string, to: string) => {
-      const flow = flowOf(input.table, from, to).get(v) ?? {}
-      const stock = def.stock ? (stockOf(input.table, to).get(v) ?? {}) : {}
+    const points = ranges.map((r, i) => {
       const ctx: KpiContext = {
         ...input,
         unconverted,
-        ...(input.stage ? { stageStock: stockOf(input.stage, to) } : {}),
+        ...(stageStocks ? { stageStock: stageStocks[i]! } : {}),
       }
-      return def.value(flow, stock, ctx)
-    }
-    const points = ranges.map((r) => ({ period: r.period, value: at(r.from, r.to) }))
-    series.push({
-      key: keyOf(v),
-      points,
-      total: def.stock ? (points.at(-1)?.value ?? null) : at(input.from, input.to),
+      return { period: r.period, value: def.value(flows[i]!.get(v) ?? {}, stocks[i]!.get(v) ?? {}, ctx) }
     })
+    const total = def.stock
+      ? (points.at(-1)?.value ?? null)
+      : def.value(whole.get(v) ?? {}, {}, { ...input, unconverted })
+    series.push({ key: keyOf(v), points, total })
   }
   return {
     name: input.name,
