@@ -129,6 +129,7 @@ export const CreateTicket = z.strictObject({
   companyId: z.optional(Id),
   /** Set to skip routing (the assignment worker still picks an agent when no assignee is given). */
   queueId: z.optional(ActorId),
+  /** An agent (GET /agents) to hold the ticket from the start; refused when the agent is at capacity. */
   assigneeId: z.optional(ActorId),
   /** The caller's own reference (a chat transcript id, a phone call id). */
   externalRef: z.optional(nameText(TICKET_LIMITS.externalRef)),
@@ -137,7 +138,8 @@ export type CreateTicket = z.infer<typeof CreateTicket>
 
 /**
  * PATCH /tickets/{id} body (If-Match): `null` clears an optional field. A status change follows the
- * rules (closed is final; solved only reopens to open; new is never re-entered).
+ * rules (closed is final; solved only reopens to open; new is never re-entered). The queue and the
+ * agent change through POST /tickets/{id}/assignment, which checks the agent's capacity.
  */
 export const UpdateTicket = z
   .strictObject({
@@ -148,8 +150,6 @@ export const UpdateTicket = z
     category: z.optional(z.nullable(Category)),
     tags: z.optional(z.array(Tag).check(z.maxLength(TICKET_LIMITS.tags))),
     companyId: z.optional(z.nullable(Id)),
-    queueId: z.optional(z.nullable(ActorId)),
-    assigneeId: z.optional(z.nullable(ActorId)),
   })
   .check(
     z.refine((v) => v !== null && typeof v === 'object' && Object.keys(v).length > 0, {

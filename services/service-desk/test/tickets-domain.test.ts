@@ -161,9 +161,9 @@ describe('ticket changes', () => {
     })
   })
 
-  it('patches with null clearing, bumps the version, and opens a new ticket given an agent', () => {
-    const t = ticket({ category: 'hardware', queueId: 'Q1' })
-    const next = applyTicketPatch(t, { category: null, assigneeId: 'agent-7', priority: 'high' }, T1)
+  it('patches with null clearing and bumps the version, leaving the assignment alone', () => {
+    const t = ticket({ category: 'hardware', queueId: 'Q1', assigneeId: 'agent-7', status: 'open' })
+    const next = applyTicketPatch(t, { category: null, priority: 'high' }, T1)
     expect(next).toMatchObject({
       status: 'open',
       assigneeId: 'agent-7',
@@ -253,7 +253,7 @@ describe('ticket events', () => {
 
   it('descriptive changes are one Ticket.Updated; a reassign is Ticket.Assigned; a note emits nothing', () => {
     const before = ticket()
-    const after = applyTicketPatch(before, { priority: 'urgent', tags: ['vip'], queueId: 'Q2' }, T1)
+    const after = { ...applyTicketPatch(before, { priority: 'urgent', tags: ['vip'] }, T1), queueId: 'Q2' }
     const events = ticketChanged(before, after, { by: 'u-1', at: T1 })
     expect(events.map((e) => e.detailType)).toEqual(['Ticket.Updated', 'Ticket.Assigned'])
     expect(Object.keys((events[0]?.data as { changes?: object } | undefined)?.changes ?? {}).sort()).toEqual([

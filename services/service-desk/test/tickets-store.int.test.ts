@@ -8,13 +8,15 @@ import {
 import type { CreateTicket } from '@relay/contracts/service-desk'
 import { documentClient } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
-import { NotFound, StaleVersion } from '@relay/core/outcomes'
+import { NotFound, StaleVersion, Unprocessable } from '@relay/core/outcomes'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { busEvent } from '../../../test/support/bus-events.js'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
+import { AgentAtCapacity } from '../src/domain/assignment.js'
 import { StatusNotAllowed, TicketClosed } from '../src/domain/outcomes.js'
 import { handler as onContactChanged } from '../src/handlers/on-contact-changed.js'
 import { manifest } from '../src/service.js'
+import { getAgent, saveAgent } from '../src/store/agents.js'
 import { listComments, ticketIdForMessageIds } from '../src/store/comments.js'
 import { contactIdForEmail } from '../src/store/requesters.js'
 import { addComment, openTicket, patchTicket } from '../src/store/ticket-changes.js'
@@ -41,6 +43,25 @@ const contact = (id: string, version: number, emails: string[]) => ({
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 })
+
+/** An agent as desk-sla's store keeps it. */
+const agent = (tenantId: string, id: string, capacity: number) =>
+  saveAgent(
+    tenantId,
+    {
+      id,
+      name: id,
+      skills: [],
+      languages: ['en'],
+      capacity,
+      availability: 'available',
+      load: 0,
+      version: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    },
+    0,
+  )
 
 const deliver = (contract: { source: string; detailType: string }, tenantId: string, data: unknown) =>
   onContactChanged(busEvent({ source: contract.source, detailType: contract.detailType, tenantId, data }))
@@ -90,6 +111,7 @@ describe('tickets store on DynamoDB Local', () => {
   it('lists by status, tag, requester, agent, channel and created/updated ranges, newest first', async () => {
     // Prepare
     const tenant = 't-list'
+    await agent(tenant, 'agent-9', 5)
     const a = await openTicket(tenant, input({ tags: ['billing'], channel: 'email' }), ctx)
     const b = await openTicket(
       tenant,
@@ -162,6 +184,40 @@ describe('tickets store on DynamoDB Local', () => {
     const types = (await outbox(tenant)).flatMap((o) => ('detailType' in o ? [o.detailType] : []))
     expect(types.filter((d) => d === 'Ticket.Solved')).toHaveLength(2)
     expect(types.filter((d) => d === 'Ticket.Reopened')).toHaveLength(1)
+  })
+
+  it("counts a held ticket in its agent's load: claimed on create, let go on solve, taken back on reopen", async () => {
+    // Prepare
+    const tenant = 't-load'
+    await agent(tenant, 'agent-1', 1)
+    // Act
+    const t = await openTicket(tenant, input({ assigneeId: 'agent-1' }), ctx)
+    const full = await openTicket(tenant, input({ assigneeId: 'agent-1' }), ctx).catch((e: unknown) => e)
+    const unknown = await openTicket(tenant, input({ assigneeId: 'nobody' }), ctx).catch((e: unknown) => e)
+    const loadOpen = (await getAgent(tenant, 'agent-1'))?.load
+    await patchTicket(tenant, t.id, { status: 'solved' }, ctx)
+    const loadSolved = (await getAgent(tenant, 'agent-1'))?.load
+    // Someone else takes the free slot; the requester then reopens the first ticket.
+    const other = await openTicket(tenant, input({ assigneeId: 'agent-1' }), ctx)
+    const { ticket: reopened } = await addComment(
+      tenant,
+      t.id,
+      { body: 'Back again', public: true, author: 'requester' },
+      ctx,
+    )
+    // Assess
+    expect(t).toMatchObject({ status: 'open', assigneeId: 'agent-1' })
+    expect(full).toBeInstanceOf(AgentAtCapacity)
+    expect(unknown).toBeInstanceOf(Unprocessable)
+    expect([loadOpen, loadSolved]).toEqual([1, 0])
+    expect(other.assigneeId).toBe('agent-1')
+    expect(reopened.status).toBe('open')
+    expect(reopened.assigneeId).toBeUndefined()
+    expect((await getAgent(tenant, 'agent-1'))?.load).toBe(1)
+    expect(await outbox(tenant)).toContainEqual({
+      queue: 'assign-ticket',
+      body: { tenantId: tenant, ticketId: t.id, correlationId: 'corr-1' },
+    })
   })
 
   it('queues a public reply for mail with a Message-ID the thread finds; an internal note is never queued', async () => {

@@ -102,16 +102,15 @@ const setOrClear = <T>(patch: T | null | undefined, current: T | undefined): T |
 
 /**
  * The ticket after a merge-patch (`null` clears), version bumped, status moved under the rules. A
- * closed ticket takes no change at all.
+ * closed ticket takes no change at all. Queue and agent are not patched: assignment is its own
+ * change (capacity-checked, store/assignment.ts).
  */
 export function applyTicketPatch(current: TicketRecord, patch: UpdateTicket, now: string): TicketRecord {
   if (current.status === 'closed') throw new TicketClosed(current.id)
   const moved = patch.status ? withStatus(current, patch.status, now) : current
   const category = setOrClear(patch.category, current.category)
   const companyId = setOrClear(patch.companyId, current.companyId)
-  const queueId = setOrClear(patch.queueId, current.queueId)
-  const assigneeId = setOrClear(patch.assigneeId, current.assigneeId)
-  const { category: _c, companyId: _co, queueId: _q, assigneeId: _a, ...rest } = moved
+  const { category: _c, companyId: _co, ...rest } = moved
   const next: TicketRecord = {
     ...rest,
     subject: patch.subject ?? current.subject,
@@ -120,13 +119,9 @@ export function applyTicketPatch(current: TicketRecord, patch: UpdateTicket, now
     tags: patch.tags === undefined ? current.tags : uniqueTags(patch.tags),
     ...(category ? { category } : {}),
     ...(companyId ? { companyId } : {}),
-    ...(queueId ? { queueId } : {}),
-    ...(assigneeId ? { assigneeId } : {}),
     version: current.version + 1,
     updatedAt: now,
   }
-  // Giving a new ticket an agent means somebody is on it.
-  if (next.status === 'new' && assigneeId && !current.assigneeId && !patch.status) next.status = 'open'
   return next
 }
 

@@ -42,6 +42,7 @@ import { queueItem } from '../queues.js'
 import { commentPuts, eraseComments } from './comments.js'
 import { contactIdForEmail } from './requesters.js'
 import { slaForChange } from './sla.js'
+import { loadStep } from './ticket-load.js'
 import { commitTicketWrite, getTicket, requesterTickets, ticketWriteWork } from './tickets.js'
 
 /** Right-hand side of the Message-IDs the desk mints for its replies (`<comment.ticket@desk.relay-crm>`). */
@@ -132,7 +133,8 @@ export async function openTicket(
     ...(ctx.channel ? { channel: ctx.channel } : {}),
     ...(ctx.messageId ? { messageId: ctx.messageId } : {}),
   })
-  const sla = await slaStep(tenantId, built, slaSignals(undefined, built), now, ctx.correlationId)
+  const load = await loadStep(tenantId, undefined, built, now, ctx.correlationId)
+  const sla = await slaStep(tenantId, load.ticket, slaSignals(undefined, load.ticket), now, ctx.correlationId)
   const ticket = sla.ticket
   const comment: Comment = {
     id: newId(),
@@ -145,7 +147,12 @@ export async function openTicket(
     ...(ctx.messageId ? { messageId: ctx.messageId } : {}),
     createdAt: now,
   }
-  const items: TransactItem[] = [...commentPuts(tenantId, comment), ...sla.items, ...(ctx.items ?? [])]
+  const items: TransactItem[] = [
+    ...commentPuts(tenantId, comment),
+    ...load.items,
+    ...sla.items,
+    ...(ctx.items ?? []),
+  ]
   if (!ticket.assigneeId)
     items.push(
       queueItem('assign-ticket', { tenantId, ticketId: ticket.id, correlationId: ctx.correlationId }),
@@ -181,7 +188,8 @@ export async function patchTicket(
   const patched = applyTicketPatch(before, patch, now)
   const events0 = ticketChanged(before, patched, { by: ctx.actorId, at: now })
   if (events0.length === 0) return before
-  const sla = await slaStep(tenantId, patched, slaSignals(before, patched), now, ctx.correlationId)
+  const load = await loadStep(tenantId, before, patched, now, ctx.correlationId)
+  const sla = await slaStep(tenantId, load.ticket, slaSignals(before, load.ticket), now, ctx.correlationId)
   const after = sla.ticket
   const change: ChangeContext = {
     by: ctx.actorId,
@@ -192,7 +200,13 @@ export async function patchTicket(
   }
   await commitTicketWrite(
     tenantId,
-    { before, after, events: ticketChanged(before, after, change), items: sla.items, envelopes: sla.events },
+    {
+      before,
+      after,
+      events: ticketChanged(before, after, change),
+      items: [...load.items, ...sla.items],
+      envelopes: sla.events,
+    },
     ctx.correlationId,
   )
   return after
@@ -266,10 +280,11 @@ export async function addComment(
       at: now,
     })
     const reply = input.public && input.author !== 'system' ? input.author : undefined
+    const load = await loadStep(tenantId, before, commented, now, ctx.correlationId)
     const sla = await slaStep(
       tenantId,
-      commented,
-      slaSignals(before, commented, reply),
+      load.ticket,
+      slaSignals(before, load.ticket, reply),
       now,
       ctx.correlationId,
     )
@@ -290,7 +305,12 @@ export async function addComment(
         at: now,
       }),
     ]
-    const items: TransactItem[] = [...commentPuts(tenantId, comment), ...sla.items, ...(ctx.items ?? [])]
+    const items: TransactItem[] = [
+      ...commentPuts(tenantId, comment),
+      ...load.items,
+      ...sla.items,
+      ...(ctx.items ?? []),
+    ]
     if (comment.mail?.status === 'queued')
       items.push(queueItem('send-reply', { tenantId, ticketId, commentId, correlationId: ctx.correlationId }))
     try {
