@@ -152,12 +152,13 @@ export type CsatAnswer = z.infer<typeof CsatAnswer>
 /** A ticket's survey as agents see it (GET /tickets/{id}/satisfaction). */
 export const Satisfaction = z.object({
   ticketId: z.string(),
-  status: z.enum(['queued', 'sent', 'skipped']),
+  /** `none`: not solved yet (no survey); `skipped`: the requester has no email address. */
+  status: z.enum(['none', 'queued', 'sent', 'skipped']),
   sentAt: z.optional(Timestamp),
   score: z.optional(z.number()),
   comment: z.optional(z.string()),
   ratedAt: z.optional(Timestamp),
-  expiresAt: Timestamp,
+  expiresAt: z.optional(Timestamp),
 })
 export type Satisfaction = z.infer<typeof Satisfaction>
 
