@@ -28,6 +28,7 @@ export const createTicket = /* @__PURE__ */ route({
     tags: ['espresso'],
   },
   response: { status: 201, schema: Ticket },
+  errors: { 409: 'The named agent is at capacity', 422: 'No agent with the given assigneeId' },
 })
 
 export const listTickets = /* @__PURE__ */ route({
@@ -58,7 +59,7 @@ export const updateTicket = /* @__PURE__ */ route({
   roles: WRITERS,
   params: TicketParams,
   summary:
-    'Change a ticket (null clears): status under the rules (closed is final, solved only reopens), priority, type, category, tags, queue, agent',
+    'Change a ticket (null clears): status under the rules (closed is final, solved only reopens), priority, type, category, tags, company',
   body: UpdateTicket,
   example: { priority: 'urgent', tags: ['espresso', 'vip'] },
   response: { status: 200, schema: Ticket },
