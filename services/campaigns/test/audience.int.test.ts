@@ -85,6 +85,36 @@ describe('audience projection on DynamoDB Local', () => {
     expect((await getAudienceRecord(t, id))?.record.tags).toEqual(['vip'])
   })
 
+  it('fences two projection writes racing on one contact: the loser throws, its redelivery lands', async () => {
+    const t = tenant()
+    const id = newId()
+    await created(t, contactOf(id, 'race@x.io'))
+    const events = [
+      busEvent({
+        source: 'crm.contacts',
+        detailType: 'Contact.ConsentChanged',
+        tenantId: t,
+        data: { id, version: 2, channel: 'email', after: consent('granted') },
+      }),
+      busEvent({
+        source: 'crm.contacts',
+        detailType: 'Contact.Updated',
+        tenantId: t,
+        data: { id, version: 3, changes: { tags: { after: ['raced'] } } },
+      }),
+    ]
+    // Delivered at once, repeatedly, as the bus would retry: whichever loses a race is delivered again.
+    let pending = events
+    for (let round = 0; pending.length && round < 10; round++) {
+      const results = await Promise.allSettled(pending.map((e) => onContactEvent(e)))
+      pending = pending.filter((_, i) => results[i]!.status === 'rejected')
+    }
+    expect(pending).toEqual([])
+    const stored = await getAudienceRecord(t, id)
+    expect(stored?.record).toMatchObject({ consent: { email: 'granted' }, tags: ['raced'] })
+    expect(stored?.rev).toBe(3)
+  })
+
   it('keeps engagement written by the sender next to the projection, and merges it into the surviving contact', async () => {
     const t = tenant()
     const [target, source] = [newId(), newId()]
