@@ -183,6 +183,13 @@ function operation(manifest: ServiceManifest, route: RouteDef, defs: Record<stri
       'application/json': {
         schema: route.response?.schema ? jsonSchema(route.response.schema, 'output', defs) : {},
       },
+      // Content negotiation: the same resource in other media types, chosen by Accept.
+      ...Object.fromEntries(
+        Object.entries(route.response?.alternatives ?? {}).map(([type, description]) => [
+          type,
+          { schema: { type: 'string', description } },
+        ]),
+      ),
     }
   }
   if (route.method === 'POST') {

@@ -141,8 +141,12 @@ export interface RouteDef {
    * create the records that the routes below this path act on.
    */
   example?: unknown
-  /** Success response schema and status (OpenAPI). */
-  response?: { status: number; schema?: ZodMiniType }
+  /**
+   * Success response schema and status (OpenAPI). `alternatives`: other media types the route
+   * answers with when `Accept` asks for them (content negotiation; the handler returns `raw`), each
+   * with a line for the OpenAPI document, e.g. `{ 'text/csv': 'One row per period' }`.
+   */
+  response?: { status: number; schema?: ZodMiniType; alternatives?: Readonly<Record<string, string>> }
   /** Path parameters schema; default: every `{name}` of `path` as a non-empty string. */
   params?: ZodMiniType
   /** Request headers the route reads beyond the standard ones (OpenAPI), e.g. `{ 'x-form-key': { required: true, description } }`. */

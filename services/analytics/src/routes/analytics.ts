@@ -40,7 +40,14 @@ export const getReport = /* @__PURE__ */ route({
   params: ReportParams,
   query: ReportQuery,
   errors: { 406: 'None of the Accept types is offered (application/json, text/csv, image/svg+xml)' },
-  response: { status: 200, schema: Report },
+  response: {
+    status: 200,
+    schema: Report,
+    alternatives: {
+      'text/csv': 'RFC 4180: one row per period, one column per series (attachment)',
+      'image/svg+xml': 'A chart: lines per series, bars for a funnel; axes, labels, legend',
+    },
+  },
 })
 
 export const getSettings = /* @__PURE__ */ route({
