@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini'
 import { Id, nameText, PaginationQuery, page, Timestamp } from './common.js'
-import { ActorId } from './service-desk.js'
+import { ActorId, Ticket } from './service-desk.js'
 
 const Day = z.iso.date()
 const Notes = z
@@ -92,6 +92,9 @@ export const Coverage = z.object({
   ),
 })
 export type Coverage = z.infer<typeof Coverage>
+
+/** GET /tickets/{id}: the ticket with its requester's warranty coverage, so the agent sees it. */
+export const TicketRead = z.extend(Ticket, { coverage: Coverage })
 
 // ------------------------------------------------------------------------------------------------
 // Visits

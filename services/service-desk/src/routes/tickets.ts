@@ -7,6 +7,7 @@ import {
   TicketParams,
   UpdateTicket,
 } from '@relay/contracts/service-desk'
+import { TicketRead } from '@relay/contracts/service-desk-field'
 import { ANY_ROLE, route, WRITERS } from '@relay/core/manifest'
 
 export const createTicket = /* @__PURE__ */ route({
@@ -48,8 +49,8 @@ export const getTicket = /* @__PURE__ */ route({
   function: 'get-ticket',
   roles: ANY_ROLE,
   params: TicketParams,
-  summary: 'Read a ticket',
-  response: { status: 200, schema: Ticket },
+  summary: "Read a ticket, with its requester's warranty coverage (registrations)",
+  response: { status: 200, schema: TicketRead },
 })
 
 export const updateTicket = /* @__PURE__ */ route({

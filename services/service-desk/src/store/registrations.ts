@@ -18,11 +18,11 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
-import type { Registration } from '@relay/contracts/service-desk-field'
+import type { Coverage, Registration } from '@relay/contracts/service-desk-field'
 import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { NotFound, StaleVersion } from '@relay/core/outcomes'
-import { foldSerial } from '../domain/registration.js'
+import { coverageOn, foldSerial } from '../domain/registration.js'
 import { type Item, type Key, table } from './table.js'
 
 /** Registrations read for a ticket's coverage: a household's appliances, not a fleet. */
@@ -151,6 +151,16 @@ export async function contactRegistrations(tenantId: string, contactId: string):
     }),
   )
   return (out.Items ?? []).map(registrationOf)
+}
+
+/** G4: a requester's coverage on `day`; a requester not (yet) linked to a contact has no registrations. */
+export async function coverageOf(
+  tenantId: string,
+  contactId: string | undefined,
+  day: string,
+): Promise<Coverage> {
+  const registrations = contactId ? await contactRegistrations(tenantId, contactId) : []
+  return { ...coverageOn(registrations, day), asOf: day }
 }
 
 /** Every registration item of a contact (all pages), for G5. */
