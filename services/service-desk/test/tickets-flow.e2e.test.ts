@@ -9,6 +9,7 @@ import { type Api, eventually, startApi } from '../../../test/e2e/harness.js'
 let api: Api
 let relay: string
 let agent: string
+let boss: string
 
 interface Mail {
   id: string
@@ -25,6 +26,7 @@ beforeAll(async () => {
   api = await startApi()
   relay = await api.token(TENANT, ['support'], 'mail-relay')
   agent = await api.token(TENANT, ['support'], 'agent-ann')
+  boss = await api.token(TENANT, ['manager'], 'boss')
 }, 120_000)
 afterAll(async () => {
   await api?.stop()
@@ -54,6 +56,30 @@ const inbound = (raw: string) =>
 
 describe('worked example: from an inbound email to a CSAT rating', () => {
   it('opens, replies, threads, solves, surveys once and takes the rating', async () => {
+    // 0. Setup: an SLA policy as the tenant's default, business hours round the clock, one agent.
+    const policy = await api.call('POST', '/sla/policies', {
+      token: boss,
+      body: {
+        name: 'Standard',
+        targets: { normal: { first_response: 240, resolution: 1440 } },
+        warnBeforeMinutes: 15,
+      },
+    })
+    expect(policy.status, policy.text).toBe(201)
+    const allWeek = Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]),
+    )
+    const hours = await api.call('PUT', '/sla/business-hours', {
+      token: boss,
+      body: { timeZone: 'Europe/London', hours: allWeek, defaultPolicyId: policy.body.id },
+    })
+    expect(hours.status, hours.text).toBe(200)
+    const ann = await api.call('POST', '/agents', {
+      token: boss,
+      body: { userId: 'agent-ann', name: 'Ann', languages: ['en'], capacity: 8 },
+    })
+    expect(ann.status, ann.text).toBe(201)
+
     // 1. The customer writes to support.
     const first = await inbound(
       [
@@ -76,6 +102,13 @@ describe('worked example: from an inbound email to a CSAT rating', () => {
       subject: 'Espresso machine leaks',
       requester: { email: CUSTOMER },
     })
+    expect(opened.sla?.policyId).toBe(policy.body.id)
+    // The assignment worker gives it to the one agent.
+    const assigned = await eventually(async () => {
+      const t = (await api.call('GET', `/tickets/${ticketId}`, { token: agent })).body
+      return t.assigneeId ? t : undefined
+    }, 15_000)
+    expect(assigned).toMatchObject({ assigneeId: ann.body.id, status: 'open' })
 
     // 2. The agent replies: the mail answers the customer's message.
     const reply = await api.call('POST', `/tickets/${ticketId}/comments`, {
@@ -134,5 +167,17 @@ describe('worked example: from an inbound email to a CSAT rating', () => {
     expect(comments.map((c: { author: string }) => c.author)).toEqual(['requester', 'agent', 'requester'])
     // Exactly one survey, whatever the redeliveries.
     expect((await mailbox()).length).toBe(2)
+    // Ticket.Solved carried the SLA outcome in business minutes.
+    const events = (await api.call('GET', '/_local/events')).body
+    const solvedEvent = (Array.isArray(events) ? events : (events?.items ?? [])).find(
+      (e: { 'detail-type'?: string; detailType?: string; detail?: { data?: { ticketId?: string } } }) =>
+        (e['detail-type'] ?? e.detailType) === 'Ticket.Solved' && e.detail?.data?.ticketId === ticketId,
+    )
+    expect(solvedEvent?.detail?.data).toMatchObject({
+      policyId: policy.body.id,
+      slaBreached: false,
+      replyCount: 2,
+    })
+    expect(solvedEvent?.detail?.data?.firstResponseMinutes).toBeGreaterThanOrEqual(0)
   })
 })
