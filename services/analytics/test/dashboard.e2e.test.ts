@@ -3,6 +3,7 @@
  * desk reach the bus through their outboxes, analytics' subscriber folds them into the daily
  * aggregates, and the dashboard (read from those aggregates only) moves within a second.
  */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Api, eventually, startApi } from '../../../test/e2e/harness.js'
 
@@ -104,6 +105,44 @@ describe('activity across services moves the dashboard', () => {
     )
     expect(ticket.status).toBe(201)
     await within1s((k) => k.ticketsOpened!.value === 1)
+  })
+
+  it("campaign emails on the bus (campaigns' contracts), a redelivered one counted once", async () => {
+    const bus = new EventBridgeClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      endpoint: api.runtime.eventsEndpoint,
+    })
+    const entry = (detailType: string, id: string, contactId: string) => ({
+      Source: 'crm.campaigns',
+      DetailType: detailType,
+      EventBusName: `crm-${api.runtime.stage}`,
+      Detail: JSON.stringify({
+        id,
+        tenantId: 'shop',
+        occurredAt: new Date().toISOString(),
+        version: 1,
+        correlationId: `corr-${id}`,
+        data: {
+          contactId,
+          email: `${contactId}@example.com`,
+          campaignId: 'spring',
+          variantId: 'A',
+          sendId: `s-${contactId}`,
+          occurredAt: new Date().toISOString(),
+        },
+      }),
+    })
+    const sent = [
+      entry('Email.Sent', 'e-sent-1', 'c1'),
+      entry('Email.Sent', 'e-sent-2', 'c2'),
+      entry('Email.Clicked', 'e-click-1', 'c1'),
+    ]
+    // The first Email.Sent again: at-least-once delivery.
+    const out = await bus.send(new PutEventsCommand({ Entries: [...sent, sent[0]!] }))
+    bus.destroy()
+    expect(out.FailedEntryCount ?? 0).toBe(0)
+    await within1s((k) => k.emailsSent!.value === 2 && k.emailClickThroughRate!.value === 0.5)
   })
 
   it('a report of the same aggregates as JSON, CSV and SVG', async () => {
