@@ -14,7 +14,8 @@
  * --burst-concurrency=<n> (default 32), --functions=<text> (bundles of matching functions only),
  * --contacts=<n> (contacts searched, default 100 000), --import-rows=<n> (default 5 000, see below),
  * --deals=<n> (default 50 000), --analytics-events=<n> (events behind the large analytics tenant, default 1 000 000),
- * --campaign-recipients=<n> (recipients of the campaigns section's send, default 100 000).
+ * --campaign-recipients=<n> (recipients of the campaigns section's send, default 100 000),
+ * --desk-tickets=<n> (open tickets behind the SLA check of the desk section, default 100 000).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -39,7 +40,16 @@ const flag = (name: string, fallback: number) => {
   const given = option(name)
   return given ? Number(given.replace(/_/g, '')) : fallback
 }
-const SECTIONS = ['bundles', 'latency', 'burst', 'contacts', 'pipeline', 'analytics', 'campaigns'] as const
+const SECTIONS = [
+  'bundles',
+  'latency',
+  'burst',
+  'contacts',
+  'pipeline',
+  'analytics',
+  'campaigns',
+  'desk',
+] as const
 const only = process.argv.includes('--burst') ? ['burst'] : option('only')?.split(',')
 for (const s of only ?? [])
   if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"`)
@@ -234,6 +244,16 @@ async function main(): Promise<void> {
       for (const line of await benchCampaigns(runtime, call, {
         recipients: flag('campaign-recipients', quick ? 2_000 : 100_000),
         dataDir,
+        progress,
+      }))
+        console.log(`  ${line}`)
+    }
+    if (runs('desk')) {
+      console.log('\nService desk')
+      const { benchDesk } = await import('./desk.js')
+      for (const line of await benchDesk(runtime, call, {
+        openTickets: flag('desk-tickets', quick ? 2_000 : 100_000),
+        samples: quick ? 30 : 100,
         progress,
       }))
         console.log(`  ${line}`)

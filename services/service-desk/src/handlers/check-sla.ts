@@ -1,6 +1,6 @@
 import { newId, nowIso } from '@relay/core/ids'
 import { createLogger } from '@relay/core/log'
-import { DUE_SHARDS, type DueClock, dueClocks, type FireOutcome, fireClock } from '../store/sla.js'
+import { DUE_SHARDS, type DueClock, dueClocks, type FireOutcome, fireClock, RunCache } from '../store/sla.js'
 
 const logger = createLogger('service-desk')
 
@@ -30,6 +30,7 @@ export async function handler(
     gone: 0,
     raced: 0,
   }
+  const cache = new RunCache()
   const timeLeft = () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY
   await Promise.all(
     Array.from({ length: DUE_SHARDS }, async (_, shard) => {
@@ -39,7 +40,7 @@ export async function handler(
         Array.from({ length: PARALLEL_PER_SHARD }, async () => {
           for (let next = due.shift(); next && timeLeft() > SAFETY_MS; next = due.shift()) {
             try {
-              counts[await fireClock(next, now, correlationId)]++
+              counts[await fireClock(next, now, correlationId, cache)]++
             } catch (err) {
               // One clock's fault (a throttled write) must not stop the others: it stays due.
               logger.error('SLA clock failed; it stays due', { ticketId: next.ticketId, error: err as Error })

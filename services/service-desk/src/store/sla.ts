@@ -64,7 +64,7 @@ export function shardOf(ticketId: string): number {
 }
 
 /** The stored item of a clock (next version), in the due index while the check must look at it. */
-function clockItem(tenantId: string, ticketId: string, clock: SlaClock): Item {
+export function clockItem(tenantId: string, ticketId: string, clock: SlaClock): Item {
   const at = nextCheckAt(clock)
   return {
     pk: clocksPk(tenantId, ticketId),
@@ -331,7 +331,36 @@ export type FireOutcome = 'warned' | 'breached' | 'not-due' | 'gone' | 'raced'
  * ticket back consistently (the index may lag). `raced`: the clock or ticket changed meanwhile (a
  * reply, a pause, an overlapping run): nothing written, the next run looks again.
  */
-export async function fireClock(due: DueClock, now: string, correlationId: string): Promise<FireOutcome> {
+/**
+ * What one run of the check reads once per tenant and policy rather than once per clock (settings
+ * change rarely, and a run lasts under a minute).
+ */
+export class RunCache {
+  private readonly hours = new Map<string, ReturnType<typeof getBusinessHours>>()
+  private readonly policies = new Map<string, ReturnType<typeof getPolicy>>()
+  businessHours(tenantId: string) {
+    const known = this.hours.get(tenantId)
+    if (known) return known
+    const read = getBusinessHours(tenantId)
+    this.hours.set(tenantId, read)
+    return read
+  }
+  policy(tenantId: string, id: string) {
+    const key = `${tenantId}#${id}`
+    const known = this.policies.get(key)
+    if (known) return known
+    const read = getPolicy(tenantId, id)
+    this.policies.set(key, read)
+    return read
+  }
+}
+
+export async function fireClock(
+  due: DueClock,
+  now: string,
+  correlationId: string,
+  cache: RunCache = new RunCache(),
+): Promise<FireOutcome> {
   const { tenantId, ticketId } = due
   const [ticketOut, clocks] = await Promise.all([
     documentClient().send(
@@ -344,7 +373,10 @@ export async function fireClock(due: DueClock, now: string, correlationId: strin
   if (!clock || !ticket) return 'gone'
   const alarm = checkClock(clock, now)
   if (!alarm) return 'not-due'
-  const [hours, stored] = await Promise.all([getBusinessHours(tenantId), getPolicy(tenantId, clock.policyId)])
+  const [hours, stored] = await Promise.all([
+    cache.businessHours(tenantId),
+    cache.policy(tenantId, clock.policyId),
+  ])
   const calendar = calendarOf(hours)
   const policy = stored
     ? asSlaPolicy(stored)
