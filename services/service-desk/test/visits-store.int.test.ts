@@ -15,7 +15,14 @@ import {
   listRegistrations,
   repointRegistrations,
 } from '../src/store/registrations.js'
-import { bookVisit, changeVisit, getVisit, listVisits } from '../src/store/visits.js'
+import {
+  bookVisit,
+  changeVisit,
+  eraseVisits,
+  getVisit,
+  listVisits,
+  repointVisits,
+} from '../src/store/visits.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const NOW = Date.parse('2026-06-01T00:00:00Z')
@@ -119,6 +126,21 @@ describe('visits store on DynamoDB Local', () => {
     await changeVisit('acme', blocker, cancel.change, blocker.version, 'c')
     await bookVisit('acme', visitOf(booking('tech-3', '2026-12-05T11:00', '2026-12-05T12:00')), 'c')
     expect((await getVisit('acme', blocker.id))?.status).toBe('cancelled')
+  })
+
+  it("re-points a merged customer's visits and strips an erased one's address", async () => {
+    const from = newId()
+    const to = newId()
+    const v = { ...visitOf(booking('tech-4', '2026-12-06T09:00', '2026-12-06T10:00')), contactId: from }
+    await bookVisit('acme', { ...v, notes: 'Gate code 1234' }, 'c')
+    expect(await repointVisits('acme', from, to, nowIso())).toBe(1)
+    expect(await repointVisits('acme', from, to, nowIso())).toBe(0)
+    expect((await getVisit('acme', v.id))?.contactId).toBe(to)
+    expect(await eraseVisits('acme', to, nowIso())).toBe(1)
+    const erased = await getVisit('acme', v.id)
+    expect(erased?.address).toEqual({ line1: '[erased]', city: '[erased]', country: 'DE' })
+    expect(erased?.notes).toBeUndefined()
+    expect(erased?.technicianId).toBe('tech-4')
   })
 
   it('lists visits by window start within a range', async () => {

@@ -8,6 +8,7 @@ import {
   setContactEmailsWork,
 } from '../store/requesters.js'
 import { eraseRequesterTickets, linkEmailTickets, repointTickets } from '../store/ticket-changes.js'
+import { eraseVisits, repointVisits } from '../store/visits.js'
 import { onContactChanged } from '../subscriptions.js'
 
 /** The addresses of a contact's `emails` (a Contact.Updated `after` is untyped: read defensively). */
@@ -27,8 +28,8 @@ const addresses = (emails: unknown): string[] =>
  * | -------- | -------------------------------------------- | ----------------------------------------------- |
  * | Created  | its emails → it                              | tickets from those emails without a contact linked (Ticket.Updated) |
  * | Updated  | its new email set (when emails changed)      | tickets from the new emails linked               |
- * | Merged   | source's and target's emails → target        | the source's tickets and registrations re-pointed to the target |
- * | Erased   | its emails dropped, contact remembered gone  | requester data and comment text anonymised; registrations lose serials and notes |
+ * | Merged   | source's and target's emails → target        | the source's tickets, registrations and visits re-pointed to the target |
+ * | Erased   | its emails dropped, contact remembered gone  | requester data and comment text anonymised; registrations lose serials and notes, visits their addresses |
  *
  * Out of order and redelivered events: the projection keeps the contact's version (an older event
  * changes nothing) and remembers contacts merged away or erased (a late Created cannot bring one
@@ -44,7 +45,8 @@ export const handler = subscriber(
       const emails = (await requesterContact(tenantId, id))?.emails ?? []
       const erased = await eraseRequesterTickets(tenantId, id, emails, correlationId)
       const registrations = await eraseRegistrations(tenantId, id, nowIso())
-      logger.info('Requester erased', { contactId: id, tickets: erased, registrations })
+      const visits = await eraseVisits(tenantId, id, nowIso())
+      logger.info('Requester erased', { contactId: id, tickets: erased, registrations, visits })
       return contactErasedWork(tenantId, id, emails)
     }
     if (event.detailType === 'Contact.Merged') {
@@ -56,9 +58,16 @@ export const handler = subscriber(
       if (source?.gone) return undefined
       const moved = await repointTickets(tenantId, d.sourceId, d.id, correlationId)
       const registrations = await repointRegistrations(tenantId, d.sourceId, d.id, nowIso())
+      const visits = await repointVisits(tenantId, d.sourceId, d.id, nowIso())
       const sourceEmails = source?.emails ?? []
       for (const email of sourceEmails) await linkEmailTickets(tenantId, email, d.id, correlationId)
-      logger.info('Requester merged', { sourceId: d.sourceId, targetId: d.id, tickets: moved, registrations })
+      logger.info('Requester merged', {
+        sourceId: d.sourceId,
+        targetId: d.id,
+        tickets: moved,
+        registrations,
+        visits,
+      })
       return contactMergedWork(
         tenantId,
         { contactId: d.sourceId, emails: sourceEmails },

@@ -11,6 +11,7 @@
  * | gsi1  | `T#<t>#VISITS`                      | `<start>#<id>`       | every visit by window start |
  * | gsi3  | `T#<t>#VISITS#TECH#<technicianId>`  | `<start>#<id>`       | a technician's visits       |
  * | gsi4  | `T#<t>#VISITS#TICKET#<ticketId>`    | `<start>#<id>`       | a ticket's visits           |
+ * | gsi5  | `T#<t>#VISITS#CONTACT#<contactId>`  | `<start>#<id>`       | a customer's visits (merge, erasure) |
  *
  * Access patterns:
  *  V1. By id: GetItem (consistent).
@@ -19,16 +20,19 @@
  *      one transaction. A slot another visit holds cancels it: {@link TechnicianBooked} (409).
  *  V4. Change: Put at the version read + slot Deletes (only while this visit holds them) + slot Puts
  *      (attribute_not_exists) + its event, one transaction.
+ *  V5. Contact merged: the absorbed contact's visits re-pointed; erased: their addresses and notes
+ *      replaced (the visit, its technician and times stay for the counts). Direct writes one by one,
+ *      as a redelivery simply does them again.
  *
  * Concurrent bookings of one slot: DynamoDB commits one transaction and cancels the other
  * (ConditionalCheckFailed, or TransactionConflict while both are in flight). A conflict is retried
  * a few times, after which it reads as the condition it will become: the slot is taken.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import { VISIT_EVENT } from '@relay/contracts/service-desk'
 import type { ListVisitsQuery } from '@relay/contracts/service-desk-field'
-import { documentClient, queryPage } from '@relay/core/ddb'
+import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { Conflict, NotFound, StaleVersion } from '@relay/core/outcomes'
@@ -60,8 +64,21 @@ const gsi = {
   all: (t: string) => tenantKey(t, 'VISITS'),
   tech: (t: string, id: string) => tenantKey(t, 'VISITS', 'TECH', id),
   ticket: (t: string, id: string) => tenantKey(t, 'VISITS', 'TICKET', id),
+  contact: (t: string, id: string) => tenantKey(t, 'VISITS', 'CONTACT', id),
 }
-const INDEX = ['pk', 'sk', 'kind', 'gsi1pk', 'gsi1sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk']
+const INDEX = [
+  'pk',
+  'sk',
+  'kind',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'gsi5pk',
+  'gsi5sk',
+]
 
 function visitOf(item: Item): VisitRecord {
   const v: Item = { ...item }
@@ -79,6 +96,7 @@ function visitItem(tenantId: string, v: VisitRecord): Item {
     gsi3pk: gsi.tech(tenantId, v.technicianId),
     gsi3sk: sort,
     ...(v.ticketId ? { gsi4pk: gsi.ticket(tenantId, v.ticketId), gsi4sk: sort } : {}),
+    ...(v.contactId ? { gsi5pk: gsi.contact(tenantId, v.contactId), gsi5sk: sort } : {}),
     ...v,
   }
 }
@@ -251,4 +269,78 @@ export async function listVisits(tenantId: string, q: ListVisitsQuery): Promise<
     },
   )
   return { items: result.items.map(visitOf), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) }
+}
+
+/** Every visit item of a contact (all pages), for V5. */
+async function contactVisitItems(tenantId: string, contactId: string): Promise<Item[]> {
+  const items: Item[] = []
+  let start: Record<string, unknown> | undefined
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'gsi5',
+        KeyConditionExpression: 'gsi5pk = :pk',
+        ExpressionAttributeValues: { ':pk': gsi.contact(tenantId, contactId) },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    )
+    items.push(...(out.Items ?? []))
+    start = out.LastEvaluatedKey
+  } while (start)
+  return items
+}
+
+/** V5: the absorbed contact's visits now belong to the survivor; returns how many moved. */
+export async function repointVisits(
+  tenantId: string,
+  fromContactId: string,
+  toContactId: string,
+  now: string,
+): Promise<number> {
+  const items = await contactVisitItems(tenantId, fromContactId)
+  for (const item of items) {
+    await documentClient()
+      .send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET contactId = :to, gsi5pk = :pk, updatedAt = :now ADD #version :one',
+          ConditionExpression: 'contactId = :from',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':to': toContactId,
+            ':from': fromContactId,
+            ':pk': gsi.contact(tenantId, toContactId),
+            ':now': now,
+            ':one': 1,
+          },
+        }),
+      )
+      .catch((err: unknown) => {
+        // Re-pointed meanwhile by a redelivery of the same merge.
+        if (!isConditionalCheckFailed(err)) throw err
+      })
+  }
+  return items.length
+}
+
+/** V5: an erased contact's visits keep technician, times and outcome; the address and notes go. */
+export async function eraseVisits(tenantId: string, contactId: string, now: string): Promise<number> {
+  const items = await contactVisitItems(tenantId, contactId)
+  for (const item of items) {
+    const country = (item.address as { country?: string } | undefined)?.country ?? 'ZZ'
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET address = :erased, updatedAt = :now REMOVE notes, outcomeNotes',
+        ExpressionAttributeValues: {
+          ':erased': { line1: '[erased]', city: '[erased]', country },
+          ':now': now,
+        },
+      }),
+    )
+  }
+  return items.length
 }
