@@ -78,6 +78,9 @@ export interface BatchOptions {
   budgetMs?: number
 }
 
+/** Tries to record a send SES accepted (the record stays `claimed`, never re-sent, if all fail). */
+const RECORD_ATTEMPTS = 4
+
 const encodeTenant = (tenantId: string) => Buffer.from(tenantId, 'utf8').toString('base64url')
 
 /** Runs `fn` over `items`, at most `n` at once. */
@@ -183,16 +186,11 @@ export async function runBatch(
       await markUnsent(tenantId, send, 'failed', (err as Error).message)
       return 'failed'
     }
+    let sesMessageId: string
     try {
-      const { sesMessageId } = await sendRawEmail(raw, {
+      ;({ sesMessageId } = await sendRawEmail(raw, {
         tags: { t: encodeTenant(tenantId), c: c.id, k: rec.contactId },
-      })
-      await markSent(tenantId, send, sesMessageId, {
-        campaignName: c.name,
-        subject,
-        correlationId: opts.correlationId,
-      })
-      return 'sent'
+      }))
     } catch (err) {
       const failure = classifySendError(err)
       if (failure.kind === 'retry-later') {
@@ -206,6 +204,26 @@ export async function runBatch(
       })
       await markUnsent(tenantId, send, failure.kind, failure.reason)
       return 'failed'
+    }
+    // SES took it: from here on the recipient is sent, whatever recording it costs.
+    await recordSent(send, sesMessageId, subject)
+    return 'sent'
+  }
+
+  /** The send record `sent` with Email.Sent; a throttled table is tried again (the mail is out). */
+  const recordSent = async (send: StoredSend, sesMessageId: string, subject: string): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await markSent(tenantId, send, sesMessageId, {
+          campaignName: c.name,
+          subject,
+          correlationId: opts.correlationId,
+        })
+        return
+      } catch (err) {
+        if (attempt >= RECORD_ATTEMPTS) throw err
+        await sleep(100 * 2 ** attempt)
+      }
     }
   }
 

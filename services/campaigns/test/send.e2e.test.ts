@@ -78,8 +78,14 @@ describe('a campaign through the gateway, the send queue and local SES', () => {
     const ready = await eventually(async () => {
       const p = (await api.call('GET', `/segments/${segment.body.id}/preview`, { token: admin })).body
       return p?.matched === 5 && p.count === 3 ? p : undefined
-    }, 20_000)
-    expect(ready, 'audience projected').toBeTruthy()
+    }, 60_000)
+    if (!ready) {
+      const seen = (await api.call('GET', `/segments/${segment.body.id}/preview`, { token: admin })).body
+      const dead = (await api.call('GET', '/_local/dead-letters')).body
+      expect.fail(
+        `audience not projected: ${JSON.stringify(seen)}; dead letters ${JSON.stringify(dead).slice(0, 2000)}`,
+      )
+    }
     const template = await api.call('POST', '/templates', {
       token: admin,
       body: {
@@ -112,7 +118,7 @@ describe('a campaign through the gateway, the send queue and local SES', () => {
     const sent = await eventually(async () => {
       const c = (await api.call('GET', `/campaigns/${campaignId}`, { token: admin })).body
       return c?.status === 'sent' ? c : undefined
-    }, 30_000)
+    }, 60_000)
     expect(sent, 'campaign completed').toMatchObject({ status: 'sent', progress: { sent: 3, failed: 0 } })
     expect(await mailTo(emails.ann)).toHaveLength(1)
     expect(await mailTo(emails.bea)).toHaveLength(1)
@@ -126,7 +132,7 @@ describe('a campaign through the gateway, the send queue and local SES', () => {
     const unsubscribe = /<(https?:[^>]+)>/.exec(header('list-unsubscribe') ?? '')?.[1] as string
     expect(unsubscribe).toMatch(/\/public\/unsubscribe\//)
     annMail = { html: parsed.html ?? '', unsubscribe }
-  }, 90_000)
+  }, 180_000)
 
   it('the simulator bounce comes back from SES: the send is bounced and the address suppressed', async () => {
     const suppressions = await eventually(async () => {

@@ -43,12 +43,20 @@ export const sendKey = (tenantId: string, campaignId: string, contactId: string)
   sk: 'SEND',
 })
 
-export type StoredSend = Send & { claimToken?: string; clickedLinks?: Set<number> }
+export type StoredSend = Send & {
+  claimToken?: string
+  clickedLinks?: Set<number>
+  /** SES's feedback (delivered, bounced, complained), apart from the sender's `status`. */
+  feedback?: 'delivered' | 'bounced' | 'complained'
+}
 
 /** The API's view: the claim token and the clicked-link set stripped. */
 export function toSend(s: StoredSend): Send {
-  const { claimToken: _t, clickedLinks: _l, ...rest } = s
-  return rest
+  const { claimToken: _t, clickedLinks: _l, feedback, ...rest } = s
+  // SES's feedback, once there is some, says more than `sent`.
+  return feedback && (rest.status === 'sent' || rest.status === 'uncertain')
+    ? { ...rest, status: feedback }
+    : rest
 }
 
 export interface Recipient {
@@ -425,12 +433,13 @@ export async function recordUnsubscribe(
 }
 
 /** SES feedback statuses, strongest last: a late Delivery never overwrites a Bounce or Complaint. */
-const FEEDBACK_RANK: Record<string, number> = { delivered: 1, bounced: 2, complained: 3 }
+export const FEEDBACK_RANK: Record<string, number> = { delivered: 1, bounced: 2, complained: 3 }
 
 /**
- * Access pattern 7: SES's feedback on a send (delivered, bounced, complained): the status moves up
- * (never down: notifications arrive in any order) with its event and `extra` (a suppression) in one
- * transaction, as a unit of work for the subscriber to commit with its dedupe record.
+ * Access pattern 7: SES's feedback on a send (delivered, bounced, complained), kept in its own
+ * attribute `feedback` beside the sender's `status`, so neither write can undo the other (SES's
+ * Delivery can arrive before the sender has recorded `sent`). It only moves up (notifications
+ * arrive in any order). For the subscriber's unit of work, with its event and a suppression.
  */
 export function feedbackItems(
   tenantId: string,
@@ -442,17 +451,16 @@ export function feedbackItems(
     .filter(([, r]) => r < (FEEDBACK_RANK[status] ?? 0))
     .map(([s]) => s)
   const values: Record<string, unknown> = { ':st': status, ':at': at }
-  const allowed = ['sent', 'claimed', 'uncertain', ...weaker]
-  allowed.forEach((s, i) => {
-    values[`:a${i}`] = s
+  weaker.forEach((s, i) => {
+    values[`:w${i}`] = s
   })
+  const weakerClause = weaker.length ? ` OR feedback IN (${weaker.map((_, i) => `:w${i}`).join(', ')})` : ''
   return {
     Update: {
       TableName: table(),
       Key: sendKey(tenantId, send.campaignId, send.contactId),
-      UpdateExpression: 'SET #status = :st, feedbackAt = :at',
-      ConditionExpression: `attribute_exists(pk) AND #status IN (${allowed.map((_, i) => `:a${i}`).join(', ')})`,
-      ExpressionAttributeNames: { '#status': 'status' },
+      UpdateExpression: 'SET feedback = :st, feedbackAt = :at',
+      ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(feedback)${weakerClause})`,
       ExpressionAttributeValues: values,
     },
   }
