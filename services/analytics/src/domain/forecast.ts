@@ -130,6 +130,10 @@ export function cleanSeries(
   const line = robustLine(values, seasonal ? seasonLength : 0)
   const detrended = values.map((v, t) => v - line.intercept - line.slope * t)
   const season = new Array<number>(n).fill(0)
+  // Spread: with two or three seasons the index is one of each position's own values, whose residual
+  // is then 0 by construction, and a MAD of many zeros would call ordinary noise an outlier. So σ is
+  // measured on leave-one-out residuals: each value against the median of the other seasons' values.
+  let spread: number[] | undefined
   if (seasonal) {
     const byPosition: number[][] = Array.from({ length: seasonLength }, () => [])
     detrended.forEach((d, i) => {
@@ -137,13 +141,17 @@ export function cleanSeries(
     })
     const index = byPosition.map(seasonalIndex)
     for (let i = 0; i < n; i++) season[i] = index[i % seasonLength]!
+    spread = detrended.map((d, i) => {
+      const others = byPosition[i % seasonLength]!.filter((_, k) => k !== Math.floor(i / seasonLength))
+      return d - median(others)
+    })
   }
   const rest = detrended.map((d, i) => d - season[i]!)
   const local = rollingMedian(rest, HAMPEL_HALF)
   const baseline = values.map((_, t) => line.intercept + line.slope * t + season[t]! + local[t]!)
   const residuals = values.map((v, i) => v - baseline[i]!)
   const centre = median(residuals)
-  const sigma = robustSigma(residuals, centre)
+  const sigma = spread ? robustSigma(spread) : robustSigma(residuals, centre)
   const floor = OUTLIER_MIN_SHARE * median(values.map(Math.abs))
   const outliers: Outlier[] = []
   const cleaned = values.map((v, i) => {
