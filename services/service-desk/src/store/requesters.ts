@@ -69,6 +69,20 @@ export async function requesterContact(
   return rest as RequesterContact
 }
 
+/** The Put of a contact's item: its addresses at its version. */
+function contactItemPut(tenantId: string, contactId: string, emails: string[], version: number) {
+  return {
+    TableName: table(),
+    Item: {
+      ...requesterContactKey(tenantId, contactId),
+      kind: 'requester-contact',
+      contactId,
+      emails,
+      version,
+    },
+  }
+}
+
 const newerThan = (version: number) => ({
   ConditionExpression: 'attribute_not_exists(pk) OR #v < :v',
   ExpressionAttributeNames: { '#v': 'version' },
@@ -127,19 +141,7 @@ export function setContactEmailsWork(
 ): Work {
   const unique = [...new Set(emails.map(emailKeyOf))]
   return work(
-    {
-      Put: {
-        TableName: table(),
-        Item: {
-          ...requesterContactKey(tenantId, contactId),
-          kind: 'requester-contact',
-          contactId,
-          emails: unique,
-          version,
-        },
-        ...newerThan(version),
-      },
-    },
+    { Put: { ...contactItemPut(tenantId, contactId, unique, version), ...newerThan(version) } },
     ...emailItems(tenantId, contactId, version, before, unique),
   )
 }
@@ -182,21 +184,9 @@ export function contactMergedWork(
   target: { contactId: string; version: number; before: readonly string[]; emails: readonly string[] },
 ): Work {
   const all = [...new Set([...target.emails, ...source.emails].map(emailKeyOf))]
-  const name = table()
   return work(
     goneItem(tenantId, source.contactId, 'merged', target.contactId),
-    {
-      Put: {
-        TableName: name,
-        Item: {
-          ...requesterContactKey(tenantId, target.contactId),
-          kind: 'requester-contact',
-          contactId: target.contactId,
-          emails: all,
-          version: target.version,
-        },
-      },
-    },
+    { Put: contactItemPut(tenantId, target.contactId, all, target.version) },
     // The source's addresses are in `all`, so they are re-pointed, never deleted.
     ...emailItems(tenantId, target.contactId, target.version, target.before, all),
   )

@@ -14,8 +14,10 @@
  * | gsi4  | `TICKETS#QUEUE#<queueId>`           | the ticket (sparse: queued only)        |
  * | gsi5  | `TICKETS#CONTACT#<id>` / `TICKETS#EMAIL#<folded email>` | the ticket (its requester) |
  */
+
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 import { SERVICE_DESK_SOURCE } from '@relay/contracts/service-desk'
-import { tableName } from '@relay/core/ddb'
+import { documentClient, tableName } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { type DomainEvent, newEvent } from '@relay/core/outbox'
 import type { Emitted } from '../domain/events.js'
@@ -29,6 +31,23 @@ export type Key = { pk: string; sk: string }
 /** Primary key of a ticket (its comments and tag items share the partition). */
 export function ticketKey(tenantId: string, id: string): Key {
   return { pk: tenantKey(tenantId, 'TICKET', id), sk: 'TICKET' }
+}
+
+/**
+ * Every item a Query returns, all pages (for work over one partition or index key that must see
+ * all of it: a requester's tickets on merge or erasure). Never for a request's listing: those page.
+ */
+export async function queryAll(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Item[]> {
+  const items: Item[] = []
+  let start: Record<string, unknown> | undefined
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    )
+    items.push(...(out.Items ?? []))
+    start = out.LastEvaluatedKey
+  } while (start)
+  return items
 }
 
 /** Optimistic concurrency: the write only lands on the version the caller read. */

@@ -15,7 +15,7 @@
  *      changes + what goes with it (comment, work message, events), one transaction or one Work.
  *  T5. A requester's tickets (merge, erasure, email linking): Query gsi5 (all pages).
  */
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { ListTicketsQuery, Ticket } from '@relay/contracts/service-desk'
 import { documentClient, queryPage } from '@relay/core/ddb'
@@ -27,7 +27,7 @@ import type { Emitted } from '../domain/events.js'
 import { publicTicket, type TicketRecord } from '../domain/ticket.js'
 import { emailKeyOf } from './requesters.js'
 import { surveyRequest } from './surveys.js'
-import { envelopes, type Item, stillAtVersion, table, ticketKey } from './table.js'
+import { envelopes, type Item, queryAll, stillAtVersion, table, ticketKey } from './table.js'
 
 const gsi = {
   all: (t: string) => tenantKey(t, 'TICKETS'),
@@ -339,22 +339,15 @@ export async function requesterTickets(
     'contactId' in requester
       ? gsi.contact(tenantId, requester.contactId)
       : gsi.email(tenantId, requester.email)
-  const ids: string[] = []
-  let start: Record<string, unknown> | undefined
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'gsi5',
-        KeyConditionExpression: 'gsi5pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ProjectionExpression: 'id',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    )
-    for (const i of out.Items ?? []) ids.push(i.id as string)
-    start = out.LastEvaluatedKey
-  } while (start)
+  const ids = (
+    await queryAll({
+      TableName: table(),
+      IndexName: 'gsi5',
+      KeyConditionExpression: 'gsi5pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ProjectionExpression: 'id',
+    })
+  ).map((i) => i.id as string)
   const out: TicketRecord[] = []
   for (let i = 0; i < ids.length; i += 100) out.push(...(await ticketsByIds(tenantId, ids.slice(i, i + 100))))
   return out
