@@ -98,8 +98,6 @@ export const TicketRepliedV1 = z.object({
   authorId: z.optional(z.string()),
   /** The agent's first public reply: the first-response SLA target is met by it. */
   firstResponse: z.boolean(),
-  /** Business minutes from the ticket's creation to this reply (agent replies with an SLA clock). */
-  businessMinutesSinceCreated: z.optional(z.number()),
   repliedAt: Timestamp,
 })
 export type TicketRepliedV1 = z.infer<typeof TicketRepliedV1>

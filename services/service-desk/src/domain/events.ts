@@ -169,7 +169,6 @@ export function ticketChanged(before: TicketRecord, after: TicketRecord, ctx: Ch
 export function ticketReplied(
   after: TicketRecord,
   comment: { id: string; author: CommentAuthor; authorId?: string | undefined; public: boolean; at: string },
-  businessMinutesSinceCreated?: number,
 ): Emitted[] {
   if (!comment.public) return []
   return [
@@ -182,7 +181,6 @@ export function ticketReplied(
         author: comment.author,
         ...(comment.authorId ? { authorId: comment.authorId } : {}),
         firstResponse: comment.author === 'agent' && after.firstRespondedAt === comment.at,
-        ...(businessMinutesSinceCreated !== undefined ? { businessMinutesSinceCreated } : {}),
         repliedAt: comment.at,
       },
     },
