@@ -216,7 +216,13 @@ const COLLECTION_SEEDERS: Record<string, (api: Api, token: string, n: number) =>
       ...example,
       window: { ...example.window, start: later(example.window.start), end: later(example.window.end) },
     }
-    const res = await api.call('POST', '/visits', { token, body })
+    // The technician is an agent of the tenant.
+    const agents = services
+      .flatMap((s) => s.manifest.routes)
+      .find((r) => r.method === 'POST' && r.path === '/agents')
+    const agent = await api.call('POST', '/agents', { token, body: agents?.example })
+    if (agent.status !== 201) throw new Error(`seeding /visits' technician: ${agent.status} ${agent.text}`)
+    const res = await api.call('POST', '/visits', { token, body: { ...body, technicianId: agent.body.id } })
     if (res.status !== 201) throw new Error(`seeding /visits: ${res.status} ${res.text}`)
     return String(res.body.id)
   },

@@ -244,8 +244,13 @@ describe('the satisfaction survey', () => {
 
 describe('visits', () => {
   it('books a technician once for overlapping concurrent requests (all share 10:15-10:30)', async () => {
+    const tech = await api.call('POST', '/agents', {
+      token: await api.token('desk-mail', ['admin']),
+      body: { name: 'Tomás', skills: [], languages: ['en'], capacity: 4 },
+    })
+    expect(tech.status, tech.text).toBe(201)
     const body = (start: string, end: string) => ({
-      technicianId: 'tech-e2e',
+      technicianId: tech.body.id as string,
       window: { start, end, timeZone: 'America/New_York' },
       address: { line1: '5 Main St', city: 'Albany', country: 'us' },
     })
@@ -266,5 +271,13 @@ describe('visits', () => {
     const booked = results.find((r) => r.status === 201)!
     expect(booked.body.window.timeZone).toBe('America/New_York')
     expect(booked.body.address.country).toBe('US')
+    const stranger = await api.call('POST', '/visits', {
+      token: agent,
+      body: { ...body('2027-02-11T10:00', '2027-02-11T11:00'), technicianId: 'nobody' },
+    })
+    expect(stranger.status).toBe(400)
+    expect(stranger.body.errors).toContainEqual(
+      expect.objectContaining({ field: 'technicianId', code: 'not_found' }),
+    )
   })
 })

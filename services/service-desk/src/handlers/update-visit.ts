@@ -2,6 +2,7 @@ import { Conflict, Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
 import { applyVisitPatch } from '../domain/visit.js'
 import { httpNonPost } from '../kit.js'
 import * as routes from '../routes/field.js'
+import { getAgent } from '../store/agents.js'
 import { changeVisit, getVisit } from '../store/visits.js'
 
 /**
@@ -15,6 +16,8 @@ export const handler = httpNonPost(
     const current = await getVisit(caller.tenantId, params.id)
     if (!current) throw new NotFound('No visit with this id.')
     if (ifMatch !== undefined && ifMatch !== current.version) throw new StaleVersion()
+    if (body.technicianId && !(await getAgent(caller.tenantId, body.technicianId)))
+      throw new Invalid([{ field: 'technicianId', code: 'not_found', message: 'No agent with this id' }])
     const decided = applyVisitPatch(current, body, Date.now())
     if (!decided.ok) {
       if (decided.problem.kind === 'invalid') throw new Invalid(decided.problem.problems)
