@@ -4,8 +4,8 @@
  *
  * The aggregates are seeded, not ingested through HTTP: the events are generated (18 months across
  * every service) and folded with the service's own pure `planEvent`, on the shard each event id
- * picks, into the store's item shape (`aggregateKey` + one attribute per metric); then BatchWrite.
- * The dashboard must stay flat between the two: it reads days, never events.
+ * picks, into the store's item shape (`cellItems`: day items and month rollups); then BatchWrite.
+ * The dashboard must stay flat between the two: it reads months and edge days, never events.
  */
 import type { LocalRuntime } from '@relay/local/runtime'
 import { addDays } from '../../services/analytics/src/domain/calendar.js'
@@ -17,7 +17,7 @@ import {
   planEvent,
 } from '../../services/analytics/src/domain/ingest.js'
 import { handler as aggregate } from '../../services/analytics/src/handlers/aggregate-events.js'
-import { aggregateKey, shardOf } from '../../services/analytics/src/store/aggregates.js'
+import { cellItems, shardOf } from '../../services/analytics/src/store/aggregates.js'
 import * as f from '../../services/analytics/test/fixtures.js'
 import { busEvent } from '../../test/support/bus-events.js'
 import { seedTable } from './seed.js'
@@ -77,16 +77,16 @@ function aggregateItems(tenantId: string, count: number, today: string): Record<
     const keys = entitiesOf(e)
     const plan = planEvent(e, 'UTC', new Map(keys.map((k) => [k, entities.get(k)] as const)))
     for (const [k, v] of plan.entities) entities.set(k, v)
-    const shard = shardOf(e.id)
-    for (const c of plan.cells) {
-      const key = aggregateKey(tenantId, c.dim, shard, c.day, c.value)
+    // The store's own grouping: day and month items, as the subscriber writes them.
+    for (const { key, metrics } of cellItems(tenantId, shardOf(e.id), plan.cells)) {
       const id = `${key.pk}|${key.sk}`
       let item = items.get(id)
       if (!item) {
         item = { ...key, kind: 'agg' }
         items.set(id, item)
       }
-      item[c.metric] = ((item[c.metric] as number | undefined) ?? 0) + c.delta
+      for (const [metric, delta] of metrics)
+        item[metric] = ((item[metric] as number | undefined) ?? 0) + delta
     }
   }
   return [...items.values()]

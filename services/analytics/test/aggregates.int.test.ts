@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { busEvent } from '../../../test/support/bus-events.js'
 import { context, httpEvent, parse } from '../../../test/support/http-events.js'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
+import { comparisonRange } from '../src/domain/calendar.js'
 import { DIMENSIONS } from '../src/domain/cells.js'
+import { dashboard } from '../src/domain/dashboard.js'
 import { dayTable, fold } from '../src/domain/fold.js'
 import type { AnalyticsEvent } from '../src/domain/ingest.js'
 import { handler as aggregate } from '../src/handlers/aggregate-events.js'
@@ -178,6 +180,30 @@ describe('analytics aggregates on DynamoDB Local', () => {
     const refused = await report('application/pdf')
     expect(refused.statusCode).toBe(406)
     expect(refused.headers['content-type']).toBe('application/problem+json')
+  })
+
+  it('month rollups give the same dashboard as the day items they sum', async () => {
+    // February and March are whole months inside the range: read from their rollups.
+    const query = { from: '2026-02-01', to: '2026-03-31', compare: 'previous_year' }
+    const viaSpan = parse(
+      await getDashboard(
+        httpEvent({ method: 'GET', path: '/analytics/dashboard', tenant: 'shuffled', query }),
+        context,
+      ),
+    ).body
+    const previous = comparisonRange(query.from, query.to, 'previous_year')
+    const byDays = dashboard({
+      from: query.from,
+      to: query.to,
+      compare: 'previous_year',
+      all: await readDays('shuffled', 'all', previous.from, '~'),
+      stage: await readDays('shuffled', 'stage', previous.from, '~'),
+      source: await readDays('shuffled', 'source', previous.from, '~'),
+      baseCurrency: 'USD',
+      rates: [{ currency: 'EUR', rate: '1.1' }],
+    })
+    expect(viaSpan).toEqual({ ...byDays, timeZone: ZONE })
+    expect(viaSpan.kpis.dealsWon.value).toBe(1)
   })
 
   it('Contact.Erased leaves no trace of the contact: aggregates never held any personal data', async () => {

@@ -5,6 +5,7 @@ import { dayTable, fold } from '../src/domain/fold.js'
 import { bucketMiddle, bucketOfSeconds, quantile } from '../src/domain/histogram.js'
 import type { AnalyticsEvent } from '../src/domain/ingest.js'
 import { negotiate } from '../src/domain/negotiate.js'
+import { monthEnd, spanPlan } from '../src/domain/span.js'
 import * as f from './fixtures.js'
 
 const MARCH = { from: '2026-03-01', to: '2026-03-31' }
@@ -370,6 +371,28 @@ describe('reports', () => {
     expect(reportCsv(r)).toBe('period,ads,web\r\n2026-02-23,0,0\r\n2026-03-02,1,1\r\n2026-03-09,0,1\r\n')
     const evil = { ...r, series: [{ key: '=HYPERLINK("x")', points: r.series[0]!.points, total: 1 }] }
     expect(reportCsv(evil).split('\r\n')[0]).toBe('period,"\'=HYPERLINK(""x"")"')
+  })
+})
+
+describe('span plan', () => {
+  it('reads whole months inside one range as rollups, days where a range ends inside a month', () => {
+    // Dashboard of 1 Feb .. 15 Apr against the previous period (17 Nov .. 31 Jan).
+    expect(spanPlan('2025-11-17', ['2025-11-16', '2026-01-31', '2026-01-31', '2026-04-15'])).toEqual({
+      days: [
+        ['2025-11-17', '2025-11-30'],
+        ['2026-04-01', '2026-04-30'],
+      ],
+      months: [
+        ['2025-12', '2026-03'],
+        ['2026-05', '~'],
+      ],
+    })
+    // A day-by-day report: no month inside the range can stand for its days.
+    expect(spanPlan('2026-03-01', ['2026-03-01', '2026-03-02', '2026-03-03'])).toEqual({
+      days: [['2026-03-01', '2026-03-31']],
+      months: [['2026-04', '~']],
+    })
+    expect(monthEnd('2024-02')).toBe('2024-02-29')
   })
 })
 

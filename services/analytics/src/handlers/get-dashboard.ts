@@ -1,15 +1,16 @@
-import { comparisonRange, LIFETIME, localDay } from '../domain/calendar.js'
+import { addDays, comparisonRange, localDay } from '../domain/calendar.js'
 import { dashboard, dashboardStart } from '../domain/dashboard.js'
 import { resolveRange } from '../domain/range.js'
 import { httpNonPost } from '../kit.js'
 import { getDashboard } from '../routes/analytics.js'
-import { readDays } from '../store/aggregates.js'
+import { readSpan } from '../store/aggregates.js'
 import { getSettings } from '../store/settings.js'
 
 /**
- * GET /analytics/dashboard?from=&to=&compare= → every KPI with its change. Three range reads of the
- * daily aggregates (tenant totals, stages for the weighted pipeline, sources), each one Query per
- * shard: the cost follows the days asked for, never the number of events behind them.
+ * GET /analytics/dashboard?from=&to=&compare= → every KPI with its change. Three span reads of the
+ * aggregates (tenant totals, stages for the weighted pipeline, sources): month rollups for whole
+ * months inside either range, days at the edges, lifetime totals for the running totals. The cost
+ * follows the months and edge days asked for, never the number of events behind them.
  */
 export const handler = httpNonPost(getDashboard, async ({ caller, query }) => {
   const settings = await getSettings(caller.tenantId)
@@ -17,14 +18,13 @@ export const handler = httpNonPost(getDashboard, async ({ caller, query }) => {
   const compare = query.compare ?? 'previous_period'
   const start = dashboardStart(from, to, compare)
   const previous = comparisonRange(from, to, compare)
-  const stockFrom = previous.to < to ? previous.to : to
+  // The days the sums end on: each range, and the day before each (where the one before it ends).
+  const cuts = [addDays(from, -1), to, addDays(previous.from, -1), previous.to]
+  const stockFrom = addDays(previous.to < to ? previous.to : to, 1)
   const [all, stage, source] = await Promise.all([
-    readDays(caller.tenantId, 'all', start, LIFETIME),
-    readDays(caller.tenantId, 'stage', stockFrom, LIFETIME),
-    readDays(caller.tenantId, 'source', start, to > previous.to ? to : previous.to, [
-      'leadsCreated',
-      'contactsCreated',
-    ]),
+    readSpan(caller.tenantId, 'all', start, cuts),
+    readSpan(caller.tenantId, 'stage', stockFrom, [previous.to, to]),
+    readSpan(caller.tenantId, 'source', start, cuts, ['leadsCreated', 'contactsCreated']),
   ])
   const body = dashboard({
     from,

@@ -1,5 +1,5 @@
 import { Invalid, NotAcceptable, NotFound } from '@relay/core/outcomes'
-import { LIFETIME, localDay } from '../domain/calendar.js'
+import { addDays, buckets, localDay } from '../domain/calendar.js'
 import type { Dimension } from '../domain/cells.js'
 import { renderChart } from '../domain/chart.js'
 import { REPORT_NAMES, report, reportCsv, reportGroupBy } from '../domain/dashboard.js'
@@ -8,7 +8,7 @@ import { resolveRange } from '../domain/range.js'
 import { reportChart } from '../domain/report-chart.js'
 import { httpNonPost } from '../kit.js'
 import { getReport } from '../routes/analytics.js'
-import { readDays } from '../store/aggregates.js'
+import { readSpan } from '../store/aggregates.js'
 import { getSettings } from '../store/settings.js'
 
 const OFFERED = ['application/json', 'text/csv', 'image/svg+xml'] as const
@@ -16,8 +16,9 @@ const OFFERED = ['application/json', 'text/csv', 'image/svg+xml'] as const
 /**
  * GET /analytics/reports/{name}?from=&to=&interval=&groupBy= → the report's series, as the Accept
  * header asks: JSON, CSV (one row per period, one column per series) or an SVG chart. Read from the
- * daily aggregates of the grouped dimension, from `from` to the lifetime totals (running totals
- * such as the open pipeline are the lifetime total minus the changes after each period).
+ * aggregates of the grouped dimension from `from` on (month rollups where a period holds whole
+ * months) and its lifetime totals (running totals such as the open pipeline are the lifetime total
+ * minus the changes after each period).
  */
 export const handler = httpNonPost(getReport, async ({ caller, params, query, headers }) => {
   if (!(REPORT_NAMES as readonly string[]).includes(params.name))
@@ -36,9 +37,11 @@ export const handler = httpNonPost(getReport, async ({ caller, params, query, he
   const { from, to } = resolveRange(query, localDay(new Date(), settings.timeZone))
   const interval = query.interval ?? 'day'
   const dim = (query.groupBy ?? 'all') as Dimension
+  // Each period ends a sum: whole months inside one are read as their month rollup.
+  const cuts = [addDays(from, -1), ...buckets(from, to, interval).map((b) => b.lastDay)]
   const [table, stage] = await Promise.all([
-    readDays(caller.tenantId, dim, from, LIFETIME),
-    params.name === 'weighted-pipeline' ? readDays(caller.tenantId, 'stage', from, LIFETIME) : undefined,
+    readSpan(caller.tenantId, dim, from, cuts),
+    params.name === 'weighted-pipeline' ? readSpan(caller.tenantId, 'stage', from, cuts) : undefined,
   ])
   const r = {
     ...report({
