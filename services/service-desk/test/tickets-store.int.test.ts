@@ -220,6 +220,21 @@ describe('tickets store on DynamoDB Local', () => {
     })
   })
 
+  it('lands every one of concurrent comments on one ticket (each re-reads and re-applies on a version clash)', async () => {
+    // Prepare
+    const tenant = 't-race'
+    const t = await openTicket(tenant, input(), ctx)
+    // Act: eight writers at once
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        addComment(tenant, t.id, { body: `note ${i}`, public: false, author: 'agent' }, ctx),
+      ),
+    )
+    // Assess
+    expect((await getTicket(tenant, t.id))?.commentCount).toBe(9)
+    expect((await listComments(tenant, t.id, {})).items).toHaveLength(9)
+  })
+
   it('queues a public reply for mail with a Message-ID the thread finds; an internal note is never queued', async () => {
     // Prepare
     const tenant = 't-reply'

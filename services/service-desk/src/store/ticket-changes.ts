@@ -227,7 +227,10 @@ export interface NewComment {
 }
 
 /** How many times a comment is re-applied when the ticket changed under it (an agent and a mail at once). */
-const COMMENT_ATTEMPTS = 4
+const COMMENT_ATTEMPTS = 6
+
+/** A short random pause before re-applying, growing with the attempt, so racing writers spread out. */
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt))
 
 /**
  * Adds a comment: a public agent reply is queued for email to the requester (`send-reply`, with a
@@ -322,6 +325,7 @@ export async function addComment(
       return { ticket: after, comment }
     } catch (err) {
       if (!isConditionalCheckFailed(err) || attempt >= COMMENT_ATTEMPTS) throw err
+      await backoff(attempt)
     }
   }
 }
@@ -389,6 +393,7 @@ async function rewrite(
       return true
     } catch (err) {
       if (!isConditionalCheckFailed(err) || attempt >= COMMENT_ATTEMPTS) throw err
+      await backoff(attempt)
     }
   }
 }
