@@ -160,8 +160,9 @@ export function subscriberKit(config: KitConfig): ServiceKit['subscriber'] {
     const table = needTable(config, 'subscribers')
     const contracts = new Map<string, ZodMiniType>()
     for (const e of subscription.events) contracts.set(contractKey(e.source, e.detailType), e.data)
+    const name = (subscription as { name?: unknown }).name
     return consumer(
-      { service: config.service, table, logger: log() },
+      { service: config.service, table, logger: log(), ...(typeof name === 'string' ? { scope: name } : {}) },
       (source, detailType) => contracts.get(contractKey(source, detailType)) ?? null,
       handle as (event: IncomingEvent<unknown>, ctx: { logger: Logger }) => Promise<Work | undefined>,
       options,

@@ -1,6 +1,6 @@
 /**
  * Idempotent EventBridge consumers. Delivery is at-least-once: each event id is recorded
- * (`T#<tenant>#EVT#<id>`, sk `EVT`, ttl 7 days) in the same TransactWriteItems as the consumer's
+ * (`T#<tenant>#EVT#<id>`, sk `EVT#<subscription>`, ttl 7 days) in the same TransactWriteItems as the consumer's
  * own unit of work, so a redelivered event is a no-op.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
@@ -82,7 +82,18 @@ export type DataSchemaOf = (source: string, detailType: string) => ZodMiniType |
  * event id, the handler's unit of work committed with the dedupe record in one transaction.
  */
 export function consumer(
-  config: { service: string; table: string; logger?: Logger },
+  config: {
+    service: string
+    table: string
+    logger?: Logger
+    /**
+     * The subscription's name: each subscription dedupes on its own (sk `EVT#<name>`), so two
+     * subscriptions of one service that receive the same event (campaigns' audience projection and
+     * its journeys both follow Contact.Created) each handle it once, instead of the first one's
+     * record making the other skip it as a duplicate. Without one, sk `EVT`.
+     */
+    scope?: string
+  },
   dataSchema: DataSchemaOf,
   handle: (event: IncomingEvent<unknown>, ctx: { logger: Logger }) => Promise<Work | undefined>,
   options: ConsumeOptions = {},
@@ -125,7 +136,10 @@ export function consumer(
     logger.appendPersistentKeys({ correlationId: detail.correlationId, eventId: detail.id })
     try {
       const table = tableName(config.service, config.table)
-      const key = { pk: tenantKey(detail.tenantId, 'EVT', detail.id), sk: 'EVT' }
+      const key = {
+        pk: tenantKey(detail.tenantId, 'EVT', detail.id),
+        sk: config.scope ? `EVT#${config.scope}` : 'EVT',
+      }
       // Cheap early exit so a redelivery does not even run the handler (and its side effects).
       const seen = await documentClient().send(
         new GetCommand({ TableName: table, Key: key, ConsistentRead: true }),

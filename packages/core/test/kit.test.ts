@@ -225,7 +225,11 @@ describe('kit subscriber: the subscription names the contracts', () => {
     expect(seen).toEqual(['t1', '{"otherId":3}'])
     const tx = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems
     expect(tx?.[0]).toEqual(item('t1'))
-    expect(tx?.[1]?.Put?.Item).toMatchObject({ pk: 'T#acme#EVT#01JD3Y0C6Z8R4F2G9QK7WXN5TB', sk: 'EVT' })
+    // Deduped per subscription: another subscription of the service receiving it handles it too.
+    expect(tx?.[1]?.Put?.Item).toMatchObject({
+      pk: 'T#acme#EVT#01JD3Y0C6Z8R4F2G9QK7WXN5TB',
+      sk: 'EVT#on-things',
+    })
     expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1)
   })
 

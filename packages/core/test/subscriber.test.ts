@@ -67,7 +67,8 @@ function setup() {
   return { handle, handler: subscriber({ data: ContactCreated, handle }) }
 }
 
-const DEDUPE_KEY = { pk: 'T#acme#EVT#01JD3Y0C6Z8R4F2G9QK7WXN5TB', sk: 'EVT' }
+// Per subscription (`EVT#<name>`): see the test of two subscriptions receiving one event.
+const DEDUPE_KEY = { pk: 'T#acme#EVT#01JD3Y0C6Z8R4F2G9QK7WXN5TB', sk: 'EVT#test' }
 
 describe('subscriber', () => {
   it('runs the handler and commits its items with the dedupe record in one transaction', async () => {
@@ -95,6 +96,40 @@ describe('subscriber', () => {
     })
     const ttl = items?.[1]?.Put?.Item?.ttl as number
     expect(ttl - Math.floor(Date.now() / 1000)).toBeGreaterThan(7 * 24 * 3600 - 10)
+  })
+
+  it('two subscriptions of one service receiving the same event each handle it once (one dedupe record each)', async () => {
+    // Prepare: a table that keeps what is written, so the first subscription's record is there.
+    const stored = new Set<string>()
+    const keyOf = (k: Record<string, unknown> | undefined) => `${k?.pk}|${k?.sk}`
+    ddb.on(GetCommand).callsFake((input) => (stored.has(keyOf(input.Key)) ? { Item: input.Key } : {}))
+    ddb.on(TransactWriteCommand).callsFake((input) => {
+      for (const i of input.TransactItems ?? []) if (i.Put) stored.add(keyOf(i.Put.Item))
+      return {}
+    })
+    const contract = {
+      source: 'crm.contacts',
+      detailType: 'Contact.Created',
+      version: 1,
+      data: ContactCreated,
+    }
+    const seen: string[] = []
+    const named = (name: string) =>
+      kit(subscription({ name, function: name, events: [contract] }), async (event) => {
+        seen.push(name)
+        return work(...projection(event as unknown as IncomingEvent<ContactCreatedData>))
+      })
+    // Act: each delivered twice
+    for (const handler of [named('audience'), named('journeys')]) {
+      await handler(ebEvent())
+      await handler(ebEvent())
+    }
+    // Assess
+    expect(seen).toEqual(['audience', 'journeys'])
+    expect([...stored].filter((k) => k.includes('#EVT#')).sort()).toEqual([
+      'T#acme#EVT#01JD3Y0C6Z8R4F2G9QK7WXN5TB|EVT#audience',
+      'T#acme#EVT#01JD3Y0C6Z8R4F2G9QK7WXN5TB|EVT#journeys',
+    ])
   })
 
   it('a redelivered event already recorded is a no-op (handler not run, nothing written)', async () => {
