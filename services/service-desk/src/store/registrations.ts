@@ -16,13 +16,14 @@
  *      serial numbers dropped (product and dates stay for the counts). Direct writes one by one: a
  *      contact may hold more registrations than a transaction, and a redelivery does it again.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, QueryCommand, } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Coverage, Registration } from '@relay/contracts/service-desk-field'
 import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { NotFound, StaleVersion } from '@relay/core/outcomes'
 import { coverageOn, foldSerial } from '../domain/registration.js'
+import { eraseCustomerItems, repointCustomerItems } from './customer-records.js'
 import { type Item, type Key, table } from './table.js'
 
 /** Registrations read for a ticket's coverage: a household's appliances, not a fleet. */
@@ -163,72 +164,25 @@ export async function coverageOf(
   return { ...coverageOn(registrations, day), asOf: day }
 }
 
-/** Every registration item of a contact (all pages), for G5. */
-async function contactItems(tenantId: string, contactId: string): Promise<Item[]> {
-  const items: Item[] = []
-  let start: Record<string, unknown> | undefined
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'gsi5',
-        KeyConditionExpression: 'gsi5pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi.contact(tenantId, contactId) },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    )
-    items.push(...(out.Items ?? []))
-    start = out.LastEvaluatedKey
-  } while (start)
-  return items
-}
-
 /** G5: the absorbed contact's registrations now belong to the survivor; returns how many moved. */
-export async function repointRegistrations(
+export function repointRegistrations(
   tenantId: string,
-  fromContactId: string,
-  toContactId: string,
+  from: string,
+  to: string,
   now: string,
 ): Promise<number> {
-  const items = await contactItems(tenantId, fromContactId)
-  for (const item of items) {
-    await documentClient()
-      .send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: 'SET contactId = :to, gsi5pk = :pk, updatedAt = :now ADD #version :one',
-          ConditionExpression: 'contactId = :from',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':to': toContactId,
-            ':from': fromContactId,
-            ':pk': gsi.contact(tenantId, toContactId),
-            ':now': now,
-            ':one': 1,
-          },
-        }),
-      )
-      .catch((err: unknown) => {
-        // Re-pointed meanwhile by a redelivery of the same merge: nothing left to do for it.
-        if (!isConditionalCheckFailed(err)) throw err
-      })
-  }
-  return items.length
+  return repointCustomerItems(gsi.contact(tenantId, from), {
+    from,
+    to,
+    toIndexPk: gsi.contact(tenantId, to),
+    now,
+  })
 }
 
 /** G5: an erased contact's registrations keep product and dates; serial numbers and notes go. */
-export async function eraseRegistrations(tenantId: string, contactId: string, now: string): Promise<number> {
-  const items = await contactItems(tenantId, contactId)
-  for (const item of items) {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET serialNumber = :erased, updatedAt = :now REMOVE notes, gsi2pk, gsi2sk',
-        ExpressionAttributeValues: { ':erased': '[erased]', ':now': now },
-      }),
-    )
-  }
-  return items.length
+export function eraseRegistrations(tenantId: string, contactId: string, now: string): Promise<number> {
+  return eraseCustomerItems(gsi.contact(tenantId, contactId), () => ({
+    UpdateExpression: 'SET serialNumber = :erased, updatedAt = :now REMOVE notes, gsi2pk, gsi2sk',
+    ExpressionAttributeValues: { ':erased': '[erased]', ':now': now },
+  }))
 }

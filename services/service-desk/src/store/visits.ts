@@ -28,11 +28,11 @@
  * (ConditionalCheckFailed, or TransactionConflict while both are in flight). A conflict is retried
  * a few times, after which it reads as the condition it will become: the slot is taken.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import { VISIT_EVENT } from '@relay/contracts/service-desk'
 import type { ListVisitsQuery } from '@relay/contracts/service-desk-field'
-import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'
+import { documentClient, queryPage } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { Conflict, NotFound, StaleVersion } from '@relay/core/outcomes'
@@ -44,6 +44,7 @@ import {
   type VisitRecord,
   visitEventData,
 } from '../domain/visit.js'
+import { eraseCustomerItems, repointCustomerItems } from './customer-records.js'
 import { envelopes, type Item, type Key, table } from './table.js'
 
 /** Slot items outlive their slot this long (a visit in the past can no longer be moved onto). */
@@ -271,76 +272,27 @@ export async function listVisits(tenantId: string, q: ListVisitsQuery): Promise<
   return { items: result.items.map(visitOf), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) }
 }
 
-/** Every visit item of a contact (all pages), for V5. */
-async function contactVisitItems(tenantId: string, contactId: string): Promise<Item[]> {
-  const items: Item[] = []
-  let start: Record<string, unknown> | undefined
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'gsi5',
-        KeyConditionExpression: 'gsi5pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi.contact(tenantId, contactId) },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    )
-    items.push(...(out.Items ?? []))
-    start = out.LastEvaluatedKey
-  } while (start)
-  return items
-}
-
 /** V5: the absorbed contact's visits now belong to the survivor; returns how many moved. */
-export async function repointVisits(
-  tenantId: string,
-  fromContactId: string,
-  toContactId: string,
-  now: string,
-): Promise<number> {
-  const items = await contactVisitItems(tenantId, fromContactId)
-  for (const item of items) {
-    await documentClient()
-      .send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: 'SET contactId = :to, gsi5pk = :pk, updatedAt = :now ADD #version :one',
-          ConditionExpression: 'contactId = :from',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: {
-            ':to': toContactId,
-            ':from': fromContactId,
-            ':pk': gsi.contact(tenantId, toContactId),
-            ':now': now,
-            ':one': 1,
-          },
-        }),
-      )
-      .catch((err: unknown) => {
-        // Re-pointed meanwhile by a redelivery of the same merge.
-        if (!isConditionalCheckFailed(err)) throw err
-      })
-  }
-  return items.length
+export function repointVisits(tenantId: string, from: string, to: string, now: string): Promise<number> {
+  return repointCustomerItems(gsi.contact(tenantId, from), {
+    from,
+    to,
+    toIndexPk: gsi.contact(tenantId, to),
+    now,
+  })
 }
 
 /** V5: an erased contact's visits keep technician, times and outcome; the address and notes go. */
-export async function eraseVisits(tenantId: string, contactId: string, now: string): Promise<number> {
-  const items = await contactVisitItems(tenantId, contactId)
-  for (const item of items) {
-    const country = (item.address as { country?: string } | undefined)?.country ?? 'ZZ'
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET address = :erased, updatedAt = :now REMOVE notes, outcomeNotes',
-        ExpressionAttributeValues: {
-          ':erased': { line1: '[erased]', city: '[erased]', country },
-          ':now': now,
-        },
-      }),
-    )
-  }
-  return items.length
+export function eraseVisits(tenantId: string, contactId: string, now: string): Promise<number> {
+  return eraseCustomerItems(gsi.contact(tenantId, contactId), (item) => ({
+    UpdateExpression: 'SET address = :erased, updatedAt = :now REMOVE notes, outcomeNotes',
+    ExpressionAttributeValues: {
+      ':erased': {
+        line1: '[erased]',
+        city: '[erased]',
+        country: (item.address as { country?: string })?.country ?? 'ZZ',
+      },
+      ':now': now,
+    },
+  }))
 }
