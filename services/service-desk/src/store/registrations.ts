@@ -16,7 +16,7 @@
  *      serial numbers dropped (product and dates stay for the counts). Direct writes one by one: a
  *      contact may hold more registrations than a transaction, and a redelivery does it again.
  */
-import { GetCommand, PutCommand, QueryCommand, } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Coverage, Registration } from '@relay/contracts/service-desk-field'
 import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'

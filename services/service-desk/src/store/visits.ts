@@ -28,7 +28,7 @@
  * (ConditionalCheckFailed, or TransactionConflict while both are in flight). A conflict is retried
  * a few times, after which it reads as the condition it will become: the slot is taken.
  */
-import { GetCommand, } from '@aws-sdk/lib-dynamodb'
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import { VISIT_EVENT } from '@relay/contracts/service-desk'
 import type { ListVisitsQuery } from '@relay/contracts/service-desk-field'
