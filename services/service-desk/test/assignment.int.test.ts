@@ -1,7 +1,7 @@
 /**
  * Routing and assignment on DynamoDB Local: 50 tickets arrive at once and their `assign-ticket`
- * messages are worked concurrently (as 50 Lambda invocations would), a failed one redelivered like
- * SQS does. No agent ever goes over capacity, loads equal the tickets held, only qualified and
+ * messages are worked as SQS hands them to Lambda (batches of 10, five invocations at once), a
+ * failed one redelivered as SQS does. No agent ever goes over capacity, loads equal the tickets held, only qualified and
  * available agents get work, the rest waits queued; one by one, equal agents take turns.
  */
 import { newId } from '@relay/core/ids'
@@ -19,27 +19,25 @@ const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const tenant = () => `t-${newId().slice(-8).toLowerCase()}`
 const NOW = new Date().toISOString()
 
-/** One SQS delivery, as Lambda's event source passes it. */
-function delivery(body: unknown, messageId: string, receiveCount: number): SQSEvent {
+/** One SQS delivery of a batch of messages, as Lambda's event source passes it. */
+function delivery(messages: { body: unknown; messageId: string; receiveCount: number }[]): SQSEvent {
   return {
-    Records: [
-      {
-        messageId,
-        receiptHandle: `rh-${messageId}`,
-        body: JSON.stringify(body),
-        attributes: {
-          ApproximateReceiveCount: String(receiveCount),
-          SentTimestamp: String(Date.now()),
-          SenderId: '000000000000',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:assign-ticket',
-        awsRegion: 'us-east-1',
+    Records: messages.map(({ body, messageId, receiveCount }) => ({
+      messageId,
+      receiptHandle: `rh-${messageId}`,
+      body: JSON.stringify(body),
+      attributes: {
+        ApproximateReceiveCount: String(receiveCount),
+        SentTimestamp: String(Date.now()),
+        SenderId: '000000000000',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
       },
-    ],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:assign-ticket',
+      awsRegion: 'us-east-1',
+    })),
   }
 }
 
@@ -98,22 +96,37 @@ const open = (tenantId: string, n: number) =>
     { actorId: 'u-1', correlationId: `c-${n}` },
   )
 
-/** Works every message to the end, all at once, redelivering the failed ones (SQS would, later). */
-async function workAll(tenantId: string, ticketIds: string[]): Promise<number> {
+/**
+ * Works every message to the end as SQS → Lambda does: batches of `batch` messages, `pollers`
+ * invocations at once (each works its batch one message after another), the failed ones
+ * redelivered in the next round. Returns the rounds it took.
+ */
+async function workAll(tenantId: string, ticketIds: string[], batch = 10, pollers = 5): Promise<number> {
   let pending = ticketIds.map((ticketId) => ({ ticketId, messageId: `m-${ticketId}`, receives: 0 }))
   let rounds = 0
-  while (pending.length && rounds < 60) {
+  while (pending.length && rounds < 40) {
     rounds++
-    const results = await Promise.all(
-      pending.map(async (m) => {
-        m.receives++
-        const out = await assign(
-          delivery({ tenantId, ticketId: m.ticketId, correlationId: 'c' }, m.messageId, m.receives),
-        )
-        return out.batchItemFailures.length ? m : undefined
+    const batches: (typeof pending)[] = []
+    for (let i = 0; i < pending.length; i += batch) batches.push(pending.slice(i, i + batch))
+    const failed = new Set<string>()
+    await Promise.all(
+      Array.from({ length: pollers }, async () => {
+        for (let b = batches.shift(); b; b = batches.shift()) {
+          for (const m of b) m.receives++
+          const out = await assign(
+            delivery(
+              b.map((m) => ({
+                body: { tenantId, ticketId: m.ticketId, correlationId: 'c' },
+                messageId: m.messageId,
+                receiveCount: m.receives,
+              })),
+            ),
+          )
+          for (const f of out.batchItemFailures) failed.add(f.itemIdentifier)
+        }
       }),
     )
-    pending = results.filter((m) => m !== undefined)
+    pending = pending.filter((m) => failed.has(m.messageId))
   }
   expect(pending).toEqual([])
   return rounds
@@ -169,7 +182,15 @@ describe('assignment on DynamoDB Local', () => {
       await workAll(t, [ticket.id])
       order.push(String((await getTicket(t, ticket.id))?.assigneeId))
       // The same message again (SQS at-least-once): dropped by its id, no second claim.
-      await assign(delivery({ tenantId: t, ticketId: ticket.id, correlationId: 'c' }, `m-${ticket.id}`, 2))
+      await assign(
+        delivery([
+          {
+            body: { tenantId: t, ticketId: ticket.id, correlationId: 'c' },
+            messageId: `m-${ticket.id}`,
+            receiveCount: 2,
+          },
+        ]),
+      )
     }
     expect(order).toEqual(['ana', 'ben', 'ana', 'ben'])
     expect((await allAgents(t)).map((a) => a.load)).toEqual([2, 2])

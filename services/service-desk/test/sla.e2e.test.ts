@@ -91,7 +91,7 @@ describe('SLA through the gateway', () => {
     const events = await eventually(async () => {
       const e = await slaEvents(id)
       return e.length >= 2 ? e : undefined
-    })
+    }, 30_000)
     // Give a straggler the chance to show up before counting.
     await new Promise((r) => setTimeout(r, 300))
     expect((await slaEvents(id)).sort()).toEqual([
@@ -103,7 +103,7 @@ describe('SLA through the gateway', () => {
     const ticket = await eventually(async () => {
       const t = await api.call('GET', `/tickets/${id}`, { token: admin })
       return t.body?.priority === 'high' ? t : undefined
-    }, 10_000)
+    }, 30_000)
     expect(ticket?.body).toMatchObject({ breached: true, priority: 'high' })
     const first = ticket?.body.sla.targets.find((t: { target: string }) => t.target === 'first_response')
     expect(first).toMatchObject({ state: 'breached', targetMinutes: 2 })
@@ -112,7 +112,7 @@ describe('SLA through the gateway', () => {
       const m = await api.call('GET', '/_local/mail')
       const items = (m.body.items ?? []) as { to: string[]; subject: string }[]
       return items.find((x) => x.to.some((t) => t.includes('leads@example.com')))
-    }, 10_000)
+    }, 30_000)
     expect(mail?.subject).toContain('SLA breached')
 
     const clocks = await api.call('GET', `/tickets/${id}/sla`, { token: admin })
@@ -155,7 +155,7 @@ describe('SLA through the gateway', () => {
     const assigned = await eventually(async () => {
       const t = await api.call('GET', `/tickets/${created.body.id}`, { token: admin })
       return t.body?.assigneeId ? t.body : undefined
-    }, 15_000)
+    }, 30_000)
     const agents = await api.call('GET', '/agents', { token: admin })
     const printer = agents.body.items.find((a: { name: string }) => a.name === 'Printer person')
     expect(assigned).toMatchObject({ queueId: queue.body.id, assigneeId: printer.id, status: 'open' })

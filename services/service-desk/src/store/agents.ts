@@ -16,46 +16,32 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Agent } from '@relay/contracts/service-desk-sla'
-import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'
+import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import type { TransactItem } from '@relay/core/outbox'
 import { StaleVersion } from '@relay/core/outcomes'
 import { loadChange } from '../domain/assignment.js'
+import { partitionPage, recordOf } from './partition.js'
 import { table } from './table.js'
 
-type Item = Record<string, unknown>
 const agentKey = (t: string, id: string) => ({ pk: tenantKey(t, 'AGENTS'), sk: `AGENT#${id}` })
 /** Most agents one assignment reads (a tenant with more splits them over queues). */
 export const MAX_AGENTS = 1000
-
-const strip = (item: Item): Agent => {
-  const { pk: _p, sk: _s, kind: _k, ...rest } = item
-  return rest as Agent
-}
 
 /** Pattern 1. */
 export async function getAgent(tenantId: string, id: string): Promise<Agent | undefined> {
   const out = await documentClient().send(
     new GetCommand({ TableName: table(), Key: agentKey(tenantId, id), ConsistentRead: true }),
   )
-  return out.Item ? strip(out.Item) : undefined
+  return out.Item ? recordOf<Agent>(out.Item) : undefined
 }
 
 /** Pattern 1: one page, by id. */
-export async function listAgents(
+export function listAgents(
   tenantId: string,
   q: { limit?: number | undefined; cursor?: string | undefined },
 ): Promise<Page<Agent>> {
-  const out = await queryPage(
-    {
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'AGENTS') },
-      ConsistentRead: true,
-    },
-    { tenantId, ...(q.limit ? { limit: q.limit } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) },
-  )
-  return { items: out.items.map(strip), ...(out.nextCursor ? { nextCursor: out.nextCursor } : {}) }
+  return partitionPage<Agent>(tenantId, tenantKey(tenantId, 'AGENTS'), q)
 }
 
 /** Pattern 1: every agent of the tenant (for an assignment), at most {@link MAX_AGENTS}. */
@@ -72,7 +58,7 @@ export async function allAgents(tenantId: string): Promise<Agent[]> {
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     )
-    agents.push(...(out.Items ?? []).map(strip))
+    agents.push(...(out.Items ?? []).map((i) => recordOf<Agent>(i)))
     start = out.LastEvaluatedKey
   } while (start && agents.length < MAX_AGENTS)
   return agents

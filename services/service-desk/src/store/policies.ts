@@ -14,14 +14,14 @@
  * 3. Agreements: create: Put if absent; list: Query the partition, newest first (pages); a
  *    company's: Query gsi1 newest first (the one in force decides a new ticket's policy).
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Agreement, BusinessHours, Policy } from '@relay/contracts/service-desk-sla'
-import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'
+import { documentClient } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import { StaleVersion } from '@relay/core/outcomes'
 import type { BusinessCalendar } from '../domain/business-hours.js'
 import type { SlaPolicy } from '../domain/sla.js'
+import { partitionPage, putAtVersion, recordOf, recordPage } from './partition.js'
 import { table } from './table.js'
 
 type Item = Record<string, unknown>
@@ -42,33 +42,7 @@ export const DEFAULT_BUSINESS_HOURS: BusinessHours = {
   version: 0,
 }
 
-const strip = <T>(item: Item | undefined): T | undefined => {
-  if (!item) return undefined
-  const { pk: _p, sk: _s, kind: _k, ...rest } = item
-  return rest as T
-}
-
-/** A Put of a record at the version read (0: must not exist yet); StaleVersion when it moved. */
-async function putAtVersion(item: Item, expected: number): Promise<void> {
-  try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: table(),
-        Item: item,
-        ...(expected === 0
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : {
-              ConditionExpression: '#v = :v',
-              ExpressionAttributeNames: { '#v': 'version' },
-              ExpressionAttributeValues: { ':v': expected },
-            }),
-      }),
-    )
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) throw new StaleVersion('Changed meanwhile; read it again and retry.')
-    throw err
-  }
-}
+const strip = <T>(item: Item | undefined): T | undefined => (item ? recordOf<T>(item) : undefined)
 
 async function get(key: { pk: string; sk: string }): Promise<Item | undefined> {
   const out = await documentClient().send(
@@ -107,23 +81,11 @@ export async function savePolicy(tenantId: string, policy: Policy, expected: num
 }
 
 /** Pattern 2: one page of the tenant's policies, by id (oldest first). */
-export async function listPolicies(
+export function listPolicies(
   tenantId: string,
   q: { limit?: number | undefined; cursor?: string | undefined },
 ): Promise<Page<Policy>> {
-  const out = await queryPage(
-    {
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'SLAPOLICIES') },
-      ConsistentRead: true,
-    },
-    { tenantId, ...(q.limit ? { limit: q.limit } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) },
-  )
-  return {
-    items: out.items.map((i) => strip<Policy>(i) as Policy),
-    ...(out.nextCursor ? { nextCursor: out.nextCursor } : {}),
-  }
+  return partitionPage<Policy>(tenantId, tenantKey(tenantId, 'SLAPOLICIES'), q)
 }
 
 /** Pattern 3: a new agreement. */
@@ -141,39 +103,21 @@ export async function insertAgreement(tenantId: string, agreement: Agreement): P
 }
 
 /** Pattern 3: one page of the tenant's agreements (or one company's), newest first. */
-export async function listAgreements(
+export function listAgreements(
   tenantId: string,
   q: { limit?: number | undefined; cursor?: string | undefined; companyId?: string | undefined },
 ): Promise<Page<Agreement>> {
-  const input = q.companyId
-    ? {
-        TableName: table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': companyAgreements(tenantId, q.companyId) },
-        ScanIndexForward: false,
-      }
-    : {
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'AGREEMENTS') },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      }
-  const out = await queryPage(input, {
+  if (!q.companyId) return partitionPage<Agreement>(tenantId, tenantKey(tenantId, 'AGREEMENTS'), q, true)
+  return recordPage<Agreement>(
     tenantId,
-    ...(q.limit ? { limit: q.limit } : {}),
-    ...(q.cursor ? { cursor: q.cursor } : {}),
-  })
-  return {
-    items: out.items.map((i) => stripAgreement(i)),
-    ...(out.nextCursor ? { nextCursor: out.nextCursor } : {}),
-  }
-}
-
-function stripAgreement(item: Item): Agreement {
-  const { gsi1pk: _g, gsi1sk: _h, ...rest } = strip<Item>(item) ?? {}
-  return rest as Agreement
+    {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': companyAgreements(tenantId, q.companyId) },
+      ScanIndexForward: false,
+    },
+    q,
+  )
 }
 
 /** A stored policy as the clock reads it. */

@@ -13,27 +13,21 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Queue, Routing } from '@relay/contracts/service-desk-sla'
-import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'
+import { documentClient } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import { StaleVersion } from '@relay/core/outcomes'
+import { partitionPage, putAtVersion, recordOf } from './partition.js'
 import { table } from './table.js'
 
-type Item = Record<string, unknown>
 const queueKey = (t: string, id: string) => ({ pk: tenantKey(t, 'TQUEUES'), sk: `QUEUE#${id}` })
 const routingKey = (t: string) => ({ pk: tenantKey(t, 'SETTINGS'), sk: 'ROUTING' })
 const MAX_QUEUES = 500
-
-function strip<T>(item: Item): T {
-  const { pk: _p, sk: _s, kind: _k, ...rest } = item
-  return rest as T
-}
 
 /** Pattern 1. */
 export async function getQueue(tenantId: string, id: string): Promise<Queue | undefined> {
   const out = await documentClient().send(
     new GetCommand({ TableName: table(), Key: queueKey(tenantId, id), ConsistentRead: true }),
   )
-  return out.Item ? strip<Queue>(out.Item) : undefined
+  return out.Item ? recordOf<Queue>(out.Item) : undefined
 }
 
 /** Pattern 1: a new queue. */
@@ -48,23 +42,11 @@ export async function insertQueue(tenantId: string, queue: Queue): Promise<void>
 }
 
 /** Pattern 1: one page, oldest first. */
-export async function listQueues(
+export function listQueues(
   tenantId: string,
   q: { limit?: number | undefined; cursor?: string | undefined },
 ): Promise<Page<Queue>> {
-  const out = await queryPage(
-    {
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'TQUEUES') },
-      ConsistentRead: true,
-    },
-    { tenantId, ...(q.limit ? { limit: q.limit } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) },
-  )
-  return {
-    items: out.items.map((i) => strip<Queue>(i)),
-    ...(out.nextCursor ? { nextCursor: out.nextCursor } : {}),
-  }
+  return partitionPage<Queue>(tenantId, tenantKey(tenantId, 'TQUEUES'), q)
 }
 
 /** Pattern 1: the ids of every queue of the tenant (to check routing rules against). */
@@ -93,28 +75,10 @@ export async function getRouting(tenantId: string): Promise<Routing> {
   const out = await documentClient().send(
     new GetCommand({ TableName: table(), Key: routingKey(tenantId), ConsistentRead: true }),
   )
-  return out.Item ? strip<Routing>(out.Item) : { rules: [], version: 0 }
+  return out.Item ? recordOf<Routing>(out.Item) : { rules: [], version: 0 }
 }
 
 /** Pattern 2: replaces the rules at `expected` (0: none yet). */
 export async function putRouting(tenantId: string, routing: Routing, expected: number): Promise<void> {
-  try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { ...routingKey(tenantId), kind: 'routing', ...routing },
-        ...(expected === 0
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : {
-              ConditionExpression: '#v = :v',
-              ExpressionAttributeNames: { '#v': 'version' },
-              ExpressionAttributeValues: { ':v': expected },
-            }),
-      }),
-    )
-  } catch (err) {
-    if (isConditionalCheckFailed(err))
-      throw new StaleVersion('The routing rules changed meanwhile; read them again.')
-    throw err
-  }
+  await putAtVersion({ ...routingKey(tenantId), kind: 'routing', ...routing }, expected)
 }
