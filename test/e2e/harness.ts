@@ -204,6 +204,8 @@ export function pathSeeder(api: Api, tenant: string) {
  * inbound endpoint keeps of a malformed one (no route creates it from JSON).
  */
 const COLLECTION_SEEDERS: Record<string, (api: Api, token: string, n: number) => Promise<string>> = {
+  // Reports are named, not created: every tenant has them all.
+  '/analytics/reports': async () => 'win-rate',
   '/visits': async (api, token, n) => {
     const creator = services
       .flatMap((s) => s.manifest.routes)
