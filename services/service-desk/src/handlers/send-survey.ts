@@ -17,7 +17,8 @@ import { getTicket } from '../store/tickets.js'
 
 /**
  * `send-survey` (SQS, enqueued by the solve's own transaction) → the satisfaction survey, once per
- * ticket: created on the first solve (a later solve finds it and sends nothing), sent under a
+ * ticket: created on the first solve that still stands when the message is read (a ticket reopened
+ * meanwhile waits for its next solve; a later solve finds the survey and sends nothing), sent under a
  * claim (S3 in store/surveys.ts) with one signed one-click link per score, marked sent with the
  * message's dedupe record. A delivery that meets another's live claim throws, so SQS brings it
  * back: a send that crashed is picked up once its lease lapses, never dropped.
@@ -27,7 +28,11 @@ export const handler = worker(
   SendSurveyMessage,
   async ({ tenantId, ticketId, solvedAt }, { logger }) => {
     const ticket = await getTicket(tenantId, ticketId)
-    if (!ticket) return undefined
+    // Reopened before the survey went out: nothing yet (its next solve asks again).
+    if (ticket?.status !== 'solved' && ticket?.status !== 'closed') {
+      logger.info('Survey not due: the ticket is not solved', { ticketId, status: ticket?.status })
+      return undefined
+    }
     await createSurvey(
       tenantId,
       newSurvey({
