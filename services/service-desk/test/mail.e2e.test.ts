@@ -165,7 +165,18 @@ describe('the public support form', () => {
       tags: ['web-form'],
       requester: { email: 'web@form.example' },
     })
-    await submit(form.body.publicKey, 'Second')
+    // A bot fills the hidden field: answered like a success, no ticket
+    const bot = await api.call('POST', `/public/support/${form.body.id}`, {
+      headers: { 'x-form-key': form.body.publicKey },
+      body: {
+        email: 'bot@spam.example',
+        subject: 'Buy now',
+        description: 'x',
+        website: 'http://spam.example',
+      },
+    })
+    expect(bot.status).toBe(202)
+    expect((await api.call('GET', `/tickets/${bot.body.ticketId}`, { token: agent })).status).toBe(404)
     const limited = await submit(form.body.publicKey, 'Third')
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/)
@@ -279,5 +290,64 @@ describe('visits', () => {
     expect(stranger.body.errors).toContainEqual(
       expect.objectContaining({ field: 'technicianId', code: 'not_found' }),
     )
+  })
+
+  it("books a ticket's visit in the customer's zone, completes it with its outcome, and publishes both", async () => {
+    // Prepare: a technician and a customer's ticket
+    const tech = await api.call('POST', '/agents', {
+      token: await api.token('desk-mail', ['admin']),
+      body: { name: 'Ines', skills: [], languages: ['pt'], capacity: 4 },
+    })
+    const ticket = await api.call('POST', '/tickets', {
+      token: agent,
+      body: { subject: 'Boiler', description: 'No hot water.', requester: { email: 'visit@home.example' } },
+    })
+    // Act
+    const booked = await api.call('POST', '/visits', {
+      token: agent,
+      body: {
+        technicianId: tech.body.id,
+        ticketId: ticket.body.id,
+        window: { start: '2027-03-28T08:00', end: '2027-03-28T10:00', timeZone: 'Europe/Lisbon' },
+        address: { line1: 'Rua Augusta 1', city: 'Lisboa', country: 'PT' },
+      },
+    })
+    // Assess: 28 March 2027 is the day Lisbon moves to summer time at 01:00 UTC (08:00 local is 07:00 UTC)
+    expect(booked.status, booked.text).toBe(201)
+    expect(booked.body.window).toMatchObject({
+      start: '2027-03-28T07:00:00.000Z',
+      end: '2027-03-28T09:00:00.000Z',
+    })
+    const byTicket = await api.call('GET', `/visits?ticketId=${ticket.body.id}`, { token: agent })
+    expect(byTicket.body.items.map((v: { id: string }) => v.id)).toEqual([booked.body.id])
+    const noOutcome = await api.call('PATCH', `/visits/${booked.body.id}`, {
+      token: agent,
+      body: { status: 'completed' },
+    })
+    expect(noOutcome.status).toBe(400)
+    const done = await api.call('PATCH', `/visits/${booked.body.id}`, {
+      token: agent,
+      headers: { 'if-match': '"1"' },
+      body: { status: 'completed', outcome: 'resolved', outcomeNotes: 'Replaced the valve.' },
+    })
+    expect(done.status, done.text).toBe(200)
+    expect(done.body).toMatchObject({ status: 'completed', outcome: 'resolved', version: 2 })
+    const again = await api.call('PATCH', `/visits/${booked.body.id}`, {
+      token: agent,
+      body: { status: 'cancelled' },
+    })
+    expect(again.status).toBe(409)
+    const types = await eventually(async () => {
+      const items = ((await api.call('GET', '/_local/events')).body?.items ?? []) as {
+        detailType?: string
+        'detail-type'?: string
+        detail?: { data?: { visitId?: string } }
+      }[]
+      const mine = items
+        .filter((e) => e.detail?.data?.visitId === booked.body.id)
+        .map((e) => e.detailType ?? e['detail-type'])
+      return mine.length >= 2 ? mine.sort() : undefined
+    }, 10_000)
+    expect(types).toEqual(['Visit.Booked', 'Visit.Completed'])
   })
 })
