@@ -28,12 +28,6 @@ export const CAMPAIGN_EMAIL_EVENT = {
   unsubscribed: 'Email.Unsubscribed',
 } as const
 
-/** Kept for the consumers written before the full list. */
-export const CAMPAIGN_ENGAGEMENT_EVENT = {
-  opened: CAMPAIGN_EMAIL_EVENT.opened,
-  clicked: CAMPAIGN_EMAIL_EVENT.clicked,
-} as const
-
 export const CAMPAIGN_EVENT = {
   scheduled: 'Campaign.Scheduled',
   started: 'Campaign.Started',
