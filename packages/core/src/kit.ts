@@ -18,8 +18,8 @@
  *   return { status: 201, body: contact, version: contact.version, location: `/contacts/${contact.id}` }
  * })
  *
- * // services/analytics/src/handlers/count-contacts.ts
- * export const handler = subscriber(countContacts, async (event) => countContactsWork(event.detail.tenantId, +1))
+ * // services/analytics/src/handlers/erase-contact.ts
+ * export const handler = subscriber(eraseContact, async (event) => eraseContactWork(event.detail.tenantId, event.detail.data.id))
  */
 import type * as z from 'zod/mini'
 import type { ZodMiniType } from 'zod/mini'
