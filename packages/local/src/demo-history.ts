@@ -8,7 +8,7 @@
  * | ------------ | ---------------------------------------------- | ------ |
  * | pipeline     | ~12 deals won, ~4 lost (cycles of 20-70 days), ~8 leads (40% qualified, some converted) | Deal.Created/Won/Lost, Lead.Created/Updated/Converted |
  * | service desk | ~12 tickets: solved a few days later, 40% rated | Ticket.Opened/Solved/Rated |
- * | campaigns    | one newsletter to every contact: ~45% open, ~12% click | Email.Sent/Opened/Clicked (a complaint now and then) |
+ * | campaigns    | one newsletter to ~60% of the contacts: ~45% open, ~12% click | Email.Sent/Opened/Clicked (a complaint now and then) |
  * | contacts     | purchases and web visits (logged through the API, see demo.ts) | Interaction.Logged |
  *
  * Built in: a yearly season (Q4 peak) on a growing trend; one outsized deal (the forecast must not
@@ -80,8 +80,10 @@ const BASKETS: readonly ProductKey[][] = [
   ['PRO', 'ANALYTICS', 'SUPPORT'],
   ['PRO', 'SUPPORT'],
   ['STARTER'],
-  ['ENTERPRISE', 'ANALYTICS', 'SUPPORT'],
 ]
+/** One deal in twenty is the premium tier (the up-sell the suggestions point to). */
+const PREMIUM: readonly ProductKey[] = ['ENTERPRISE', 'ANALYTICS', 'SUPPORT']
+const PREMIUM_SHARE = 0.05
 
 const DAY = 86_400_000
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
@@ -166,7 +168,7 @@ export function demoHistory(options: HistoryOptions): { entries: HistoryEntry[];
       const createdAt = closedAt - between(20, 70) * DAY
       const contact = pick(contacts)
       if (!active(contact, closedAt)) continue
-      let basket = pick(BASKETS)
+      let basket = rand() < PREMIUM_SHARE ? PREMIUM : pick(BASKETS)
       const outsized = won && m === spikeMonth && k === 0
       if (outsized)
         basket = ['ENTERPRISE', 'ENTERPRISE', 'ENTERPRISE', 'ENTERPRISE', 'ENTERPRISE', 'ENTERPRISE']
@@ -357,7 +359,8 @@ export function demoHistory(options: HistoryOptions): { entries: HistoryEntry[];
     const campaignId = ulid(start + 2 * DAY, rand)
     const sentAt = start + between(2, 6) * DAY
     for (const c of contacts) {
-      if (rand() > scale && scale < 1) continue
+      // Each month's segment is about 60% of the contacts (and fewer in a scaled-down slice).
+      if (rand() > 0.6 * Math.min(1, scale)) continue
       const sendId = ulid(sentAt, rand)
       const base = { contactId: c.id, email: c.email, campaignId, variantId: 'A', sendId }
       emit('crm.campaigns', 'Email.Sent', sentAt, {

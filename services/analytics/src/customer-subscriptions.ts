@@ -1,5 +1,5 @@
 import { EmailClicked, EmailComplained, EmailOpened } from '@relay/contracts/campaigns-events'
-import { ContactErased, InteractionLogged } from '@relay/contracts/contacts-events'
+import { ContactErased, ContactMerged, InteractionLogged } from '@relay/contracts/contacts-events'
 import { DealWon } from '@relay/contracts/pipeline-events'
 import { TicketOpened } from '@relay/contracts/service-desk-events'
 import { subscription } from '@relay/core/manifest'
@@ -18,6 +18,13 @@ export const customerErased = /* @__PURE__ */ subscription({
   events: [ContactErased],
 })
 
+/** Contact.Merged: what the absorbed contact bought and did counts for the one that absorbed it. */
+export const customerMerged = /* @__PURE__ */ subscription({
+  name: 'customer-merged',
+  function: 'on-customer-merged',
+  events: [ContactMerged],
+})
+
 /** Tickets by category and email complaints, checked against their daily norm as they come. */
 export const earlyWarning = /* @__PURE__ */ subscription({
   name: 'early-warning',
@@ -25,4 +32,4 @@ export const earlyWarning = /* @__PURE__ */ subscription({
   events: [TicketOpened, EmailComplained],
 })
 
-export const customerSubscriptions = [customerActivity, customerErased, earlyWarning] as const
+export const customerSubscriptions = [customerActivity, customerErased, customerMerged, earlyWarning] as const

@@ -36,6 +36,7 @@ export const manifest = defineService({
     'get-customer-scores': { entry: 'handlers/get-customer-scores.ts', tables: { customers: 'read' } },
     'on-customer-activity': { entry: 'handlers/on-customer-activity.ts', tables: { customers: 'write' } },
     'on-customer-erased': { entry: 'handlers/on-customer-erased.ts', tables: { customers: 'write' } },
+    'on-customer-merged': { entry: 'handlers/on-customer-merged.ts', tables: { customers: 'write' } },
     // Reads the settings (zone) and the daily emails sent from `main`.
     'on-early-warning': {
       entry: 'handlers/on-early-warning.ts',

@@ -8,6 +8,7 @@ import { createServiceTable, dropTable } from '../../../test/support/tables.js'
 import { handler as getScores } from '../src/handlers/get-customer-scores.js'
 import { handler as onActivity } from '../src/handlers/on-customer-activity.js'
 import { handler as onErased } from '../src/handlers/on-customer-erased.js'
+import { handler as onMerged } from '../src/handlers/on-customer-merged.js'
 import { handler as onWarning } from '../src/handlers/on-early-warning.js'
 import { handler as scoreCustomers } from '../src/handlers/score-customers.js'
 import { manifest } from '../src/service.js'
@@ -189,6 +190,32 @@ describe('customer analytics on DynamoDB Local', () => {
       }),
     )
     expect(left.Items).toEqual([])
+  })
+
+  it('moves what a merged contact bought and did to the contact that absorbed it, once', async () => {
+    // Prepare
+    const tenant = `t${newId()}`
+    const [target, source] = [newId(), newId()]
+    await onActivity(dealWon(tenant, target, 10, ['BASIC']))
+    await onActivity(dealWon(tenant, source, 5, ['ADDON']))
+    await onActivity(opened(tenant, source, 4))
+    const merged = busEvent({
+      source: 'crm.contacts',
+      detailType: 'Contact.Merged',
+      tenantId: tenant,
+      data: { id: target, version: 3, sourceId: source, changes: {} },
+    })
+
+    // Act: delivered twice (the second is deduped) and then the scoring run.
+    await onMerged(merged)
+    await onMerged(merged)
+    await scoreCustomers()
+
+    // Assess
+    const t = await scoresOf(tenant, target)
+    expect(t.body).toMatchObject({ purchases: 2, totalSpentMinor: 20_000 })
+    expect(t.body.lastPurchaseAt).toBe(ago(5).slice(0, 10) + t.body.lastPurchaseAt.slice(10))
+    expect((await scoresOf(tenant, source)).status).toBe(404)
   })
 
   it('raises one early warning when a ticket category jumps, however many tickets follow', async () => {

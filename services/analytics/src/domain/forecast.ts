@@ -221,12 +221,17 @@ export function fitHoltWinters(y: readonly number[], m: number, p: Params): Fit 
   return { sse, errors, level, trend, season }
 }
 
-/** Step 3: the parameters with the least one-step squared error (a grid, then a local refinement). */
+/**
+ * Step 3: the parameters with the least one-step squared error (a grid, then a local refinement),
+ * within the usual admissible region γ ≤ 1 − α (Hyndman et al.): outside it the season chases each
+ * year's noise, which a short history (two or three seasons) otherwise rewards.
+ */
 export function chooseParams(y: readonly number[], m: number): Params {
   const seasonal = m > 1
   let best: Params = { alpha: 0.5, beta: 0.1, gamma: seasonal ? 0.1 : 0 }
   let bestSse = fitHoltWinters(y, m, best).sse
   const consider = (p: Params) => {
+    if (p.gamma > 1 - p.alpha) return
     const sse = fitHoltWinters(y, m, p).sse
     if (sse < bestSse - 1e-9 * Math.max(1, bestSse)) {
       best = p

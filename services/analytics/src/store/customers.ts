@@ -20,6 +20,7 @@
  * 4. Save changed scores + their events   TransactWriteItems (score Put on the version read + outbox)
  * 5. Tenants due for scoring              Query gsi1 pk = RESCORE, sk ≤ now (sparse: one item per tenant)
  * 6. Erase a contact                      tombstone Put, then Query its sk prefix in its shard, BatchWrite deletes
+ * 7. Merge a contact into another         the source's items copied under the target (Puts), then 6
  *
  * A contact's items share a shard (FNV-1a of its id) so pattern 6 is one Query; the tenant spreads
  * over {@link SHARDS} partitions, so an email blast's opens do not all land on one.
@@ -113,6 +114,11 @@ export function activityWork(
   return work(...items)
 }
 
+/** The tenant due for scoring now (a merge changes two contacts' scores at once). */
+export function markDueWork(tenantId: string, now: string): Work {
+  return work(dueUpdate(tenantId, now))
+}
+
 function dueUpdate(tenantId: string, dueAt: string): TransactItem {
   return {
     Update: {
@@ -193,8 +199,11 @@ export async function readCustomers(tenantId: string): Promise<Map<string, Store
               currency: String(item.currency ?? ''),
               items: Array.isArray(item.items) ? (item.items as BoughtItem[]) : [],
             })
-          else if (rest.startsWith('E#')) c.monthly[rest.slice(2)] = Number(item.n ?? 0)
-          else if (rest === 'S') {
+          else if (rest.startsWith('E#')) {
+            // `E#<month>` or, moved in by a merge, `E#<month>#from#<source contact>`.
+            const month = rest.slice(2, 9)
+            c.monthly[month] = (c.monthly[month] ?? 0) + Number(item.n ?? 0)
+          } else if (rest === 'S') {
             const { pk: _pk, sk: _sk, kind: _kind, ...score } = item
             c.score = score as CustomerScores & { version: number }
           }
@@ -339,26 +348,37 @@ export async function finishScoring(tenantId: string, dueRead: string, nextDue: 
  * deletes again), after {@link putTombstone}.
  */
 export async function deleteContactItems(tenantId: string, contactId: string): Promise<number> {
-  const pk = custPk(tenantId, shardOf(contactId))
-  const keys: { pk: string; sk: string }[] = []
+  const items = await contactItems(tenantId, contactId)
+  await batchWrite(items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } })))
+  return items.length
+}
+
+/** Every item of one contact (its shard, its sk prefix). */
+async function contactItems(tenantId: string, contactId: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = []
   let start: Record<string, unknown> | undefined
   do {
     const page = await documentClient().send(
       new QueryCommand({
         TableName: customersTable(),
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': contactPrefix(contactId) },
-        ProjectionExpression: 'pk, sk',
+        ExpressionAttributeValues: {
+          ':pk': custPk(tenantId, shardOf(contactId)),
+          ':prefix': contactPrefix(contactId),
+        },
         ExclusiveStartKey: start,
       }),
     )
-    for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) })
+    items.push(...(page.Items ?? []))
     start = page.LastEvaluatedKey
   } while (start)
-  for (let i = 0; i < keys.length; i += 25) {
-    let pending: Record<string, unknown>[] | undefined = keys
-      .slice(i, i + 25)
-      .map((Key) => ({ DeleteRequest: { Key } }))
+  return items
+}
+
+/** BatchWriteItem in chunks of 25 (its limit), unprocessed items retried with backoff. */
+async function batchWrite(requests: readonly Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending: Record<string, unknown>[] | undefined = requests.slice(i, i + 25)
     for (let attempt = 0; pending?.length && attempt < 8; attempt++) {
       if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt))
       const out = await documentClient().send(
@@ -366,9 +386,34 @@ export async function deleteContactItems(tenantId: string, contactId: string): P
       )
       pending = out.UnprocessedItems?.[customersTable()] as Record<string, unknown>[] | undefined
     }
-    if (pending?.length) throw new Error('Erasure: deletes left unprocessed after retries')
+    if (pending?.length) throw new Error('Batch write left items unprocessed after retries')
   }
-  return keys.length
+}
+
+/**
+ * Pattern 7, a merge (`targetId` absorbed `sourceId`): the source's purchases and engagement are
+ * copied under the target with Puts (purchases keep their keys' tail, engagement months become
+ * `E#<month>#from#<source>`), so a retried merge writes the same items again and counts nothing
+ * twice. The caller then tombstones and deletes the source.
+ */
+export async function copyContactItems(
+  tenantId: string,
+  sourceId: string,
+  targetId: string,
+): Promise<number> {
+  const pk = custPk(tenantId, shardOf(targetId))
+  const puts = (await contactItems(tenantId, sourceId)).flatMap((item) => {
+    const rest = String(item.sk).slice(contactPrefix(sourceId).length)
+    if (rest.startsWith('P#'))
+      return [{ PutRequest: { Item: { ...item, pk, sk: `${contactPrefix(targetId)}${rest}` } } }]
+    if (rest.startsWith('E#')) {
+      const sk = `${contactPrefix(targetId)}E#${rest.slice(2, 9)}#from#${sourceId}`
+      return [{ PutRequest: { Item: { ...item, pk, sk } } }]
+    }
+    return []
+  })
+  await batchWrite(puts)
+  return puts.length
 }
 
 /**
