@@ -534,15 +534,30 @@ export type CampaignReport = z.infer<typeof CampaignReport>
 export const JourneyStep = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('wait'), minutes: z.int().check(z.minimum(1), z.maximum(525_600)) }),
   z.strictObject({ type: z.literal('send'), templateId: Id }),
-  /** Continue only when the contact matches `rule` now; otherwise leave the journey. */
-  z.strictObject({ type: z.literal('condition'), rule: SegmentRule }),
+  /** Continue only when the contact matches `rule` now; otherwise leave the journey (or skip the next step). */
+  z.strictObject({
+    type: z.literal('condition'),
+    rule: SegmentRule,
+    otherwise: z.optional(z.enum(['exit', 'skip-next'])),
+  }),
 ])
 export type JourneyStep = z.infer<typeof JourneyStep>
 
-/** What starts a journey: an event of the bus (source and detail-type), e.g. crm.contacts Contact.Created. */
+/**
+ * What starts a journey: an event of the bus (source and detail-type), e.g. crm.contacts
+ * Contact.Created, or crm.campaigns Contact.Inactive: no open, click or interaction for
+ * `inactiveDays` (90 by default), checked daily.
+ */
 export const JourneyTrigger = z.strictObject({
   source: z.string().check(z.regex(/^crm\.[a-z-]+$/, 'Must be a crm.<service> source')),
   detailType: z.string().check(z.regex(/^[A-Z][A-Za-z]+\.[A-Z][A-Za-z]+$/, 'Must be <Entity>.<PastTense>')),
+  inactiveDays: z.optional(z.int().check(z.minimum(7), z.maximum(3650))),
+})
+
+/** An event that ends a contact's run of a journey. */
+export const JourneyExit = z.strictObject({
+  source: JourneyTrigger.shape.source,
+  detailType: JourneyTrigger.shape.detailType,
 })
 
 export const CreateJourney = z.strictObject({
@@ -550,16 +565,24 @@ export const CreateJourney = z.strictObject({
   trigger: JourneyTrigger,
   steps: z.array(JourneyStep).check(z.minLength(1), z.maxLength(20)),
   /** Leave the journey as soon as one of these events arrives for the contact. */
-  exitOn: z.optional(z.array(JourneyTrigger).check(z.maxLength(5))),
+  exitOn: z.optional(z.array(JourneyExit).check(z.maxLength(5))),
   allowReentry: z.optional(z.boolean()),
   status: z.optional(z.enum(['active', 'paused'])),
 })
 export type CreateJourney = z.infer<typeof CreateJourney>
 
+/** PATCH /journeys/{id} body (If-Match): steps never change under contacts already on them. */
+export const UpdateJourney = z.strictObject({
+  name: z.optional(CreateJourney.shape.name),
+  status: z.optional(z.enum(['active', 'paused'])),
+  allowReentry: z.optional(z.boolean()),
+})
+export type UpdateJourney = z.infer<typeof UpdateJourney>
+
 export const Journey = z.object({
   id: z.string(),
   name: z.string(),
-  trigger: z.object({ source: z.string(), detailType: z.string() }),
+  trigger: z.object({ source: z.string(), detailType: z.string(), inactiveDays: z.optional(z.number()) }),
   steps: z.array(z.looseObject({ type: z.string() })),
   exitOn: z.optional(z.array(z.object({ source: z.string(), detailType: z.string() }))),
   allowReentry: z.boolean(),
@@ -570,3 +593,20 @@ export const Journey = z.object({
 })
 export type Journey = z.infer<typeof Journey>
 export const JourneyPage = page(Journey)
+export const JourneyIdParams = z.strictObject({ id: Id })
+
+/** A contact's run of a journey. */
+export const JourneyEnrolment = z.object({
+  journeyId: z.string(),
+  contactId: z.string(),
+  status: z.enum(['active', 'completed', 'exited']),
+  run: z.number(),
+  step: z.number(),
+  enrolledAt: Timestamp,
+  endedAt: z.optional(Timestamp),
+  exitReason: z.optional(z.string()),
+  /** Emails this run sent (template ids, in order). */
+  sent: z.array(z.string()),
+})
+export type JourneyEnrolment = z.infer<typeof JourneyEnrolment>
+export const JourneyEnrolmentPage = page(JourneyEnrolment)

@@ -3,6 +3,7 @@ import { published } from '@relay/contracts/event-contract'
 import { defineService } from '@relay/core/manifest'
 import { SES_DETAIL_TYPES, SES_SOURCE } from './domain/ses-feedback.js'
 import { campaignRoutes } from './routes/campaigns.js'
+import { journeyRoutes } from './routes/journeys.js'
 import { reportRoutes } from './routes/reports.js'
 import { segmentRoutes } from './routes/segments.js'
 import { sendingRoutes } from './routes/sending.js'
@@ -88,6 +89,38 @@ export const manifest = defineService({
     'get-campaign-report': { entry: 'handlers/get-campaign-report.ts', tables: { main: 'read' } },
     'count-email-event': { entry: 'handlers/count-email-event.ts', tables: { main: 'write' } },
     'on-conversion': { entry: 'handlers/on-conversion.ts', tables: { main: 'write' } },
+    // Journeys (camp-ab): definitions, runs, the step worker and the two schedules feeding it.
+    'create-journey': { entry: 'handlers/create-journey.ts', tables: { main: 'write' } },
+    'list-journeys': { entry: 'handlers/list-journeys.ts', tables: { main: 'read' } },
+    'get-journey': { entry: 'handlers/get-journey.ts', tables: { main: 'read' } },
+    'update-journey': { entry: 'handlers/update-journey.ts', tables: { main: 'write' } },
+    'list-journey-runs': { entry: 'handlers/list-journey-runs.ts', tables: { main: 'read' } },
+    'on-journey-event': {
+      entry: 'handlers/on-journey-event.ts',
+      tables: { main: 'write' },
+      sendsTo: ['journey-steps'],
+    },
+    // One step of one contact's run per message; a send step sends one email.
+    'run-journey-step': {
+      entry: 'handlers/run-journey-step.ts',
+      tables: { main: 'write' },
+      sendsEmail: true,
+      signsLinks: true,
+      timeoutSeconds: 60,
+      sendsTo: ['journey-steps'],
+    },
+    // Waits longer than SQS's 15-minute delay, from the due-time index back to the queue.
+    'wake-journeys': {
+      entry: 'handlers/wake-journeys.ts',
+      tables: { main: 'write' },
+      timeoutSeconds: 60,
+      sendsTo: ['journey-steps'],
+    },
+    'reengage-journeys': {
+      entry: 'handlers/reengage-journeys.ts',
+      tables: { main: 'write' },
+      sendsTo: ['journey-steps'],
+    },
   },
   routes: [
     ...segmentRoutes,
@@ -97,6 +130,7 @@ export const manifest = defineService({
     ...sendingRoutes,
     ...trackingRoutes,
     ...reportRoutes,
+    ...journeyRoutes,
   ],
   subscriptions: [
     ...subscriptions,
@@ -107,7 +141,10 @@ export const manifest = defineService({
       pattern: { source: [SES_SOURCE], 'detail-type': [...SES_DETAIL_TYPES] },
     },
   ],
-  schedules: [],
+  schedules: [
+    { name: 'journey-wakes', expression: 'rate(1 minute)', function: 'wake-journeys' },
+    { name: 'journey-reengagement', expression: 'rate(1 day)', function: 'reengage-journeys' },
+  ],
   queues: {
     'campaign-sends': {
       consumer: 'send-campaign',
@@ -117,6 +154,14 @@ export const manifest = defineService({
       batchSize: 1,
       maxReceiveCount: 8,
       description: 'Campaign send job: { step: start | batch, tenantId, campaignId, batch, attempt }',
+    },
+    'journey-steps': {
+      consumer: 'run-journey-step',
+      // A step is one email at most (60 s function); a crashed step is taken up again after this.
+      visibilityTimeoutSeconds: 90,
+      batchSize: 5,
+      description:
+        'Journey runs: { kind: step, journeyId, contactId, run, step } or a re-engagement scan page',
     },
   },
   publishes: CAMPAIGNS_EVENTS.map(published),

@@ -79,4 +79,4 @@ export const journeyEvents = /* @__PURE__ */ subscription({
   ],
 })
 
-export const subscriptions = [audienceProjection, campaignMetrics, conversions] as const
+export const subscriptions = [audienceProjection, campaignMetrics, conversions, journeyEvents] as const

@@ -18,6 +18,7 @@ import { handler as onConversion } from '../src/handlers/on-conversion.js'
 import { manifest } from '../src/service.js'
 import { getCampaign, insertCampaign } from '../src/store/campaigns.js'
 import { planVariants, variantChooser } from '../src/store/variants.js'
+import { dealWon } from './deal-events.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const tenant = () => `t-${newId().slice(-8).toLowerCase()}`
@@ -184,29 +185,7 @@ describe('campaign report on DynamoDB Local', () => {
     await onConversion(purchase(5, 500)) // same recipient: revenue, not a second conversion
     await onConversion(purchase(9, 1_000)) // 8 days after the click: outside the 7-day window
     const won = (contactId: string, closedAt: string) =>
-      busEvent({
-        source: 'crm.pipeline',
-        detailType: 'Deal.Won',
-        tenantId: t,
-        data: {
-          deal: {
-            id: newId(),
-            name: 'Deal',
-            pipelineId: 'p',
-            stageId: 'won',
-            status: 'won',
-            amount: { amountMinor: 10_000, currency: 'USD' },
-            lineItems: [],
-            contactId,
-            ownerId: 'u-1',
-            stageHistory: [],
-            closedAt,
-            version: 2,
-            createdAt: at(1),
-            updatedAt: closedAt,
-          },
-        },
-      })
+      dealWon(t, contactId, closedAt, { amountMinor: 10_000, currency: 'USD' })
     await onConversion(won('k1', at(2)))
     await onConversion(won('nobody-clicked', at(2)))
 

@@ -194,3 +194,38 @@ export function journeyProblems(
   })
   return problems
 }
+
+/**
+ * The contact an event is about (undefined: none, e.g. a ticket from an unknown requester).
+ *
+ * | event                              | contact                |
+ * | ---------------------------------- | ---------------------- |
+ * | Contact.Created                    | `data.id`              |
+ * | Deal.Won, Deal.Lost                | `data.deal.contactId`  |
+ * | anything else of JOURNEY_EVENTS    | `data.contactId`       |
+ */
+export function contactOfEvent(detailType: string, data: unknown): string | undefined {
+  const d = (data ?? {}) as { id?: unknown; contactId?: unknown; deal?: { contactId?: unknown } }
+  const id =
+    detailType === 'Contact.Created' ? d.id : detailType.startsWith('Deal.') ? d.deal?.contactId : d.contactId
+  return typeof id === 'string' && id !== '' ? id : undefined
+}
+
+/**
+ * Whether a contact counts as inactive at `nowMs`: its last open or click is `days` or more ago;
+ * one that never engaged counts from the last email sent to it (someone never sent to is new,
+ * not lapsed).
+ */
+export function isInactive(
+  engagement: Partial<Record<'sent' | 'opened' | 'clicked', string>>,
+  nowMs: number,
+  days = DEFAULT_INACTIVE_DAYS,
+): boolean {
+  const last = [engagement.opened, engagement.clicked]
+    .filter((v): v is string => typeof v === 'string')
+    .sort()
+    .at(-1)
+  const since = last ?? engagement.sent
+  if (since === undefined) return false
+  return nowMs - Date.parse(since) >= days * 86_400_000
+}
