@@ -5,6 +5,7 @@
  */
 import {
   ContactCreated,
+  ContactDeleted,
   ContactErased,
   ContactMerged,
   ContactUpdated,
@@ -13,13 +14,13 @@ import { subscription } from '@relay/core/manifest'
 
 /**
  * Contacts' changes keep the requester projection (email → contact): new tickets are matched by
- * email, earlier ones linked when their address gets a contact, a merge re-points them, an erasure
- * anonymises them.
+ * email, earlier ones linked when their address gets a contact, a merge re-points them, a deletion
+ * stops the matching (the tickets keep their history), an erasure anonymises them.
  */
 export const onContactChanged = /* @__PURE__ */ subscription({
   name: 'contact-requesters',
   function: 'on-contact-changed',
-  events: [ContactCreated, ContactUpdated, ContactMerged, ContactErased],
+  events: [ContactCreated, ContactUpdated, ContactMerged, ContactDeleted, ContactErased],
 })
 
 export const subscriptions = [onContactChanged] as const

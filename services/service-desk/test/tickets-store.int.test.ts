@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import {
   ContactCreated,
+  ContactDeleted,
   ContactErased,
   ContactMerged,
   ContactUpdated,
@@ -323,6 +324,36 @@ describe('tickets store on DynamoDB Local', () => {
     await deliver(ContactCreated, tenant, contact('C-CY', 1, ['cy2@example.com']))
     expect(await contactIdForEmail(tenant, 'cy2@example.com')).toBe('C-TGT')
     expect((await listTickets(tenant, { contactId: 'C-TGT' }, { contactId: 'C-TGT' })).items).toHaveLength(2)
+  })
+
+  it("a deletion stops matching the contact's address; a merge whose Deleted came first still re-points", async () => {
+    // Prepare
+    const tenant = 't-del'
+    await deliver(ContactCreated, tenant, contact('C-OLD', 1, ['old@example.com']))
+    await deliver(ContactCreated, tenant, contact('C-NEW', 1, ['new@example.com']))
+    const t = await openTicket(tenant, input({ requester: { email: 'old@example.com' } }), ctx)
+    // Act: the merge's Contact.Deleted of the source arrives before Contact.Merged
+    await deliver(ContactDeleted, tenant, { id: 'C-OLD', version: 2, mergedInto: 'C-NEW' })
+    const between = await openTicket(tenant, input({ requester: { email: 'old@example.com' } }), ctx)
+    await deliver(ContactMerged, tenant, {
+      id: 'C-NEW',
+      version: 2,
+      sourceId: 'C-OLD',
+      changes: {
+        emails: {
+          after: [
+            { address: 'new@example.com', primary: true },
+            { address: 'old@example.com', primary: false },
+          ],
+        },
+      },
+    })
+    // Assess
+    expect(t.requester.contactId).toBe('C-OLD')
+    expect(between.requester.contactId).toBeUndefined()
+    expect((await getTicket(tenant, t.id))?.requester.contactId).toBe('C-NEW')
+    expect((await getTicket(tenant, between.id))?.requester.contactId).toBe('C-NEW')
+    expect(await contactIdForEmail(tenant, 'old@example.com')).toBe('C-NEW')
   })
 
   it('erasure anonymises the requester in tickets and comments and keeps the counts', async () => {

@@ -2,7 +2,7 @@ import { nowIso } from '@relay/core/ids'
 import { subscriber } from '../kit.js'
 import { eraseRegistrations, repointRegistrations } from '../store/registrations.js'
 import {
-  contactErasedWork,
+  contactGoneWork,
   contactMergedWork,
   requesterContact,
   setContactEmailsWork,
@@ -21,7 +21,7 @@ const addresses = (emails: unknown): string[] =>
     : []
 
 /**
- * Contact.Created / Updated / Merged / Erased (crm.contacts) → the requester projection and the
+ * Contact.Created / Updated / Merged / Deleted / Erased (crm.contacts) → the requester projection and the
  * tickets it links:
  *
  * | event    | projection                                   | tickets                                         |
@@ -29,6 +29,7 @@ const addresses = (emails: unknown): string[] =>
  * | Created  | its emails → it                              | tickets from those emails without a contact linked (Ticket.Updated) |
  * | Updated  | its new email set (when emails changed)      | tickets from the new emails linked               |
  * | Merged   | source's and target's emails → target        | the source's tickets, registrations and visits re-pointed to the target |
+ * | Deleted  | its emails dropped, contact remembered gone  | kept as they are (history); new tickets from its addresses match no contact |
  * | Erased   | its emails dropped, contact remembered gone  | requester data and comment text anonymised; registrations lose serials and notes, visits their addresses |
  *
  * Out of order and redelivered events: the projection keeps the contact's version (an older event
@@ -47,7 +48,14 @@ export const handler = subscriber(
       const registrations = await eraseRegistrations(tenantId, id, nowIso())
       const visits = await eraseVisits(tenantId, id, nowIso())
       logger.info('Requester erased', { contactId: id, tickets: erased, registrations, visits })
-      return contactErasedWork(tenantId, id, emails)
+      return contactGoneWork(tenantId, id, emails, 'erased')
+    }
+    if (event.detailType === 'Contact.Deleted') {
+      const { id } = event.detail.data
+      const known = await requesterContact(tenantId, id)
+      // Erased or merged away already: that record is the stronger one.
+      if (known?.gone) return undefined
+      return contactGoneWork(tenantId, id, known?.emails ?? [], 'deleted')
     }
     if (event.detailType === 'Contact.Merged') {
       const d = event.detail.data
@@ -55,12 +63,16 @@ export const handler = subscriber(
         requesterContact(tenantId, d.sourceId),
         requesterContact(tenantId, d.id),
       ])
-      if (source?.gone) return undefined
+      // The source's Contact.Deleted may come first (gone: deleted): only an applied merge ends here.
+      if (source?.gone === 'merged' || source?.gone === 'erased') return undefined
       const moved = await repointTickets(tenantId, d.sourceId, d.id, correlationId)
       const registrations = await repointRegistrations(tenantId, d.sourceId, d.id, nowIso())
       const visits = await repointVisits(tenantId, d.sourceId, d.id, nowIso())
       const sourceEmails = source?.emails ?? []
-      for (const email of sourceEmails) await linkEmailTickets(tenantId, email, d.id, correlationId)
+      const targetEmails = d.changes.emails ? addresses(d.changes.emails.after) : (target?.emails ?? [])
+      // Every address the target now has: the source's may be known only from the merge's changes.
+      for (const email of new Set([...sourceEmails, ...targetEmails]))
+        await linkEmailTickets(tenantId, email, d.id, correlationId)
       logger.info('Requester merged', {
         sourceId: d.sourceId,
         targetId: d.id,
@@ -75,7 +87,7 @@ export const handler = subscriber(
           contactId: d.id,
           version: Math.max(d.version, target?.version ?? 0),
           before: target?.emails ?? [],
-          emails: d.changes.emails ? addresses(d.changes.emails.after) : (target?.emails ?? []),
+          emails: targetEmails,
         },
       )
     }

@@ -5,7 +5,7 @@
  * | item                                | key                                    | holds                               |
  * | ----------------------------------- | -------------------------------------- | ----------------------------------- |
  * | email → contact                     | `T#<t>#REQ#<email>` / `REQ`             | `contactId`, `contactVersion`        |
- * | contact → its emails                | `T#<t>#REQCONTACT#<contactId>` / `REQCONTACT` | `emails`, `version`, or `gone` (merged away / erased) |
+ * | contact → its emails                | `T#<t>#REQCONTACT#<contactId>` / `REQCONTACT` | `emails`, `version`, or `gone` (deleted, merged away, erased) |
  *
  * Access patterns:
  *  R1. Contact of an email (ticket creation, inbound mail, list by requester): GetItem.
@@ -40,7 +40,7 @@ export interface RequesterContact {
   emails: string[]
   version: number
   /** Merged into another contact (`mergedInto`) or erased: no email points at it any more. */
-  gone?: 'merged' | 'erased'
+  gone?: Gone
   mergedInto?: string
 }
 
@@ -146,12 +146,10 @@ export function setContactEmailsWork(
   )
 }
 
-function goneItem(
-  tenantId: string,
-  contactId: string,
-  gone: 'merged' | 'erased',
-  mergedInto?: string,
-): TransactItem {
+/** Why a contact left the projection. */
+export type Gone = 'deleted' | 'merged' | 'erased'
+
+function goneItem(tenantId: string, contactId: string, gone: Gone, mergedInto?: string): TransactItem {
   return {
     Put: {
       TableName: table(),
@@ -169,9 +167,17 @@ function goneItem(
   }
 }
 
-/** The contact was erased: its email items go, its contact item remembers it is gone. */
-export function contactErasedWork(tenantId: string, contactId: string, emails: readonly string[]): Work {
-  return work(goneItem(tenantId, contactId, 'erased'), ...emailItems(tenantId, contactId, 0, emails, []))
+/**
+ * The contact was deleted or erased: its email items go (a new ticket from the address finds no
+ * contact), its contact item remembers it is gone.
+ */
+export function contactGoneWork(
+  tenantId: string,
+  contactId: string,
+  emails: readonly string[],
+  gone: 'deleted' | 'erased',
+): Work {
+  return work(goneItem(tenantId, contactId, gone), ...emailItems(tenantId, contactId, 0, emails, []))
 }
 
 /**
