@@ -254,7 +254,7 @@ export function sesEventsFor(
     Detail: JSON.stringify({ ...detail, mail }),
     Resources: [`arn:aws:ses:${region}:${LOCAL_ACCOUNT_ID}:configuration-set/${set}`],
   })
-  const bounced = recipients.filter((r) => r === SIMULATOR.bounce || r === SIMULATOR.suppressed)
+  const bounced: string[] = recipients.filter((r) => r === SIMULATOR.bounce || r === SIMULATOR.suppressed)
   const delivered = recipients.filter((r) => !bounced.includes(r))
   const complained = recipients.filter((r) => r === SIMULATOR.complaint)
   const out: SesBusEntry[] = []
