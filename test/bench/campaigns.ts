@@ -16,9 +16,11 @@ import { type Call, seedTable } from './seed.js'
 import { fmtMs, percentile } from './stats.js'
 
 export interface BenchCampaignsOptions {
-  /** Recipients of the campaign (and contacts of the audience); default 100 000. */
+  /** Recipients of the campaign; default 100 000. */
   recipients?: number
-  /** Segment preview samples (default 10: each reads the whole audience). */
+  /** Contacts of the audience (the preview's and the send walk's size); default max(recipients, 100 000). */
+  audience?: number
+  /** Segment preview samples (default 5: each reads the whole audience). */
   previewSamples?: number
   /** The tenant's sending rate, messages a second (default 1 000, the most a tenant may set). */
   ratePerSecond?: number
@@ -29,8 +31,17 @@ export interface BenchCampaignsOptions {
 
 const FIRST = ['Anna', 'Bartosz', 'Chloé', 'Dafydd', 'Emeka', 'Fatima', 'Grace', 'Hiroshi', 'Ines', 'João']
 
-/** Seeds `count` audience records of `tenantId`, every one with email consent, tag `bench`. */
-function seedAudience(runtime: LocalRuntime, tenantId: string, count: number, progress: (l: string) => void) {
+/**
+ * Seeds `count` audience records of `tenantId`, every one with email consent and tag `bench`; the
+ * first `recipients` also tag `send` (the campaign's segment).
+ */
+function seedAudience(
+  runtime: LocalRuntime,
+  tenantId: string,
+  count: number,
+  recipients: number,
+  progress: (l: string) => void,
+) {
   return seedTable(
     runtime,
     'campaigns',
@@ -44,7 +55,7 @@ function seedAudience(runtime: LocalRuntime, tenantId: string, count: number, pr
           rev: 1,
           e: `aud${i}@bench.example`,
           fn: `${FIRST[i % FIRST.length]}${i}`,
-          tg: ['bench'],
+          tg: i < recipients ? ['bench', 'send'] : ['bench'],
           cs: { email: 'granted' },
           fv: {},
         },
@@ -63,10 +74,11 @@ export async function benchCampaigns(
   options: BenchCampaignsOptions,
 ): Promise<string[]> {
   const recipients = options.recipients ?? 100_000
+  const audience = Math.max(recipients, options.audience ?? 100_000)
   const progress = options.progress ?? (() => {})
   const lines: string[] = []
-  const seedMs = await seedAudience(runtime, 'bench', recipients, progress)
-  progress(`seeded ${recipients} audience records in ${(seedMs / 1000).toFixed(1)} s`)
+  const seedMs = await seedAudience(runtime, 'bench', audience, recipients, progress)
+  progress(`seeded ${audience} audience records in ${(seedMs / 1000).toFixed(1)} s`)
 
   const segment = (
     await call('POST', '/segments', {
@@ -76,7 +88,7 @@ export async function benchCampaigns(
   ).json
   const times: number[] = []
   let count = 0
-  const previewSamples = options.previewSamples ?? 10
+  const previewSamples = options.previewSamples ?? 5
   for (let i = 0; i < previewSamples + 1; i++) {
     const t = performance.now()
     const { json } = await call('GET', `/segments/${segment.id}/preview?sample=10`)
@@ -84,7 +96,7 @@ export async function benchCampaigns(
     count = json.count
   }
   lines.push(
-    `Segment preview GET /segments/{id}/preview at ${recipients} contacts (count ${count}), n=${previewSamples}: ` +
+    `Segment preview GET /segments/{id}/preview at ${audience} contacts (count ${count}), n=${previewSamples}: ` +
       `p50 ${fmtMs(percentile(times, 50))}, p99 ${fmtMs(percentile(times, 99))}`,
   )
 
@@ -97,10 +109,16 @@ export async function benchCampaigns(
       html: '<p>Hi {{ contact.firstName | default: "there" }},</p><p><a href="https://shop.example/a">A</a> <a href="https://shop.example/b">B</a></p>',
     })
   ).json
+  const recipientsSegment = (
+    await call('POST', '/segments', {
+      name: 'Bench send',
+      rule: { type: 'tag', op: 'hasAny', values: ['send'] },
+    })
+  ).json
   const campaign = (
     await call('POST', '/campaigns', {
       name: 'Bench',
-      segmentId: segment.id,
+      segmentId: recipientsSegment.id,
       variants: [{ name: 'A', templateId: template.id }],
     })
   ).json
@@ -128,7 +146,7 @@ export async function benchCampaigns(
   const seconds = (performance.now() - started) / 1000
   const mails = (await readdir(join(options.dataDir, 'mail')).catch(() => [])).length
   lines.push(
-    `Campaign to ${recipients} recipients at ${rate}/s allowed (send queue → local SES): ${c.status} in ${seconds.toFixed(1)} s = ` +
+    `Campaign to ${recipients} of ${audience} contacts at ${rate}/s allowed (send queue → local SES): ${c.status} in ${seconds.toFixed(1)} s = ` +
       `${Math.round((c.progress?.sent ?? 0) / seconds)} recipients/s (sent ${c.progress?.sent}, failed ${c.progress?.failed}, ` +
       `skipped ${c.progress?.skipped}; ${mails} messages in the local mailbox)`,
   )

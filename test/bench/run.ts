@@ -243,6 +243,7 @@ async function main(): Promise<void> {
       const { benchCampaigns } = await import('./campaigns.js')
       for (const line of await benchCampaigns(runtime, call, {
         recipients: flag('campaign-recipients', quick ? 2_000 : 100_000),
+        audience: flag('campaign-audience', quick ? 2_000 : 100_000),
         dataDir,
         progress,
       }))
