@@ -206,6 +206,32 @@ export function pathSeeder(api: Api, tenant: string) {
 const COLLECTION_SEEDERS: Record<string, (api: Api, token: string, n: number) => Promise<string>> = {
   // Reports are named, not created: every tenant has them all.
   '/analytics/reports': async () => 'win-rate',
+  // A contact's scores exist once it bought something and the scoring run has seen the purchase.
+  '/analytics/customers': async (api, token, n) => {
+    const key = `seed-buyer-${n}-${Date.now()}`
+    const contact = await api.call('POST', '/contacts', {
+      token,
+      body: { firstName: `Buyer ${n}` },
+      headers: { 'idempotency-key': key },
+    })
+    const id = String(contact.body?.id)
+    await api.call('POST', `/contacts/${id}/interactions`, {
+      token,
+      body: { type: 'purchase', summary: 'Seed order', amount: { amountMinor: 1000, currency: 'USD' } },
+      headers: { 'idempotency-key': `${key}-purchase` },
+    })
+    const scored = await eventually(
+      async () => {
+        await api.runtime.bus.idle()
+        await api.runtime.triggerSchedule('analytics', 'score-customers')
+        return (await api.call('GET', `/analytics/customers/${id}`, { token })).status === 200
+      },
+      15_000,
+      200,
+    )
+    if (!scored) throw new Error('seeding /analytics/customers: the contact was never scored')
+    return id
+  },
   '/visits': async (api, token, n) => {
     const creator = services
       .flatMap((s) => s.manifest.routes)
