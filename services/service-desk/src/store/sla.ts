@@ -17,7 +17,7 @@
  *    (at its version), the event and, on a breach with escalation rules, the escalation message.
  *    Two overlapping runs cannot both win: exactly one event per target and cycle.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { SERVICE_DESK_SOURCE, TICKET_EVENT, type Ticket } from '@relay/contracts/service-desk'
 import type { SlaOutcome } from '@relay/contracts/service-desk-events'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
@@ -370,6 +370,16 @@ export async function fireClock(
   ])
   const clock = clocks.find((c) => c.target === due.target && c.cycle === Number(due.cycle))
   const ticket = ticketOut.Item as (Ticket & Item) | undefined
+  if (clock && !ticket) {
+    // Its ticket is gone: the clock leaves the index, so no later run reads it again.
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: clocksPk(tenantId, ticketId), sk: clockSk(clock) },
+        UpdateExpression: 'REMOVE gsi6pk, gsi6sk',
+      }),
+    )
+  }
   if (!clock || !ticket) return 'gone'
   const alarm = checkClock(clock, now)
   if (!alarm) return 'not-due'
