@@ -14,20 +14,11 @@
  * so a change of exchange rates never needs a rebuild. No cell carries personal data: values are
  * user ids, ids of pipelines, stages, queues and campaigns, and enumerations.
  */
+import { GROUP_BY } from '@relay/contracts/analytics'
 import { LIFETIME } from './calendar.js'
 
-export const DIMENSIONS = [
-  'all',
-  'owner',
-  'pipeline',
-  'stage',
-  'source',
-  'channel',
-  'campaign',
-  'queue',
-  'priority',
-  'category',
-] as const
+/** `all` (the tenant's total) and every dimension a report can be grouped by. */
+export const DIMENSIONS = ['all', ...GROUP_BY] as const
 export type Dimension = (typeof DIMENSIONS)[number]
 
 export const ALL = '_'

@@ -108,50 +108,33 @@ export async function readDays(
   /** Only these metrics (a breakdown needs two of the item's dozens): fewer bytes read. */
   metrics?: readonly string[],
 ): Promise<DayTable> {
-  const projection = metrics
-    ? {
-        ProjectionExpression: ['sk', ...metrics.map((_, i) => `#p${i}`)].join(', '),
-        ExpressionAttributeNames: Object.fromEntries(metrics.map((m, i) => [`#p${i}`, m])),
-      }
-    : {}
-  const out = new Map<string, Map<string, Record<string, number>>>()
+  const out: Table = new Map()
   await Promise.all(
-    Array.from({ length: SHARDS }, async (_, shard) => {
-      let start: Record<string, unknown> | undefined
-      do {
-        const page = await documentClient().send(
-          new QueryCommand({
-            TableName: table(),
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': tenantKey(tenantId, 'AGG', dim, shard),
-              ':from': from,
-              ':to': `${to}#\uffff`,
-            },
-            ExclusiveStartKey: start,
-            ...projection,
-          }),
-        )
-        for (const item of page.Items ?? []) {
-          const sk = String(item.sk)
-          const cut = sk.indexOf('#')
-          const day = sk.slice(0, cut)
-          const value = sk.slice(cut + 1)
-          const values = out.get(day) ?? new Map<string, Record<string, number>>()
-          const m = values.get(value) ?? {}
-          for (const [k, v] of Object.entries(item))
-            if (!NOT_METRICS.has(k) && typeof v === 'number') m[k] = (m[k] ?? 0) + v
-          values.set(value, m)
-          out.set(day, values)
-        }
-        start = page.LastEvaluatedKey
-      } while (start)
-    }),
+    Array.from({ length: SHARDS }, (_, shard) =>
+      queryInto(
+        out,
+        tenantKey(tenantId, 'AGG', dim, shard),
+        from,
+        `${to}#\uffff`,
+        asDay,
+        projectionOf(metrics),
+      ),
+    ),
   )
   return out
 }
 
 type Table = Map<string, Map<string, Record<string, number>>>
+
+const asDay = (d: string) => d
+/** A ProjectionExpression for `metrics` (and the key), or none. */
+const projectionOf = (metrics: readonly string[] | undefined): object =>
+  metrics
+    ? {
+        ProjectionExpression: ['sk', ...metrics.map((_, i) => `#p${i}`)].join(', '),
+        ExpressionAttributeNames: Object.fromEntries(metrics.map((m, i) => [`#p${i}`, m])),
+      }
+    : {}
 
 /** Sums one Query's pages into `out`, each item under the day `dayOf(sk prefix)`. */
 async function queryInto(
@@ -202,15 +185,9 @@ export async function readSpan(
   cuts: readonly string[],
   metrics?: readonly string[],
 ): Promise<DayTable> {
-  const projection = metrics
-    ? {
-        ProjectionExpression: ['sk', ...metrics.map((_, i) => `#p${i}`)].join(', '),
-        ExpressionAttributeNames: Object.fromEntries(metrics.map((m, i) => [`#p${i}`, m])),
-      }
-    : {}
+  const projection = projectionOf(metrics)
   const plan = spanPlan(from, cuts)
   const out: Table = new Map()
-  const asDay = (d: string) => d
   await Promise.all(
     Array.from({ length: SHARDS }, (_, shard) => {
       const days = tenantKey(tenantId, 'AGG', dim, shard)
