@@ -38,11 +38,12 @@ export const manifest = defineService({
     },
   },
   functions: {
-    // Ticket writes run the SLA step (policies, clocks) and enqueue assignment with the ticket.
+    // Every ticket write runs the SLA step (a breach it reveals may enqueue its escalation) and the
+    // load step (a reopened ticket whose agent is full goes back to assign-ticket).
     'create-ticket': {
       entry: 'handlers/create-ticket.ts',
       tables: { main: 'write' },
-      sendsTo: ['assign-ticket'],
+      sendsTo: ['assign-ticket', 'sla-escalations'],
     },
     'list-tickets': { entry: 'handlers/list-tickets.ts', tables: { main: 'read' } },
     'get-ticket': { entry: 'handlers/get-ticket.ts', tables: { main: 'read' } },
@@ -50,18 +51,22 @@ export const manifest = defineService({
     'update-ticket': {
       entry: 'handlers/update-ticket.ts',
       tables: { main: 'write' },
-      sendsTo: ['send-survey'],
+      sendsTo: ['send-survey', 'sla-escalations', 'assign-ticket'],
     },
     // A public reply is emailed by send-reply, enqueued with the comment.
     'add-comment': {
       entry: 'handlers/add-comment.ts',
       tables: { main: 'write' },
-      sendsTo: ['send-reply', 'send-survey'],
+      sendsTo: ['send-reply', 'send-survey', 'sla-escalations', 'assign-ticket'],
     },
     'list-comments': { entry: 'handlers/list-comments.ts', tables: { main: 'read' } },
     'send-reply': { entry: 'handlers/send-reply.ts', tables: { main: 'write' }, sendsEmail: true },
     // Routing and least-loaded assignment of a new ticket (desk-sla).
-    'assign-ticket': { entry: 'handlers/assign-ticket.ts', tables: { main: 'write' } },
+    'assign-ticket': {
+      entry: 'handlers/assign-ticket.ts',
+      tables: { main: 'write' },
+      sendsTo: ['sla-escalations'],
+    },
     ...slaFunctions,
     // Requester projection from contacts' events; merge re-points and erasure anonymises tickets.
     'on-contact-changed': {
@@ -73,7 +78,7 @@ export const manifest = defineService({
     'receive-inbound': {
       entry: 'handlers/receive-inbound.ts',
       tables: { main: 'write' },
-      sendsTo: ['assign-ticket'],
+      sendsTo: ['assign-ticket', 'sla-escalations'],
       memoryMb: 512,
     },
     'list-quarantine': { entry: 'handlers/list-quarantine.ts', tables: { main: 'read' } },
