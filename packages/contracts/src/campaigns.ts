@@ -266,6 +266,13 @@ export const SegmentPreviewQuery = z.strictObject({
   ),
 })
 
+/** POST /segments/preview body: a rule tree not saved yet (the segment builder's live count). */
+export const PreviewRule = z.strictObject({
+  rule: SegmentRule,
+  sample: z.optional(z.int().check(z.minimum(0), z.maximum(CAMPAIGN_LIMITS.previewSample))),
+})
+export type PreviewRule = z.infer<typeof PreviewRule>
+
 /** A person of the audience as campaigns knows them (its projection of contacts). */
 export const AudienceMember = z.object({
   contactId: z.string(),
@@ -285,7 +292,8 @@ export type AudienceMember = z.infer<typeof AudienceMember>
  * difference was left out.
  */
 export const SegmentPreview = z.object({
-  segmentId: z.string(),
+  /** Absent for a rule not saved yet (POST /segments/preview). */
+  segmentId: z.optional(z.string()),
   count: z.number(),
   matched: z.number(),
   excluded: z.object({ noEmail: z.number(), noConsent: z.number(), suppressed: z.number() }),

@@ -45,6 +45,13 @@ export const manifest = defineService({
       timeoutSeconds: 29,
       memoryMb: 1024,
     },
+    // The same walk as preview-segment, for a rule not saved yet (write: the Idempotency-Key record).
+    'preview-rule': {
+      entry: 'handlers/preview-rule.ts',
+      tables: { main: 'write' },
+      timeoutSeconds: 29,
+      memoryMb: 1024,
+    },
     'list-suppressions': { entry: 'handlers/list-suppressions.ts', tables: { main: 'read' } },
     'create-suppression': { entry: 'handlers/create-suppression.ts', tables: { main: 'write' } },
     'delete-suppression': { entry: 'handlers/delete-suppression.ts', tables: { main: 'write' } },

@@ -63,6 +63,14 @@ describe('segment preview over contacts’ events', () => {
       excluded: { noConsent: 2, suppressed: 0 },
       sample: [{ contactId: ann, email: 'ann@aud.example', firstName: 'Ann' }],
     })
+    // The same rule not saved yet: the same answer, without a segment id.
+    const unsaved = await api.call('POST', '/segments/preview', {
+      token: admin,
+      body: { rule: { type: 'tag', op: 'hasAll', values: ['VIP'] }, sample: 1 },
+    })
+    expect(unsaved.status, unsaved.text).toBe(200)
+    expect(unsaved.body).toMatchObject({ count: 1, matched: 3, sample: [{ contactId: ann }] })
+    expect(unsaved.body.segmentId).toBeUndefined()
   }, 30_000)
 
   it('drops a contact whose consent is withdrawn in contacts, or whose address is suppressed', async () => {

@@ -5,6 +5,7 @@
 import {
   CreateSegment,
   ListSegmentsQuery,
+  PreviewRule,
   Segment,
   SegmentIdParams,
   SegmentPage,
@@ -97,6 +98,17 @@ export const previewSegment = /* @__PURE__ */ route({
   response: { status: 200, schema: SegmentPreview },
 })
 
+export const previewRule = /* @__PURE__ */ route({
+  method: 'POST',
+  path: '/segments/preview',
+  function: 'preview-rule',
+  roles: MARKETERS,
+  summary: 'Preview a rule tree before saving it: the count and newest members a campaign would reach now',
+  body: PreviewRule,
+  example: { rule: example.rule, sample: 5 },
+  response: { status: 200, schema: SegmentPreview },
+})
+
 export const segmentRoutes = [
   createSegment,
   listSegments,
@@ -104,4 +116,5 @@ export const segmentRoutes = [
   updateSegment,
   deleteSegment,
   previewSegment,
+  previewRule,
 ] as const

@@ -34,7 +34,7 @@ export function memberView(rec: AudienceRecord): AudienceMember {
  */
 export async function previewSegment(
   tenantId: string,
-  segmentId: string,
+  segmentId: string | undefined,
   rule: SegmentRule,
   opts: { sample: number; nowMs?: number },
 ): Promise<SegmentPreview> {
@@ -75,7 +75,7 @@ export async function previewSegment(
     attributesFor(rule),
   )
   return {
-    segmentId,
+    ...(segmentId ? { segmentId } : {}),
     count,
     matched,
     excluded,
