@@ -17,6 +17,7 @@ import { handler as getReport } from '../src/handlers/get-report.js'
 import { handler as putSettings } from '../src/handlers/put-analytics-settings.js'
 import { manifest } from '../src/service.js'
 import { readDays } from '../src/store/aggregates.js'
+import * as f from './fixtures.js'
 import { stream } from './fixtures.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
@@ -180,6 +181,20 @@ describe('analytics aggregates on DynamoDB Local', () => {
     const refused = await report('application/pdf')
     expect(refused.statusCode).toBe(406)
     expect(refused.headers['content-type']).toBe('application/problem+json')
+  })
+
+  it('a deal won through a 30-stage pipeline fits its one transaction (at most 99 writes)', async () => {
+    const history = Array.from({ length: 30 }, (_, i) => `s${i}`)
+    const e = f.dealClosed('2026-03-20', true, {
+      id: 'BIG',
+      version: 31,
+      amountMinor: 5,
+      contactId: 'C-big',
+      history: [...history, 'won'],
+    })
+    await expect(aggregate(delivery(e, 'big'))).resolves.toBeUndefined()
+    const stages = await readDays('big', 'stage', '~', '~')
+    expect(stages.get('~')?.size).toBe(30)
   })
 
   it('month rollups give the same dashboard as the day items they sum', async () => {

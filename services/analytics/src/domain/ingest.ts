@@ -26,7 +26,7 @@ import type { Interaction } from '@relay/contracts/interactions'
 import type { Lead, LeadConvertedV1 } from '@relay/contracts/leads'
 import type { Deal } from '@relay/contracts/pipeline'
 import type { TicketOpenedV1, TicketRatedV1, TicketSolvedV1 } from '@relay/contracts/service-desk-events'
-import { localDay } from './calendar.js'
+import { LIFETIME, localDay } from './calendar.js'
 import { type Cell, CellSink, diffCells } from './cells.js'
 import {
   type ContactEntity,
@@ -153,10 +153,12 @@ function closeCells(sink: CellSink, e: AnalyticsEvent, won: boolean): void {
       sink.add(`hCycle_${bucketOfSeconds(seconds)}`, 1)
     }
   }
-  // Learned stage probabilities: every open stage the deal went through ends in this outcome.
+  // Learned stage probabilities: every open stage the deal went through ends in this outcome. Kept
+  // as lifetime totals only (no day or month cells): a pipeline has up to 30 stages, and one event's
+  // transaction holds at most 99 writes.
   const stages = new Set(deal.stageHistory.map((v) => v.stageId).filter((s) => s !== deal.stageId))
   for (const stage of stages)
-    sink.add(won ? 'stageWon' : 'stageLost', 1, [['stage', `${deal.pipelineId}:${stage}`]])
+    sink.add(won ? 'stageWon' : 'stageLost', 1, [['stage', `${deal.pipelineId}:${stage}`]], LIFETIME)
 }
 
 function durationCells(

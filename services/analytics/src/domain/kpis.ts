@@ -27,7 +27,7 @@
  * | customerLifetimeValue    | stock purchase revenue (base) ÷ buyers              | money   |
  *
  * A ratio with a zero denominator is null (nothing to say), never 0 or NaN. The learned stage win
- * rate is won ÷ (won + lost) of the closed deals that went through the stage; a stage with no
+ * rate is won ÷ (won + lost) of the closed deals that went through the stage (all time); a stage with no
  * closed deal yet takes the tenant's overall rate; with no closed deal at all, no weighted pipeline.
  */
 import { minorUnitsOf } from '@relay/contracts/money'
