@@ -71,7 +71,8 @@ export class CellSink {
     ]
     for (const [dim, value] of targets) {
       this.cells.push({ dim, value, day, metric, delta })
-      if (isCumulative(metric) && day !== LIFETIME) this.cells.push({ dim, value, day: LIFETIME, metric, delta })
+      if (isCumulative(metric) && day !== LIFETIME)
+        this.cells.push({ dim, value, day: LIFETIME, metric, delta })
     }
   }
 }
