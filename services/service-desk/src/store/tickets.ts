@@ -195,7 +195,11 @@ function createdRange(q: ListTicketsQuery, sk: string) {
 type Filter = { expression: string; names: Record<string, string>; values: Record<string, unknown> }
 
 /** The filters the chosen index does not already apply, as a FilterExpression. */
-function filters(q: ListTicketsQuery, applied: ReadonlySet<string>, requesterContactId?: string): Filter {
+function filters(
+  q: ListTicketsQuery,
+  applied: ReadonlySet<string>,
+  requester: { contactId?: string | undefined; email?: string | undefined },
+): Filter {
   const parts: string[] = []
   const names: Record<string, string> = {}
   const values: Record<string, unknown> = {}
@@ -211,10 +215,17 @@ function filters(q: ListTicketsQuery, applied: ReadonlySet<string>, requesterCon
   eq('queueId', 'queueId', q.queueId)
   eq('channel', 'channel', q.channel)
   if (q.breached !== undefined) eq('breached', 'breached', q.breached === 'true')
-  if (!applied.has('requester') && (q.contactId || requesterContactId)) {
+  // The requester, when another index serves the query: by contact, else by the address it wrote from.
+  const contactId = q.contactId ?? requester.contactId
+  if (!applied.has('requester') && (contactId || requester.email)) {
     names['#req'] = 'requester'
-    values[':contactId'] = q.contactId ?? requesterContactId
-    parts.push('#req.contactId = :contactId')
+    if (contactId) {
+      values[':contactId'] = contactId
+      parts.push('#req.contactId = :contactId')
+    } else {
+      values[':reqEmail'] = emailKeyOf(requester.email ?? '')
+      parts.push('#req.email = :reqEmail')
+    }
   }
   if (q.tag && !applied.has('tag')) {
     names['#tags'] = 'tags'
@@ -300,7 +311,7 @@ export async function listTickets(
   const { index, pk, applied } = chooseIndex(tenantId, q, requester)
   const sk = `${index}sk`
   const range = createdRange(q, sk)
-  const f = index === 'gsi1' && applied.has('tag') ? undefined : filters(q, applied, requester.contactId)
+  const f = index === 'gsi1' && applied.has('tag') ? undefined : filters(q, applied, requester)
   const result = await queryPage(
     {
       TableName: table(),
