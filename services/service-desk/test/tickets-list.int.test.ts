@@ -34,7 +34,9 @@ function expected(all: readonly Ticket[], q: ListTicketsQuery): string[] {
         (!q.queueId || t.queueId === q.queueId) &&
         (!q.tag || t.tags.includes(q.tag)) &&
         (!q.requesterEmail || t.requester.email === q.requesterEmail) &&
-        (!q.createdFrom || t.createdAt >= q.createdFrom),
+        (!q.createdFrom || t.createdAt >= q.createdFrom) &&
+        (!q.createdTo || t.createdAt <= q.createdTo) &&
+        (!q.updatedFrom || t.updatedAt >= q.updatedFrom),
     )
     .map((t) => t.id)
     .sort()
@@ -88,6 +90,8 @@ describe('ticket lists against an in-memory filter', () => {
 
   it('lists exactly the matching tickets, newest first, over all pages', async () => {
     const from = tickets[9]!.createdAt
+    const to = tickets[18]!.createdAt
+    const updatedFrom = [...tickets].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))[12]!.updatedAt
     await fc.assert(
       fc.asyncProperty(
         fc.record(
@@ -99,6 +103,8 @@ describe('ticket lists against an in-memory filter', () => {
             tag: fc.constantFrom(...TAGS),
             requesterEmail: fc.constantFrom(...EMAILS),
             createdFrom: fc.constant(from),
+            createdTo: fc.constant(to),
+            updatedFrom: fc.constant(updatedFrom),
           },
           { requiredKeys: [] },
         ),
