@@ -78,6 +78,9 @@ export interface BatchOptions {
   budgetMs?: number
 }
 
+/** Recipients claimed at a time within a second's slice (two claim transactions of 25). */
+const CLAIM_CHUNK = 50
+
 /** Tries to record a send SES accepted (the record stays `claimed`, never re-sent, if all fail). */
 const RECORD_ATTEMPTS = 4
 
@@ -241,32 +244,39 @@ export async function runBatch(
     const chosen = await (opts.chooseVariants ?? firstVariant)(c, tenantId, granted)
     const slice = todo.slice(0, chosen.variantIds.length)
     const byContact = new Map(slice.map((rec) => [rec.contactId, rec]))
-    // Claimed before anything is sent: someone else's claim (an earlier attempt) means not ours.
-    const held = await claimSends(
-      tenantId,
-      c.id,
-      slice.map((rec, i) => ({
-        contactId: rec.contactId,
-        email: rec.email as string,
-        variantId: chosen.variantIds[i] as string,
-      })),
-      claimToken,
-    )
     let retry: { retryAfterSeconds: number; reason: string } | undefined
     let outOfTime = false
-    await pool(held, SEND_CONCURRENCY, async (send) => {
-      // Once SES throttled, or the time budget is spent (a slow SES or table must not carry the
-      // attempt past its visibility timeout), the rest of the slice is released for the repeat.
-      if (!retry && now() - started > budget) outOfTime = true
-      if (retry || outOfTime) {
-        await releaseClaim(tenantId, send)
-        return
+    // A slice is claimed and sent a chunk at a time, so claims never run far ahead of sends.
+    for (let at = 0; at < slice.length && !retry && !outOfTime; at += CLAIM_CHUNK) {
+      if (now() - started > budget) {
+        outOfTime = true
+        break
       }
-      const r = await sendOne(byContact.get(send.contactId) as AudienceRecord, send)
-      if (r === 'sent') counts.sent++
-      else if (r === 'failed') counts.failed++
-      else retry = r
-    })
+      // Claimed before anything is sent: someone else's claim (an earlier attempt) means not ours.
+      const held = await claimSends(
+        tenantId,
+        c.id,
+        slice.slice(at, at + CLAIM_CHUNK).map((rec, i) => ({
+          contactId: rec.contactId,
+          email: rec.email as string,
+          variantId: chosen.variantIds[at + i] as string,
+        })),
+        claimToken,
+      )
+      await pool(held, SEND_CONCURRENCY, async (send) => {
+        // Once SES throttled, or the time budget is spent (a slow SES or table must not carry the
+        // attempt past its visibility timeout), the rest of the chunk is released for the repeat.
+        if (!retry && now() - started > budget) outOfTime = true
+        if (retry || outOfTime) {
+          await releaseClaim(tenantId, send)
+          return
+        }
+        const r = await sendOne(byContact.get(send.contactId) as AudienceRecord, send)
+        if (r === 'sent') counts.sent++
+        else if (r === 'failed') counts.failed++
+        else retry = r
+      })
+    }
     if (retry) return { kind: 'again', counts, delaySeconds: retry.retryAfterSeconds, reason: retry.reason }
     if (outOfTime) return { kind: 'again', counts, delaySeconds: 0, reason: 'time budget spent' }
     todo = todo.slice(slice.length)
