@@ -196,4 +196,55 @@ describe('tickets through the gateway', () => {
     const byContact = await api.call('GET', `/tickets?contactId=${contact.body.id}`, { token: agent })
     expect(byContact.body.items).toHaveLength(2)
   })
+
+  it('follows a merge and an erasure made in contacts: tickets re-pointed, then anonymised with their counts kept', async () => {
+    // Prepare: two contacts, a ticket from each
+    const admin = await api.token('desk-e2e', ['admin'])
+    const keep = await api.call('POST', '/contacts', {
+      token: admin,
+      body: { firstName: 'Keep', emails: [{ address: 'keep@desk.example' }] },
+    })
+    const dup = await api.call('POST', '/contacts', {
+      token: admin,
+      body: { firstName: 'Dup', emails: [{ address: 'dup@desk.example' }] },
+    })
+    const ticketOf = async (email: string) =>
+      (
+        await api.call('POST', '/tickets', {
+          token: agent,
+          body: { subject: `Help for ${email}`, description: `Sent by ${email}`, requester: { email } },
+        })
+      ).body
+    const linked = async (id: string, contactId: string) =>
+      eventually(async () => {
+        const t = (await api.call('GET', `/tickets/${id}`, { token: agent })).body
+        return t.requester.contactId === contactId ? t : undefined
+      }, 15_000)
+    // The projection learns both contacts from the bus first.
+    const probe = await ticketOf('dup@desk.example')
+    expect(await linked(probe.id, dup.body.id)).toBeDefined()
+    const fromKeep = await ticketOf('keep@desk.example')
+    expect(fromKeep.requester.contactId).toBe(keep.body.id)
+    // Act 1: merge dup into keep
+    const merged = await api.call('POST', `/contacts/${keep.body.id}/merge`, {
+      token: admin,
+      body: { sourceId: dup.body.id },
+    })
+    expect(merged.status, merged.text).toBe(200)
+    // Assess 1
+    expect(await linked(probe.id, keep.body.id)).toBeDefined()
+    // Act 2: erase keep
+    const erased = await api.call('DELETE', `/contacts/${keep.body.id}?erase=true`, { token: admin })
+    expect(erased.status, erased.text).toBe(204)
+    // Assess 2: no personal data left on either ticket or its comments; the counts stay
+    for (const id of [probe.id, fromKeep.id]) {
+      const t = await eventually(async () => {
+        const now = (await api.call('GET', `/tickets/${id}`, { token: agent })).body
+        return Object.keys(now.requester).length === 0 ? now : undefined
+      }, 15_000)
+      expect(t?.commentCount).toBe(1)
+      const comments = (await api.call('GET', `/tickets/${id}/comments`, { token: agent })).body.items
+      expect(JSON.stringify([t, comments])).not.toMatch(/keep@|dup@|Help for/)
+    }
+  })
 })
