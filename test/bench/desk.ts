@@ -2,10 +2,11 @@
  * Service-desk figures for `npm run bench`:
  * 1. Ticket creation including routing: POST /tickets answered (its SLA step: policy, clocks) and
  *    until `Ticket.Assigned` is on the bus (the assign-ticket worker routed it and claimed an agent).
- * 2. The scheduled SLA check with 100 000 open tickets, each with a running resolution clock, seeded
- *    straight into the table in the stores' own item shapes: once with none due (what every minute
- *    costs), once with `due` of them past their due time. Only due clocks are read: the run's time
- *    follows what is due, not what is open.
+ * 2. The scheduled SLA check with 100 000 open tickets, each with a running resolution clock in the
+ *    due-time index, seeded straight into the table in the stores' own item shapes (the ticket item
+ *    only for the due ones: the check never reads the others): a run with `due` of them past their
+ *    due time, then runs with none due (what every minute costs). Only due clocks are read: the
+ *    run's time follows what is due, not what is open.
  */
 import type { LocalRuntime } from '@relay/local/runtime'
 import type { SlaClock } from '../../services/service-desk/src/domain/sla.js'
@@ -97,7 +98,12 @@ function seedItems(tenantId: string, policyId: string, i: number, due: number, n
     createdAt,
     updatedAt: createdAt,
   }
-  return [ticketItem(tenantId, ticket), clockItem(tenantId, id, clock)]
+  // The check never reads a ticket whose clock is not due, nor its item: the due ones get theirs,
+  // the others only their clock (what puts them in the due index). Half the items to seed, and
+  // DynamoDB Local seeds slowly on a loaded machine.
+  return i < due
+    ? [ticketItem(tenantId, ticket), clockItem(tenantId, id, clock)]
+    : [clockItem(tenantId, id, clock)]
 }
 
 /** The lines `npm run bench` prints for the service desk. */
@@ -157,6 +163,7 @@ export async function benchDesk(
       `until Ticket.Assigned (routed, agent claimed) is on the bus p50 ${fmtMs(percentile(routed, 50))}, p99 ${fmtMs(percentile(routed, 99))}` +
       ` (${routed.length}/${samples} within 10 s${wrongQueue ? `, ${wrongQueue} in the wrong queue` : ''})`,
   )
+  progress(lines[0] ?? '')
 
   // 2. The SLA check at `open` open tickets.
   const now = Date.now()
