@@ -21,5 +21,7 @@ export const handler = httpNonPost(routes.getCampaignReport, async ({ params, ca
     ),
     getAbState(caller.tenantId, campaign.id),
   ])
-  return { status: 200, body: campaignReport(campaign, counters, state, seededRng(campaign.id)) }
+  // The test slice is a share of the audience counted when the send began (kept in the A/B state).
+  const reported = state.recipients !== undefined ? { ...campaign, recipients: state.recipients } : campaign
+  return { status: 200, body: campaignReport(reported, counters, state, seededRng(campaign.id)) }
 })

@@ -29,10 +29,12 @@ import {
 /**
  * A new contact's audience record and its first consent usually follow its creation within
  * seconds (a signup form records both), and reach campaigns by their own events: a run this young
- * waits for them, asking for its step again every few seconds, before it skips a send or exits.
+ * waits for them, asking for its step again (after 2 s, then a quarter of the run's age, 30 s at
+ * most: ~14 tries in the 2 minutes) before it skips a send or exits.
  */
 const NEW_CONTACT_GRACE_MS = 120_000
-const HOLD_SECONDS = 2
+const holdSeconds = (ageMs: number) => Math.min(30, Math.max(2, Math.ceil(ageMs / 4000)))
+
 /** Audience records one re-engagement page reads. */
 const SCAN_PAGE = 500
 
@@ -50,9 +52,10 @@ async function runStep(m: StepMessage): Promise<Work | undefined> {
   const journey = (await getJourney(m.tenantId, m.journeyId)) as (JourneyDef & { name: string }) | undefined
   if (!journey) return endWork(m.tenantId, m, 'exited', 'journey deleted')
   const stored = await getAudienceRecord(m.tenantId, m.contactId)
-  const young = Date.now() - Date.parse(run.enrolledAt) < NEW_CONTACT_GRACE_MS
+  const age = Date.now() - Date.parse(run.enrolledAt)
+  const young = age < NEW_CONTACT_GRACE_MS
   if (!stored)
-    return young ? holdStepWork(m, HOLD_SECONDS) : endWork(m.tenantId, m, 'exited', 'contact unknown')
+    return young ? holdStepWork(m, holdSeconds(age)) : endWork(m.tenantId, m, 'exited', 'contact unknown')
   if (stored.record.deleted) return endWork(m.tenantId, m, 'exited', 'contact deleted')
   const now = nowIso()
   const nowMs = Date.parse(now)
@@ -76,7 +79,7 @@ async function runStep(m: StepMessage): Promise<Work | undefined> {
     case 'send': {
       // Projected in part (its consent before its creation, or the other way round): wait for the rest.
       const rec = stored.record
-      if (young && (rec.consent.email === undefined || !rec.email)) return holdStepWork(m, HOLD_SECONDS)
+      if (young && (rec.consent.email === undefined || !rec.email)) return holdStepWork(m, holdSeconds(age))
       const result = await sendJourneyEmail(
         m.tenantId,
         journey,

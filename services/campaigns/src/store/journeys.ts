@@ -36,7 +36,6 @@ import { type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
 import { type Work, work } from '@relay/core/work'
 import {
-  type Enrolment,
   type EntryDecision,
   INACTIVE_TRIGGER,
   journeyProblems,
@@ -493,6 +492,3 @@ export async function reengagementJourneys(): Promise<{ tenantId: string; journe
 export async function enqueue(message: JourneyMessage): Promise<void> {
   await transactWithEvents(table(), [journeyQueueItem(message)], [])
 }
-
-/** A run as the domain reads it. */
-export const runOf = (e: StoredEnrolment): Enrolment => e
