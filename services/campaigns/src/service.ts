@@ -83,18 +83,42 @@ export const manifest = defineService({
       signsLinks: true,
       timeoutSeconds: 120,
       memoryMb: 512,
-      sendsTo: ['campaign-sends'],
+      sendsTo: ['campaign-sends', 'email-activity'],
     },
     // Public: the signed link in the path is the credential.
-    'track-open': { entry: 'handlers/track-open.ts', tables: { main: 'write' }, signsLinks: true },
-    'track-click': { entry: 'handlers/track-click.ts', tables: { main: 'write' }, signsLinks: true },
+    'track-open': {
+      entry: 'handlers/track-open.ts',
+      tables: { main: 'write' },
+      signsLinks: true,
+      sendsTo: ['email-activity'],
+    },
+    'track-click': {
+      entry: 'handlers/track-click.ts',
+      tables: { main: 'write' },
+      signsLinks: true,
+      sendsTo: ['email-activity'],
+    },
     'unsubscribe-page': { entry: 'handlers/unsubscribe-page.ts', tables: { main: 'read' }, signsLinks: true },
-    unsubscribe: { entry: 'handlers/unsubscribe.ts', tables: { main: 'write' }, signsLinks: true },
+    unsubscribe: {
+      entry: 'handlers/unsubscribe.ts',
+      tables: { main: 'write' },
+      signsLinks: true,
+      sendsTo: ['email-activity'],
+    },
     // SES configuration-set events (delivery, bounce, complaint) → send status, suppression list.
-    'on-ses-event': { entry: 'handlers/on-ses-event.ts', tables: { main: 'write' } },
-    // Reports (camp-ab): counters from the campaign's own events, conversions from deals and purchases.
+    'on-ses-event': {
+      entry: 'handlers/on-ses-event.ts',
+      tables: { main: 'write' },
+      sendsTo: ['email-activity'],
+    },
+    // Reports (camp-ab): counters from the campaign's own email activity (queue email-activity, which
+    // also ends journeys on a click or an unsubscribe), conversions from deals and purchases.
     'get-campaign-report': { entry: 'handlers/get-campaign-report.ts', tables: { main: 'read' } },
-    'count-email-event': { entry: 'handlers/count-email-event.ts', tables: { main: 'write' } },
+    'count-email-event': {
+      entry: 'handlers/count-email-event.ts',
+      tables: { main: 'write' },
+      sendsTo: ['journey-steps'],
+    },
     'on-conversion': { entry: 'handlers/on-conversion.ts', tables: { main: 'write' } },
     // Journeys (camp-ab): definitions, runs, the step worker and the two schedules feeding it.
     'create-journey': { entry: 'handlers/create-journey.ts', tables: { main: 'write' } },
@@ -114,7 +138,7 @@ export const manifest = defineService({
       sendsEmail: true,
       signsLinks: true,
       timeoutSeconds: 60,
-      sendsTo: ['journey-steps'],
+      sendsTo: ['journey-steps', 'email-activity'],
     },
     // Waits longer than SQS's 15-minute delay, from the due-time index back to the queue.
     'wake-journeys': {
@@ -169,6 +193,11 @@ export const manifest = defineService({
       batchSize: 5,
       description:
         'Journey runs: { kind: step, journeyId, contactId, run, step } or a re-engagement scan page',
+    },
+    'email-activity': {
+      consumer: 'count-email-event',
+      description:
+        "Campaigns' own Email.* activity for its report counters and journey exits: { id, detailType, tenantId, occurredAt, correlationId, data }",
     },
   },
   publishes: CAMPAIGNS_EVENTS.map(published),

@@ -2,17 +2,9 @@
  * The events the campaigns service follows, each declared once by the contracts it receives: the
  * manifest lists these (rules with patterns built from the contracts) and each handler is built
  * from its declaration (`subscriber(subscription, handle)`, `data` typed and validated by them).
+ * None follows campaigns' own events: its internal work goes through its work queues (DESIGN §3).
  */
 
-import {
-  EmailBounced,
-  EmailClicked,
-  EmailComplained,
-  EmailDelivered,
-  EmailOpened,
-  EmailSent,
-  EmailUnsubscribed,
-} from '@relay/contracts/campaigns-events'
 import {
   ContactConsentChanged,
   ContactCreated,
@@ -40,21 +32,6 @@ export const audienceProjection = /* @__PURE__ */ subscription({
   ],
 })
 
-/** The campaign's own email events move its report's counters (store/metrics.ts). */
-export const campaignMetrics = /* @__PURE__ */ subscription({
-  name: 'campaign-metrics',
-  function: 'count-email-event',
-  events: [
-    EmailSent,
-    EmailDelivered,
-    EmailOpened,
-    EmailClicked,
-    EmailBounced,
-    EmailComplained,
-    EmailUnsubscribed,
-  ],
-})
-
 /** Won deals and purchases: conversions credited to the click before them (domain/attribution.ts). */
 export const conversions = /* @__PURE__ */ subscription({
   name: 'conversions',
@@ -62,21 +39,14 @@ export const conversions = /* @__PURE__ */ subscription({
   events: [DealWon, InteractionLogged],
 })
 
-/** What starts and ends journeys (domain/journey.ts JOURNEY_EVENTS): one function, one rule. */
+/**
+ * What starts and ends journeys (domain/journey.ts JOURNEY_EVENTS): one function, one rule. Our
+ * own Email.Clicked / Email.Unsubscribed come through the email-activity queue (queues.ts).
+ */
 export const journeyEvents = /* @__PURE__ */ subscription({
   name: 'journey-events',
   function: 'on-journey-event',
-  events: [
-    ContactCreated,
-    InteractionLogged,
-    DealWon,
-    DealLost,
-    LeadConverted,
-    TicketOpened,
-    TicketSolved,
-    EmailClicked,
-    EmailUnsubscribed,
-  ],
+  events: [ContactCreated, InteractionLogged, DealWon, DealLost, LeadConverted, TicketOpened, TicketSolved],
 })
 
-export const subscriptions = [audienceProjection, campaignMetrics, conversions, journeyEvents] as const
+export const subscriptions = [audienceProjection, conversions, journeyEvents] as const

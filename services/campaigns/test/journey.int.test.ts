@@ -1,7 +1,7 @@
 /**
  * Journeys on DynamoDB Local: the trigger subscriber enrols a contact once (a redelivery, a second
- * trigger, a race), re-entry only after the run ended, exit events end a run; the step worker runs
- * conditions, waits (delayed message or due-time index) and ends runs; the wake poller hands due
+ * trigger, a race), re-entry only after the run ended, exit events end a run (campaigns' own
+ * through the email-activity worker); the step worker runs conditions, waits (delayed message or due-time index) and ends runs; the wake poller hands due
  * waits back to the queue once.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
@@ -9,10 +9,10 @@ import { commitWithDedupe, documentClient } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
 import { tenantKey } from '@relay/core/keys'
 import { itemsOf } from '@relay/core/work'
-import type { SQSEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { busEvent } from '../../../test/support/bus-events.js'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
+import { handler as countEmailEvent } from '../src/handlers/count-email-event.js'
 import { handler as onJourneyEvent } from '../src/handlers/on-journey-event.js'
 import { handler as runStep } from '../src/handlers/run-journey-step.js'
 import { handler as wakeJourneys } from '../src/handlers/wake-journeys.js'
@@ -20,6 +20,7 @@ import { manifest } from '../src/service.js'
 import { projectionWork } from '../src/store/audience.js'
 import { dueWakes, getEnrolment, insertJourney, releaseWake, WAKE_SHARDS } from '../src/store/journeys.js'
 import { dealWon } from './deal-events.js'
+import { sqsEvent } from './sqs-event.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const tenant = () => `t-${newId().slice(-8).toLowerCase()}`
@@ -67,22 +68,7 @@ async function queued(t: string) {
   }))
 }
 
-const sqs = (id: string, body: unknown): SQSEvent =>
-  ({
-    Records: [
-      {
-        messageId: id,
-        receiptHandle: id,
-        body: JSON.stringify(body),
-        attributes: { ApproximateReceiveCount: '1' },
-        messageAttributes: { 'relay-message-id': { stringValue: id, dataType: 'String' } },
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
-        awsRegion: 'us-east-1',
-      },
-    ],
-  }) as unknown as SQSEvent
+const sqs = sqsEvent
 
 describe('journeys on DynamoDB Local', () => {
   it('enrols a contact once per journey, whatever is delivered twice', async () => {
@@ -130,6 +116,38 @@ describe('journeys on DynamoDB Local', () => {
     })
     await created(t, c)
     expect(await getEnrolment(t, c, again.id)).toMatchObject({ run: 2, status: 'active', step: 0 })
+  })
+
+  it("ends a run on campaigns' own Email.Clicked through the email-activity worker, not the bus", async () => {
+    const t = tenant()
+    const j = await insertJourney(t, {
+      name: 'Nurture',
+      trigger: { source: 'crm.contacts', detailType: 'Contact.Created' },
+      steps: [
+        { type: 'wait', minutes: 60 },
+        { type: 'send', templateId: newId() },
+      ],
+      exitOn: [{ source: 'crm.campaigns', detailType: 'Email.Clicked' }],
+    })
+    const c = newId()
+    await created(t, c)
+    const clicked = {
+      id: newId(),
+      detailType: 'Email.Clicked',
+      tenantId: t,
+      occurredAt: '2026-03-02T10:00:00.000Z',
+      correlationId: newId(),
+      data: { contactId: c, email: `${c}@example.com`, url: 'https://x.test/1', link: 0 },
+    }
+    const messageId = newId()
+    expect((await countEmailEvent(sqs(messageId, clicked))).batchItemFailures).toEqual([])
+    expect(await getEnrolment(t, c, j.id)).toMatchObject({
+      status: 'exited',
+      exitReason: 'Email.Clicked arrived',
+    })
+    // The bus subscriber no longer follows our own events: its subscription drops it.
+    const journeyRule = manifest.subscriptions.find((s) => s.name === 'journey-events')
+    expect(JSON.stringify(journeyRule?.pattern)).not.toContain('"crm.campaigns"')
   })
 
   it('runs steps: a short wait as a delayed message, a long one through the due-time index, conditions on the projection', async () => {

@@ -1,6 +1,6 @@
 /**
- * Campaign reports on DynamoDB Local: the campaign's own email events through the real subscriber
- * (dedupe by event id, unique opens and clicks per recipient), conversions from purchases and won
+ * Campaign reports on DynamoDB Local: the campaign's own email activity through the real worker
+ * of queue email-activity (dedupe by message id, unique opens and clicks per recipient), conversions from purchases and won
  * deals credited to the click before them, the A/B decision promoted once, and GET
  * /campaigns/{id}/report answering each variant's numbers and the decision.
  */
@@ -19,6 +19,7 @@ import { manifest } from '../src/service.js'
 import { getCampaign, insertCampaign } from '../src/store/campaigns.js'
 import { planVariants, variantChooser } from '../src/store/variants.js'
 import { dealWon } from './deal-events.js'
+import { sqsEvent } from './sqs-event.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const tenant = () => `t-${newId().slice(-8).toLowerCase()}`
@@ -66,7 +67,16 @@ function email(
     ...(detailType === 'Email.Bounced' ? { bounceType: 'Permanent', suppressed: true } : {}),
     ...extra,
   }
-  return busEvent({ source: 'crm.campaigns', detailType, data, tenantId: t })
+  return activity(busEvent({ source: 'crm.campaigns', detailType, data, tenantId: t }))
+}
+
+/**
+ * The email-activity message the store writes with an event (queues.ts), as SQS delivers it: one
+ * message id per call, so delivering the same value twice is a redelivery.
+ */
+function activity(e: ReturnType<typeof busEvent>) {
+  const { id, tenantId, occurredAt, correlationId, data } = e.detail
+  return sqsEvent(newId(), { id, detailType: e['detail-type'], tenantId, occurredAt, correlationId, data })
 }
 
 async function report(t: string, id: string) {
@@ -120,12 +130,14 @@ describe('campaign report on DynamoDB Local', () => {
     await countEmailEvent(email(t, 'Email.Unsubscribed', c, B, 'b4'))
     // Another sender's open, with no campaign: counted nowhere.
     await countEmailEvent(
-      busEvent({
-        source: 'crm.campaigns',
-        detailType: 'Email.Opened',
-        data: { email: 'x@y.z' },
-        tenantId: t,
-      }),
+      activity(
+        busEvent({
+          source: 'crm.campaigns',
+          detailType: 'Email.Opened',
+          data: { email: 'x@y.z' },
+          tenantId: t,
+        }),
+      ),
     )
 
     const r = await report(t, c.id)

@@ -6,6 +6,7 @@ import { createLogger } from '@relay/core/log'
 import { DEDUPE_TTL_SECONDS } from '@relay/core/subscriber'
 import type { EventBridgeEvent } from 'aws-lambda'
 import { feedbackOf, SesEventDetail, sendOf } from '../domain/ses-feedback.js'
+import { emailActivityItem } from '../queues.js'
 import { feedbackItems, getSend, recipientData } from '../store/sends.js'
 import { suppressionItem } from '../store/suppressions.js'
 import { campaignEvent, eventItem, SERVICE } from '../store/table.js'
@@ -56,9 +57,12 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
       ? { feedbackType: feedback.feedbackType }
       : {}),
   }
+  const published = campaignEvent(ref.tenantId, event.id, FEEDBACK_EVENT[feedback.kind], data)
   const items = [
     feedbackItems(ref.tenantId, send, feedback.kind, feedback.at),
-    eventItem(campaignEvent(ref.tenantId, event.id, FEEDBACK_EVENT[feedback.kind], data)),
+    eventItem(published),
+    // The report's counters follow it through the work queue, not the bus.
+    emailActivityItem(published),
     ...(feedback.kind !== 'delivered' && feedback.suppress
       ? [
           suppressionItem(ref.tenantId, {

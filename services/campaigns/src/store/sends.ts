@@ -35,6 +35,7 @@ import { newId, nowIso } from '@relay/core/ids'
 import { tenantKey } from '@relay/core/keys'
 import { type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { Unavailable } from '@relay/core/outcomes'
+import { emailActivityItem } from '../queues.js'
 import { engagementItem } from './audience.js'
 import { campaignEvent, getItem, type PageQuery, page, table } from './table.js'
 
@@ -210,6 +211,13 @@ export async function markSent(
 ): Promise<void> {
   const c = onClaim(send.claimToken ?? '')
   const sentAt = nowIso()
+  const event = campaignEvent(tenantId, extra.correlationId, CAMPAIGN_EMAIL_EVENT.sent, {
+    ...recipientData(send),
+    occurredAt: sentAt,
+    sesMessageId,
+    campaignName: extra.campaignName,
+    subject: extra.subject,
+  })
   await transactWithEvents(
     table(),
     [
@@ -225,16 +233,10 @@ export async function markSent(
       },
       // Segments on engagement ("sent in the last 30 days") read this from the audience record.
       engagementItem(tenantId, send.contactId, 'sent', sentAt),
+      // The report's counters and journey exits follow it through the work queue, not the bus.
+      emailActivityItem(event),
     ],
-    [
-      campaignEvent(tenantId, extra.correlationId, CAMPAIGN_EMAIL_EVENT.sent, {
-        ...recipientData(send),
-        occurredAt: sentAt,
-        sesMessageId,
-        campaignName: extra.campaignName,
-        subject: extra.subject,
-      }),
-    ],
+    [event],
   )
 }
 
@@ -308,7 +310,7 @@ async function firstOrCount(
   extra: TransactItem,
 ): Promise<boolean> {
   try {
-    await transactWithEvents(table(), [{ Update: first }, extra], [event])
+    await transactWithEvents(table(), [{ Update: first }, extra, emailActivityItem(event)], [event])
     return true
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err
@@ -401,6 +403,12 @@ export async function recordUnsubscribe(
   correlationId: string,
 ): Promise<boolean> {
   const now = nowIso()
+  const event = campaignEvent(tenantId, correlationId, CAMPAIGN_EMAIL_EVENT.unsubscribed, {
+    ...recipientData(send),
+    occurredAt: now,
+    method,
+    reason: 'campaign-unsubscribe',
+  })
   try {
     await transactWithEvents(
       table(),
@@ -415,15 +423,9 @@ export async function recordUnsubscribe(
           },
         },
         ...extra,
+        emailActivityItem(event),
       ],
-      [
-        campaignEvent(tenantId, correlationId, CAMPAIGN_EMAIL_EVENT.unsubscribed, {
-          ...recipientData(send),
-          occurredAt: now,
-          method,
-          reason: 'campaign-unsubscribe',
-        }),
-      ],
+      [event],
     )
     return true
   } catch (err) {
