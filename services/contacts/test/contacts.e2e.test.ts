@@ -12,7 +12,7 @@ let viewer: string
 let stranger: string
 
 beforeAll(async () => {
-  api = await startApi()
+  api = await startApi({ only: ['contacts'] })
   admin = await api.token('acme', ['admin'])
   sales = await api.token('acme', ['sales'])
   viewer = await api.token('acme', ['viewer'])

@@ -8,7 +8,7 @@ let admin: string
 let stranger: string
 
 beforeAll(async () => {
-  api = await startApi()
+  api = await startApi({ only: ['contacts'] })
   admin = await api.token('acme', ['admin'])
   stranger = await api.token('globex', ['admin'])
   for (const [i, body] of [

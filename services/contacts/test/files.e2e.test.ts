@@ -12,7 +12,7 @@ let marketing: string
 let viewer: string
 
 beforeAll(async () => {
-  api = await startApi()
+  api = await startApi({ only: ['contacts'] })
   marketing = await api.token('files', ['marketing'])
   viewer = await api.token('files', ['viewer'])
 }, 120_000)

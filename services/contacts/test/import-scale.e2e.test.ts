@@ -14,7 +14,7 @@ let marketing: string
 let admin: string
 
 beforeAll(async () => {
-  api = await startApi()
+  api = await startApi({ only: ['contacts'] })
   marketing = await api.token('acme', ['marketing'])
   admin = await api.token('acme', ['admin'])
 }, 120_000)

@@ -5,7 +5,7 @@ import { type Api, startApi } from '../../../test/e2e/harness.js'
 
 let api: Api
 beforeAll(async () => {
-  api = await startApi()
+  api = await startApi({ only: ['contacts', 'pipeline'] })
 }, 120_000)
 afterAll(async () => {
   await api?.stop()

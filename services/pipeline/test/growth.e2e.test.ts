@@ -9,7 +9,7 @@ let api: Api
 let manager: string
 
 beforeAll(async () => {
-  api = await startApi()
+  api = await startApi({ only: ['contacts', 'pipeline'] })
   manager = await api.token('acme', ['manager'], 'u-manager')
 }, 120_000)
 afterAll(async () => {

@@ -13,7 +13,7 @@ let viewer: string
 let stranger: string
 
 beforeAll(async () => {
-  api = await startApi()
+  api = await startApi({ only: ['contacts', 'pipeline'] })
   manager = await api.token('acme', ['manager'])
   sales = await api.token('acme', ['sales'], 'u-sam')
   viewer = await api.token('acme', ['viewer'])
