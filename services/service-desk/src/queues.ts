@@ -4,7 +4,7 @@
  *
  * | queue         | message                                              | consumer      |
  * | ------------- | ---------------------------------------------------- | ------------- |
- * | assign-ticket | `{ tenantId, ticketId, correlationId }`               | assign-ticket |
+ * | assign-ticket | `{ tenantId, ticketId, correlationId }` or `{ tenantId, agentId, correlationId }` | assign-ticket |
  * | send-reply    | `{ tenantId, ticketId, commentId, correlationId }`    | send-reply    |
  * | sla-escalations | `{ tenantId, ticketId, target, cycle, policyId, priorityAtBreach }` | escalate-ticket |
  * | send-survey   | `{ tenantId, ticketId, solvedAt, correlationId }`     | send-survey   |
@@ -20,11 +20,25 @@ const TenantId = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[^
 const RecordId = z.string().check(z.minLength(1), z.maxLength(64))
 
 /** A new ticket to route to a queue and assign to an agent (desk-sla's worker). */
-export const AssignTicketMessage = z.object({
+export const RouteTicketMessage = z.object({
   tenantId: TenantId,
   ticketId: RecordId,
   correlationId: z.string(),
 })
+
+/**
+ * An agent that may have room again (a ticket released, capacity raised, back available, new
+ * skills, a new agent): the worker gives the oldest waiting ticket of the queues it serves.
+ */
+export const PickUpMessage = z.object({
+  tenantId: TenantId,
+  agentId: RecordId,
+  correlationId: z.string(),
+})
+export type PickUpMessage = z.infer<typeof PickUpMessage>
+
+/** What the assignment worker takes: a ticket to route, or an agent with room to fill. */
+export const AssignTicketMessage = z.union([RouteTicketMessage, PickUpMessage])
 export type AssignTicketMessage = z.infer<typeof AssignTicketMessage>
 
 /** A public reply to email to the requester. */
@@ -82,4 +96,9 @@ export function queueItem<Q extends keyof QueueMessages>(
     body: message,
     delaySeconds,
   })
+}
+
+/** The `assign-ticket` message that offers `agentId` the oldest waiting ticket it can take. */
+export function pickUpItem(tenantId: string, agentId: string, correlationId: string): TransactItem {
+  return queueItem('assign-ticket', { tenantId, agentId, correlationId })
 }

@@ -32,6 +32,8 @@ export const manifest = defineService({
         { name: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
         // gsi6: SLA clocks by the time the scheduled check must look at them (sharded, sparse).
         { name: 'gsi6', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
+        // gsi7: tickets waiting for an agent, by queue, highest priority then oldest (sparse).
+        { name: 'gsi7', partitionKey: 'gsi7pk', sortKey: 'gsi7sk' },
       ],
       ttl: 'ttl',
       outbox: true,
@@ -61,11 +63,12 @@ export const manifest = defineService({
     },
     'list-comments': { entry: 'handlers/list-comments.ts', tables: { main: 'read' } },
     'send-reply': { entry: 'handlers/send-reply.ts', tables: { main: 'write' }, sendsEmail: true },
-    // Routing and least-loaded assignment of a new ticket (desk-sla).
+    // Routing and least-loaded assignment of a new ticket (desk-sla), and of waiting tickets to an
+    // agent with room again: each pick-up asks for the next one (assign-ticket), as does a release.
     'assign-ticket': {
       entry: 'handlers/assign-ticket.ts',
       tables: { main: 'write' },
-      sendsTo: ['sla-escalations'],
+      sendsTo: ['sla-escalations', 'assign-ticket'],
     },
     ...slaFunctions,
     // Requester projection from contacts' events; merge re-points and erasure anonymises tickets.
@@ -135,7 +138,8 @@ export const manifest = defineService({
     'assign-ticket': {
       consumer: 'assign-ticket',
       batchSize: 10,
-      description: 'New tickets to route and assign: { tenantId, ticketId }',
+      description:
+        'New tickets to route and assign: { tenantId, ticketId }; agents with room for a waiting ticket: { tenantId, agentId }',
     },
     'send-reply': {
       consumer: 'send-reply',

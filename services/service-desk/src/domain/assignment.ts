@@ -61,3 +61,21 @@ export function loadChange(
   if (held === holds) return {}
   return { ...(held ? { release: held } : {}), ...(holds ? { claim: holds } : {}) }
 }
+
+type Room = Pick<AgentView, 'skills' | 'languages' | 'capacity' | 'availability'>
+
+/**
+ * Whether a new or edited agent may take tickets it could not before (so waiting ones are offered
+ * to it): available now, and new, back from away, with more capacity, or with new skills or
+ * languages (which open queues to it).
+ */
+export function gainsRoom(before: Room | undefined, after: Room): boolean {
+  if (after.availability !== 'available' || after.capacity <= 0) return false
+  if (!before) return true
+  return (
+    before.availability !== 'available' ||
+    after.capacity > before.capacity ||
+    after.skills.some((s) => !before.skills.includes(s)) ||
+    after.languages.some((l) => !before.languages.includes(l))
+  )
+}

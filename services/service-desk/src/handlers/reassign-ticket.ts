@@ -1,11 +1,11 @@
 import { isConditionalCheckFailed } from '@relay/core/ddb'
 import { nowIso } from '@relay/core/ids'
 import { NotFound, StaleVersion, Unprocessable } from '@relay/core/outcomes'
-import { AgentAtCapacity } from '../domain/assignment.js'
+import { AgentAtCapacity, loadChange } from '../domain/assignment.js'
 import { ticketChanged } from '../domain/events.js'
 import type { TicketRecord } from '../domain/ticket.js'
 import { http } from '../kit.js'
-import { queueItem } from '../queues.js'
+import { pickUpItem, queueItem } from '../queues.js'
 import * as routes from '../routes/agents.js'
 import { agentLoadItems, getAgent } from '../store/agents.js'
 import { getQueue } from '../store/queues.js'
@@ -15,7 +15,8 @@ import { commitTicketWrite, getTicket } from '../store/tickets.js'
  * POST /tickets/{id}/assignment → 200: to an agent (`agentId`: the agent's load is claimed at
  * once, 409 when at capacity), or to a queue (`queueId` alone: the ticket leaves its agent and the
  * assignment worker gives it to the queue's best agent, outcome `queued`). `Ticket.Assigned`
- * (method `manual`) with the change; the previous agent's load is released in the same transaction.
+ * (method `manual`) with the change; the previous agent's load is released in the same transaction,
+ * with an `assign-ticket` pick-up for that agent (the oldest waiting ticket it can take).
  */
 export const handler = http(routes.reassignTicket, async ({ body, params, caller, correlationId }) => {
   const before = await getTicket(caller.tenantId, params.id)
@@ -46,8 +47,11 @@ export const handler = http(routes.reassignTicket, async ({ body, params, caller
   }
   const unchanged = after.assigneeId === before.assigneeId && after.queueId === before.queueId
   if (unchanged) return { status: 200, body: assignment(before, 'unchanged') }
+  // The agent it leaves has a slot again: it picks up a waiting ticket.
+  const released = loadChange(before, after).release
   const items = [
     ...agentLoadItems(caller.tenantId, before, after, now),
+    ...(released ? [pickUpItem(caller.tenantId, released, correlationId)] : []),
     ...(body.agentId
       ? []
       : [queueItem('assign-ticket', { tenantId: caller.tenantId, ticketId: before.id, correlationId })]),

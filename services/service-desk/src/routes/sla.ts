@@ -164,10 +164,11 @@ export const slaFunctions = {
   'create-agreement': writes('create-agreement'),
   'list-agreements': reads('list-agreements'),
   'get-ticket-sla': reads('get-ticket-sla'),
-  'create-agent': writes('create-agent'),
+  // A new agent, or one with more room (capacity, availability, skills), picks up waiting tickets.
+  'create-agent': { ...writes('create-agent'), sendsTo: ['assign-ticket'] },
   'list-agents': reads('list-agents'),
   'get-agent': reads('get-agent'),
-  'update-agent': writes('update-agent'),
+  'update-agent': { ...writes('update-agent'), sendsTo: ['assign-ticket'] },
   // To a queue: the ticket goes back to the assignment worker.
   'reassign-ticket': { ...writes('reassign-ticket'), sendsTo: ['assign-ticket'] },
   'create-queue': writes('create-queue'),
@@ -178,5 +179,6 @@ export const slaFunctions = {
   // Schedule sla-check (1 minute): ≤ 8 × 200 due clocks a run, stops 5 s before its time-out.
   'check-sla': { ...writes('check-sla'), timeoutSeconds: 50, sendsTo: ['sla-escalations'] },
   // A breach's escalation rules: priority, queue (the new queue's agent is claimed), email.
-  'escalate-ticket': { ...writes('escalate-ticket'), sendsEmail: true },
+  // The agent it takes the ticket from picks up a waiting one (assign-ticket).
+  'escalate-ticket': { ...writes('escalate-ticket'), sendsEmail: true, sendsTo: ['assign-ticket'] },
 } as const satisfies Record<string, FunctionDef>

@@ -9,16 +9,17 @@
  * so the assignment sees the loads as they are):
  * 1. Agent by id: GetItem. List: Query the partition (pages); every agent: all pages (≤ 1000).
  * 2. Create: Put if absent. Update: Put at the version read; `load` and `lastAssignedAt` are kept
- *    from the stored item (only assignments move them).
+ *    from the stored item (only assignments move them). Either in one transaction with the work
+ *    message it may ask for (an agent with room picks up waiting tickets).
  * 3. Claim (assignment): Update `load + 1`, conditioned on the load read and on capacity, so
  *    concurrent claims never take an agent over capacity. Release: `load - 1` while above 0.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Agent } from '@relay/contracts/service-desk-sla'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
-import type { TransactItem } from '@relay/core/outbox'
+import { type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { StaleVersion } from '@relay/core/outcomes'
 import { loadChange } from '../domain/assignment.js'
 import { partitionPage, recordOf } from './partition.js'
@@ -67,19 +68,26 @@ export async function allAgents(tenantId: string): Promise<Agent[]> {
 /**
  * Pattern 2: creates (expected 0) or updates an agent's profile. An update is an UpdateItem of the
  * profile fields only: `load` and `lastAssignedAt` move with claims (which leave `version` alone),
- * so a profile edit never overwrites a claim made meanwhile.
+ * so a profile edit never overwrites a claim made meanwhile. `items` (a pick-up message) commit
+ * with it.
  */
-export async function saveAgent(tenantId: string, agent: Agent, expected: number): Promise<void> {
+export async function saveAgent(
+  tenantId: string,
+  agent: Agent,
+  expected: number,
+  items: readonly TransactItem[] = [],
+): Promise<void> {
   const { load: _l, lastAssignedAt: _a, ...profile } = agent
+  const commit = (write: TransactItem) => transactWithEvents(table(), [write, ...items], [])
   try {
     if (expected === 0) {
-      await documentClient().send(
-        new PutCommand({
+      await commit({
+        Put: {
           TableName: table(),
           Item: { ...agentKey(tenantId, agent.id), kind: 'agent', ...profile, load: 0 },
           ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      )
+        },
+      })
       return
     }
     const names: Record<string, string> = { '#v': 'version' }
@@ -91,16 +99,16 @@ export async function saveAgent(tenantId: string, agent: Agent, expected: number
       values[`:${k}`] = v
       sets.push(`#${k} = :${k}`)
     }
-    await documentClient().send(
-      new UpdateCommand({
+    await commit({
+      Update: {
         TableName: table(),
         Key: agentKey(tenantId, agent.id),
         UpdateExpression: `SET ${sets.join(', ')}${profile.email === undefined ? ' REMOVE email' : ''}`,
         ConditionExpression: '#v = :expected',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-      }),
-    )
+      },
+    })
   } catch (err) {
     if (isConditionalCheckFailed(err))
       throw new StaleVersion('The agent changed meanwhile; read it again and retry.')

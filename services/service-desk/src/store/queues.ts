@@ -10,17 +10,16 @@
  * 1. Queue by id: GetItem; list: Query the partition (pages); every queue: all pages; create: Put if absent.
  * 2. Routing rules: GetItem (none before the first PUT); replace at the version read.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Queue, Routing } from '@relay/contracts/service-desk-sla'
 import { documentClient } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { partitionPage, putAtVersion, recordOf } from './partition.js'
-import { table } from './table.js'
+import { queryAll, table } from './table.js'
 
 const queueKey = (t: string, id: string) => ({ pk: tenantKey(t, 'TQUEUES'), sk: `QUEUE#${id}` })
 const routingKey = (t: string) => ({ pk: tenantKey(t, 'SETTINGS'), sk: 'ROUTING' })
-const MAX_QUEUES = 500
 
 /** Pattern 1. */
 export async function getQueue(tenantId: string, id: string): Promise<Queue | undefined> {
@@ -49,25 +48,20 @@ export function listQueues(
   return partitionPage<Queue>(tenantId, tenantKey(tenantId, 'TQUEUES'), q)
 }
 
+/** Pattern 1: every queue of the tenant (which ones an agent serves), all pages. */
+export async function allQueues(tenantId: string): Promise<Queue[]> {
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'TQUEUES') },
+    ConsistentRead: true,
+  })
+  return items.map((i) => recordOf<Queue>(i))
+}
+
 /** Pattern 1: the ids of every queue of the tenant (to check routing rules against). */
 export async function queueIds(tenantId: string): Promise<Set<string>> {
-  const ids = new Set<string>()
-  let start: Record<string, unknown> | undefined
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'TQUEUES') },
-        ProjectionExpression: 'id',
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    )
-    for (const i of out.Items ?? []) ids.add(String(i.id))
-    start = out.LastEvaluatedKey
-  } while (start && ids.size < MAX_QUEUES)
-  return ids
+  return new Set((await allQueues(tenantId)).map((q) => q.id))
 }
 
 /** Pattern 2: the routing rules (none, version 0, before the first PUT). */

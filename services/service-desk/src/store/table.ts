@@ -13,6 +13,7 @@
  * | gsi3  | `TICKETS#ASSIGNEE#<agentId>`        | the ticket (sparse: assigned only)      |
  * | gsi4  | `TICKETS#QUEUE#<queueId>`           | the ticket (sparse: queued only)        |
  * | gsi5  | `TICKETS#CONTACT#<id>` / `TICKETS#EMAIL#<folded email>` | the ticket (its requester) |
+ * | gsi7  | `TICKETS#WAITING#<queueId or ->` (sk `<priority rank>#<id>`) | the ticket (sparse: unassigned, held status) |
  */
 
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'

@@ -10,6 +10,7 @@
  * | created with an agent at capacity        | refused (409 AgentAtCapacity)                           |
  * | reopened, its agent is gone or full      | the ticket leaves the agent and goes back to routing (`assign-ticket`) |
  * | released by an agent no longer there     | nothing to release                                      |
+ * | released (solved, closed, moved away)    | the agent picks up a waiting ticket (`assign-ticket` `{ agentId }`) |
  *
  * The claim is still checked by DynamoDB (capacity in the condition): an agent filled between the
  * read and the write fails the transaction, and the caller's retry reads again.
@@ -19,7 +20,7 @@ import type { TransactItem } from '@relay/core/outbox'
 import { Unprocessable } from '@relay/core/outcomes'
 import { AgentAtCapacity, loadChange } from '../domain/assignment.js'
 import type { TicketRecord } from '../domain/ticket.js'
-import { queueItem } from '../queues.js'
+import { pickUpItem, queueItem } from '../queues.js'
 import { claimAgentItem, getAgent, releaseAgentItem } from './agents.js'
 
 export interface LoadStep {
@@ -40,7 +41,10 @@ export async function loadStep(
     change.release ? getAgent(tenantId, change.release) : undefined,
     change.claim ? getAgent(tenantId, change.claim) : undefined,
   ])
-  const items: TransactItem[] = released ? [releaseAgentItem(tenantId, released.id)] : []
+  // The released slot goes to the oldest waiting ticket, asked for in the same transaction.
+  const items: TransactItem[] = released
+    ? [releaseAgentItem(tenantId, released.id), pickUpItem(tenantId, released.id, correlationId)]
+    : []
   if (!change.claim) return { ticket: after, items }
   const free = claimed !== undefined && claimed.load < claimed.capacity
   if (free) return { ticket: after, items: [...items, claimAgentItem(tenantId, claimed.id, now)] }

@@ -14,8 +14,10 @@
  *  T4. Change (patch, comment, assignment, link, erasure): Put at the version read + tag item
  *      changes + what goes with it (comment, work message, events), one transaction or one Work.
  *  T5. A requester's tickets (merge, erasure, email linking): Query gsi5 (all pages).
+ *  T6. Waiting tickets of a queue (unassigned, held status), highest priority then oldest first:
+ *      Query gsi7 (sparse: an assigned, solved or closed ticket leaves it), a few at a time.
  */
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { ListTicketsQuery, Ticket } from '@relay/contracts/service-desk'
 import { documentClient, queryPage } from '@relay/core/ddb'
@@ -23,6 +25,7 @@ import { tenantKey } from '@relay/core/keys'
 import { type DomainEvent, outboxPut, type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { type Work, work } from '@relay/core/work'
 import { encodeTime } from 'ulid'
+import { HOLDING_STATUSES } from '../domain/assignment.js'
 import type { Emitted } from '../domain/events.js'
 import { publicTicket, type TicketRecord } from '../domain/ticket.js'
 import { emailKeyOf } from './requesters.js'
@@ -37,6 +40,19 @@ const gsi = {
   queue: (t: string, q: string) => tenantKey(t, 'TICKETS', 'QUEUE', q),
   contact: (t: string, c: string) => tenantKey(t, 'TICKETS', 'CONTACT', c),
   email: (t: string, e: string) => tenantKey(t, 'TICKETS', 'EMAIL', emailKeyOf(e)),
+  /** Waiting tickets of a queue (`-`: routed to none). */
+  waiting: (t: string, q: string | undefined) => tenantKey(t, 'TICKETS', 'WAITING', q ?? NO_QUEUE),
+}
+
+/** The waiting partition of tickets no rule routed to a queue (any agent may take them). */
+const NO_QUEUE = '-'
+/** Waiting order: highest priority first, then oldest (the ticket id is a ULID). */
+const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 }
+
+/** A ticket waits for an agent while it is held-status and unassigned (gsi7, sparse). */
+function waitingIndex(tenantId: string, t: TicketRecord) {
+  if (t.assigneeId || !HOLDING_STATUSES.has(t.status)) return {}
+  return { gsi7pk: gsi.waiting(tenantId, t.queueId), gsi7sk: `${PRIORITY_RANK[t.priority] ?? 2}#${t.id}` }
 }
 
 /** The requester index key: the contact once known, else the email it came from. */
@@ -58,12 +74,13 @@ export function ticketItem(tenantId: string, t: TicketRecord): Item {
     ...(t.assigneeId ? { gsi3pk: gsi.assignee(tenantId, t.assigneeId), gsi3sk: t.id } : {}),
     ...(t.queueId ? { gsi4pk: gsi.queue(tenantId, t.queueId), gsi4sk: t.id } : {}),
     ...(requester ? { gsi5pk: requester, gsi5sk: t.id } : {}),
+    ...waitingIndex(tenantId, t),
     ...t,
   }
 }
 
 const INDEX_ATTRIBUTES = ['pk', 'sk', 'kind', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk']
-const MORE_INDEX_ATTRIBUTES = ['gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk']
+const MORE_INDEX_ATTRIBUTES = ['gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk', 'gsi7pk', 'gsi7sk']
 
 /**
  * A stored ticket. Attributes other helpers' stores add to the item (SLA timers...) stay on it;
@@ -362,4 +379,36 @@ export async function requesterTickets(
   const out: TicketRecord[] = []
   for (let i = 0; i < ids.length; i += 100) out.push(...(await ticketsByIds(tenantId, ids.slice(i, i + 100))))
   return out
+}
+
+/**
+ * T6: the first `limit` waiting tickets of each queue in `queueIds` (`undefined`: the tickets no
+ * rule routed), merged in waiting order. The index is eventually consistent: the caller re-reads
+ * each ticket before assigning it.
+ */
+export async function waitingTickets(
+  tenantId: string,
+  queueIds: readonly (string | undefined)[],
+  limit: number,
+): Promise<string[]> {
+  const heads = await Promise.all(
+    queueIds.map(async (q) => {
+      const out = await documentClient().send(
+        new QueryCommand({
+          TableName: table(),
+          IndexName: 'gsi7',
+          KeyConditionExpression: 'gsi7pk = :pk',
+          ExpressionAttributeValues: { ':pk': gsi.waiting(tenantId, q) },
+          ProjectionExpression: 'id, gsi7sk',
+          Limit: limit,
+        }),
+      )
+      return out.Items ?? []
+    }),
+  )
+  return heads
+    .flat()
+    .sort((a, b) => String(a.gsi7sk).localeCompare(String(b.gsi7sk)))
+    .slice(0, limit)
+    .map((i) => String(i.id))
 }
