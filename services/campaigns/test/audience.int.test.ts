@@ -3,10 +3,12 @@
  * events through the real subscriber (dedupe, version order, merge, erasure), a preview over every
  * shard, and the send-time walk page by page.
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import type { SegmentRule } from '@relay/contracts/campaigns'
 import { documentClient } from '@relay/core/ddb'
 import { newId } from '@relay/core/ids'
+import { tenantKey } from '@relay/core/keys'
+import { NotFound, StaleVersion } from '@relay/core/outcomes'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { busEvent } from '../../../test/support/bus-events.js'
 import { createServiceTable, dropTable } from '../../../test/support/tables.js'
@@ -14,7 +16,14 @@ import { handler as onContactEvent } from '../src/handlers/on-contact-event.js'
 import { manifest } from '../src/service.js'
 import { AUDIENCE_SHARDS, audienceKey, engagementItem, getAudienceRecord } from '../src/store/audience.js'
 import { previewSegment, segmentRecipientsPage } from '../src/store/members.js'
-import { suppress, suppressedAmong, suppressionItem, suppressionSet } from '../src/store/suppressions.js'
+import { deleteSegment, insertSegment } from '../src/store/segments.js'
+import {
+  liftSuppression,
+  suppress,
+  suppressedAmong,
+  suppressionItem,
+  suppressionSet,
+} from '../src/store/suppressions.js'
 
 const STAGE = `it${newId().slice(-8).toLowerCase()}`
 const tenant = () => `t-${newId().slice(-8).toLowerCase()}`
@@ -196,6 +205,34 @@ describe('audience projection on DynamoDB Local', () => {
     ])
     expect([...(await suppressionSet(t))].sort()).toEqual(['b@x.io', 'c@x.io'])
     expect(await suppressionSet(tenant())).toEqual(new Set())
+  })
+
+  it('deletes on If-Match only at the version held: a segment at its version, a suppression at 1 (write-once)', async () => {
+    const t = tenant()
+    const seg = await insertSegment(
+      t,
+      { name: 'VIP', rule: { type: 'tag', op: 'hasAny', values: ['vip'] } },
+      'u-1',
+    )
+    await expect(deleteSegment(t, seg.id, seg.version + 1)).rejects.toBeInstanceOf(StaleVersion)
+    await deleteSegment(t, seg.id, seg.version)
+    await expect(deleteSegment(t, seg.id, seg.version)).rejects.toBeInstanceOf(NotFound)
+    await expect(deleteSegment(t, seg.id)).rejects.toBeInstanceOf(NotFound)
+
+    await suppress(t, { email: 'e@x.io', reason: 'bounce', source: 'ses', at: AT })
+    await expect(liftSuppression(t, 'e@x.io', 2)).rejects.toBeInstanceOf(StaleVersion)
+    await liftSuppression(t, 'E@x.io', 1)
+    await expect(liftSuppression(t, 'e@x.io', 1)).rejects.toBeInstanceOf(NotFound)
+    // An item written before suppressions had a version is at version 1.
+    await documentClient().send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: tenantKey(t, 'SUPPRESSION'), sk: 'f@x.io', kind: 'suppression', email: 'f@x.io' },
+      }),
+    )
+    await expect(liftSuppression(t, 'f@x.io', 3)).rejects.toBeInstanceOf(StaleVersion)
+    await liftSuppression(t, 'f@x.io', 1)
+    expect(await suppressedAmong(t, ['e@x.io', 'f@x.io'])).toEqual(new Set())
   })
 
   describe('segment membership', () => {

@@ -1,25 +1,11 @@
-/**
- * Segments (table `main`): a name and a rule tree; membership is never stored, it is evaluated over
- * the audience projection when asked (store/members.ts). Configuration: no events.
- *
- * | item    | pk               | sk      | indexes                                |
- * | segment | T#t#SEGMENT#<id> | SEGMENT | gsi1: T#t#SEGMENTS / T#t#SEGMENT#<id>  |
- *
- * Access patterns:
- *  1. A segment by id               GetItem (consistent: its version feeds If-Match)
- *  2. Segments, newest first        Query gsi1 (pk T#t#SEGMENTS), descending
- *  3. Create / change               PutItem, attribute_not_exists(pk) or version = the version read
- *  4. Delete                        DeleteItem, attribute_exists(pk)
- */
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb'
 import type { CreateSegment, Segment, UpdateSegment } from '@relay/contracts/campaigns'
 import type { Page } from '@relay/contracts/common'
-import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
+import { isConditionalCheckFailed } from '@relay/core/ddb'
 import { newId, nowIso } from '@relay/core/ids'
 import { tenantKey } from '@relay/core/keys'
 import { transactWithEvents } from '@relay/core/outbox'
 import { NotFound, StaleVersion } from '@relay/core/outcomes'
-import { atVersion, getItem, type PageQuery, page, table } from './table.js'
+import { atVersion, deleteIfMatch, getItem, type PageQuery, page, table } from './table.js'
 
 const segmentKey = (tenantId: string, id: string) => ({
   pk: tenantKey(tenantId, 'SEGMENT', id),
@@ -114,17 +100,6 @@ export async function updateSegment(
 }
 
 /** Pattern 4. */
-export async function deleteSegment(tenantId: string, id: string): Promise<void> {
-  try {
-    await documentClient().send(
-      new DeleteCommand({
-        TableName: table(),
-        Key: segmentKey(tenantId, id),
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    )
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) throw new NotFound('No segment with this id.')
-    throw err
-  }
+export function deleteSegment(tenantId: string, id: string, ifMatch?: number): Promise<void> {
+  return deleteIfMatch(segmentKey(tenantId, id), ifMatch, 'No segment with this id.')
 }

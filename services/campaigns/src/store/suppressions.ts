@@ -18,14 +18,13 @@
  *  5. Every suppressed address     Query pk, keys only, every page
  *  6. Lift (by hand)               DeleteItem, attribute_exists(sk)
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { Suppression, SuppressionReason } from '@relay/contracts/campaigns'
 import type { Page } from '@relay/contracts/common'
 import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import type { TransactItem } from '@relay/core/outbox'
-import { NotFound } from '@relay/core/outcomes'
-import { type PageQuery, page, table } from './table.js'
+import { deleteIfMatch, type PageQuery, page, table } from './table.js'
 
 /** How an address is compared: trimmed and lower-cased (as contacts and the sender write it). */
 export const normaliseAddress = (email: string): string => email.trim().toLowerCase()
@@ -35,6 +34,12 @@ const suppressionKey = (tenantId: string, email: string) => ({
   pk: listPk(tenantId),
   sk: normaliseAddress(email),
 })
+
+/**
+ * A suppression is written once (a second reason never replaces the first) and only lifted, so it
+ * stays at version 1 (If-Match on its DELETE; an item written before versions counts as 1 too).
+ */
+const SUPPRESSION_VERSION = 1
 
 export interface NewSuppression {
   email: string
@@ -64,7 +69,10 @@ function entryOf(s: NewSuppression): Suppression {
  * writer's transaction.
  */
 export function suppressionItem(tenantId: string, s: NewSuppression): TransactItem {
-  const entry = { kind: 'suppression', ...entryOf(s) } as Record<string, unknown>
+  const entry = { kind: 'suppression', ...entryOf(s), version: SUPPRESSION_VERSION } as Record<
+    string,
+    unknown
+  >
   const names: Record<string, string> = {}
   const values: Record<string, unknown> = {}
   const set = Object.entries(entry).map(([k, v]) => {
@@ -89,7 +97,12 @@ export async function suppress(tenantId: string, s: NewSuppression): Promise<boo
     await documentClient().send(
       new PutCommand({
         TableName: table(),
-        Item: { ...suppressionKey(tenantId, s.email), kind: 'suppression', ...entryOf(s) },
+        Item: {
+          ...suppressionKey(tenantId, s.email),
+          kind: 'suppression',
+          ...entryOf(s),
+          version: SUPPRESSION_VERSION,
+        },
         ConditionExpression: 'attribute_not_exists(sk)',
       }),
     )
@@ -169,17 +182,6 @@ export async function suppressionSet(tenantId: string): Promise<Set<string>> {
 }
 
 /** Pattern 6: NotFound when the address is not suppressed. */
-export async function liftSuppression(tenantId: string, email: string): Promise<void> {
-  try {
-    await documentClient().send(
-      new DeleteCommand({
-        TableName: table(),
-        Key: suppressionKey(tenantId, email),
-        ConditionExpression: 'attribute_exists(sk)',
-      }),
-    )
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) throw new NotFound('This address is not suppressed.')
-    throw err
-  }
+export function liftSuppression(tenantId: string, email: string, ifMatch?: number): Promise<void> {
+  return deleteIfMatch(suppressionKey(tenantId, email), ifMatch, 'This address is not suppressed.')
 }

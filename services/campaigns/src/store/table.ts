@@ -6,11 +6,12 @@
  * Indexes of `main`: gsi1 (`gsi1pk` / `gsi1sk`); ttl attribute `ttl`; the stream feeds the outbox
  * publishers. Each aggregate's module lists its own access patterns.
  */
-import { GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 import { CAMPAIGNS_SOURCE } from '@relay/contracts/campaigns-events'
 import type { Page } from '@relay/contracts/common'
-import { documentClient, queryPage, tableName } from '@relay/core/ddb'
+import { documentClient, isConditionalCheckFailed, queryPage, tableName } from '@relay/core/ddb'
 import { type DomainEvent, newEvent, outboxPut, type TransactItem } from '@relay/core/outbox'
+import { NotFound, StaleVersion } from '@relay/core/outcomes'
 
 export const SERVICE = 'campaigns'
 export const table = (): string => tableName(SERVICE, 'main')
@@ -42,6 +43,42 @@ export const atVersion = (expected: number) =>
         ExpressionAttributeNames: { '#version': 'version' },
         ExpressionAttributeValues: { ':expected': expected },
       }
+
+/**
+ * DELETE of the item under `key`, at version `ifMatch` when the request gave one (If-Match): a
+ * stale one fails the delete's condition. An item without `version` is at version 1 (write-once
+ * items, e.g. suppressions). A failed condition: `NotFound(missing)` if the item is gone, else
+ * `StaleVersion` (412 with If-Match).
+ */
+export async function deleteIfMatch(key: Key, ifMatch: number | undefined, missing: string): Promise<void> {
+  const versioned =
+    ifMatch === undefined
+      ? {}
+      : {
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': ifMatch },
+        }
+  const guard =
+    ifMatch === undefined
+      ? ''
+      : ifMatch === 1
+        ? ' AND (#version = :expected OR attribute_not_exists(#version))'
+        : ' AND #version = :expected'
+  try {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: table(),
+        Key: key,
+        ConditionExpression: `attribute_exists(pk)${guard}`,
+        ...versioned,
+      }),
+    )
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err
+    if (ifMatch === undefined || !(await getItem(key))) throw new NotFound(missing)
+    throw new StaleVersion()
+  }
+}
 
 /** An event of this service (source `crm.campaigns`) in its envelope. */
 export function campaignEvent(

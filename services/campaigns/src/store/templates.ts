@@ -1,25 +1,10 @@
-/**
- * Email templates (table `main`). Configuration: no events.
- *
- * | item     | pk                | sk       | indexes                                  |
- * | template | T#t#TEMPLATE#<id> | TEMPLATE | gsi1: T#t#TEMPLATES / T#t#TEMPLATE#<id>  |
- *
- * Access patterns:
- *  1. A template by id                 GetItem (consistent: its version feeds If-Match)
- *  2. Templates, newest first          Query gsi1 (pk T#t#TEMPLATES), descending
- *  3. Create / change                  PutItem, attribute_not_exists(pk) or version = the version read
- *  4. Delete                           DeleteItem, attribute_exists(pk)
- */
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb'
 import type { CreateTemplate, Template, UpdateTemplate } from '@relay/contracts/campaigns'
 import type { Page } from '@relay/contracts/common'
-import { documentClient } from '@relay/core/ddb'
-import { isConditionalCheckFailed } from '@relay/core/errors'
 import { newId, nowIso } from '@relay/core/ids'
 import { tenantKey } from '@relay/core/keys'
 import { transactWithEvents } from '@relay/core/outbox'
 import { NotFound } from '@relay/core/outcomes'
-import { atVersion, getItem, type PageQuery, page, table } from './table.js'
+import { atVersion, deleteIfMatch, getItem, type PageQuery, page, table } from './table.js'
 
 const templateKey = (tenantId: string, id: string) => ({
   pk: tenantKey(tenantId, 'TEMPLATE', id),
@@ -112,17 +97,6 @@ export async function updateTemplate(
 }
 
 /** Access pattern 4. Campaigns already sent keep what they sent; a draft naming it fails when scheduled. */
-export async function deleteTemplate(tenantId: string, id: string): Promise<void> {
-  try {
-    await documentClient().send(
-      new DeleteCommand({
-        TableName: table(),
-        Key: templateKey(tenantId, id),
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    )
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) throw new NotFound('No template with this id.')
-    throw err
-  }
+export function deleteTemplate(tenantId: string, id: string, ifMatch?: number): Promise<void> {
+  return deleteIfMatch(templateKey(tenantId, id), ifMatch, 'No template with this id.')
 }
