@@ -34,9 +34,13 @@ describe('--demo (a slice)', () => {
   it('fills the dashboard over the last year with deals, tickets and emails', async () => {
     const today = new Date().toISOString().slice(0, 10)
     const from = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10)
-    const res = await api.call('GET', `/analytics/dashboard?from=${from}&to=${today}&compare=previous_period`, {
-      token: viewer,
-    })
+    const res = await api.call(
+      'GET',
+      `/analytics/dashboard?from=${from}&to=${today}&compare=previous_period`,
+      {
+        token: viewer,
+      },
+    )
     expect(res.status).toBe(200)
     const k = res.body.kpis
     for (const name of ['dealsWon', 'dealsLost', 'revenueWon', 'ticketsOpened', 'ticketsSolved', 'newLeads'])

@@ -35,12 +35,7 @@ import { tenantKey } from '@relay/core/keys'
 import { type TransactItem, transactWithEvents } from '@relay/core/outbox'
 import { Invalid, NotFound, StaleVersion } from '@relay/core/outcomes'
 import { type Work, work } from '@relay/core/work'
-import {
-  type EntryDecision,
-  INACTIVE_TRIGGER,
-  journeyProblems,
-  sameEvent,
-} from '../domain/journey.js'
+import { type EntryDecision, INACTIVE_TRIGGER, journeyProblems, sameEvent } from '../domain/journey.js'
 import { type JourneyMessage, journeyQueueItem, type StepMessage } from '../journey-queue.js'
 import { fromItem, getItem, type Item, type PageQuery, page, table } from './table.js'
 
