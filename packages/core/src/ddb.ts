@@ -5,6 +5,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { isConditionalCheckFailed } from './errors.js'
 import { tenantPrefix } from './keys.js'
@@ -159,6 +160,38 @@ export async function commitWithDedupe(
     // The dedupe Put is last: its failure means another delivery got there first.
     if (!reasons || reasons[reasons.length - 1]?.Code === 'ConditionalCheckFailed') return 'duplicate'
     if (options.ignoreConditionFailed) return 'condition-failed'
+    throw err
+  }
+}
+
+/**
+ * Counts one hit in a fixed one-minute window (public forms' rate limits); false when the window
+ * already holds `limit`, counting nothing. The counter item expires after its window.
+ *
+ * @example
+ * if (!(await takeMinuteSlot(table(), tenantKey(t, 'FORMRATE', formId), Date.now(), 30))) throw new RateLimited(60)
+ */
+export async function takeMinuteSlot(
+  tableName: string,
+  pkPrefix: string,
+  nowMs: number,
+  limit: number,
+): Promise<boolean> {
+  const window = Math.floor(nowMs / 60_000)
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `${pkPrefix}#${window}`, sk: 'RATE' },
+        UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+        ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':ttl': (window + 2) * 60 + 60 },
+      }),
+    )
+    return true
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false
     throw err
   }
 }

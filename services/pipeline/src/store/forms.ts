@@ -16,10 +16,10 @@
  *     against the tenant's form item, and ids are 80-bit-random ULIDs.
  *  5. Per-form rate limit                   UpdateItem ADD n on the minute's counter, condition n < limit
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { Form } from '@relay/contracts/leads'
-import { documentClient, isConditionalCheckFailed } from '@relay/core/ddb'
+import { documentClient, takeMinuteSlot } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { atVersion, commit, getItem, type PageQuery, page, table } from './table.js'
 
@@ -95,21 +95,5 @@ export async function takeFormSlot(
   nowMs: number,
   limit: number,
 ): Promise<boolean> {
-  const window = Math.floor(nowMs / 60_000)
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: tenantKey(tenantId, 'FORMRATE', formId, String(window)), sk: 'RATE' },
-        UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
-        ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':ttl': (window + 2) * 60 + 60 },
-      }),
-    )
-    return true
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false
-    throw err
-  }
+  return takeMinuteSlot(table(), tenantKey(tenantId, 'FORMRATE', formId), nowMs, limit)
 }

@@ -16,10 +16,10 @@
  *      is checked against the tenant's form item, and form ids are 80-bit-random ULIDs.
  *  F5. Rate limit: UpdateItem ADD n on the minute's counter, on condition n < limit (fixed window).
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { Page } from '@relay/contracts/common'
 import type { SupportForm } from '@relay/contracts/service-desk-intake'
-import { documentClient, isConditionalCheckFailed, queryPage } from '@relay/core/ddb'
+import { documentClient, queryPage, takeMinuteSlot } from '@relay/core/ddb'
 import { tenantKey } from '@relay/core/keys'
 import { transactWithEvents } from '@relay/core/outbox'
 import { type Item, type Key, table } from './table.js'
@@ -111,21 +111,5 @@ export async function takeSupportSlot(
   nowMs: number,
   limit: number,
 ): Promise<boolean> {
-  const window = Math.floor(nowMs / 60_000)
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: tenantKey(tenantId, 'SUPPORTRATE', formId, String(window)), sk: 'RATE' },
-        UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
-        ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':ttl': (window + 2) * 60 + 60 },
-      }),
-    )
-    return true
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false
-    throw err
-  }
+  return takeMinuteSlot(table(), tenantKey(tenantId, 'SUPPORTRATE', formId), nowMs, limit)
 }
